@@ -1,0 +1,122 @@
+//! Pending provider logins: single-use, expiring, keyed by the hash of their state.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::backend::{now, sha256_hex, Db, Error};
+
+/// How long a started login stays valid.
+pub const STATE_TTL_SECS: i64 = 10 * 60;
+
+/// What a login is for; the one callback URL per provider serves them all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    SignIn,
+}
+
+impl Purpose {
+    fn stored(self) -> &'static str {
+        match self {
+            Purpose::SignIn => "signin",
+        }
+    }
+
+    fn from_stored(value: &str) -> Option<Purpose> {
+        match value {
+            "signin" => Some(Purpose::SignIn),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct PendingLogin {
+    pub provider: String,
+    pub purpose: Purpose,
+    pub pkce_verifier: SecretString,
+    pub return_to: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("no login was started with this state")]
+    Unknown,
+    #[error("this login was already completed")]
+    Used,
+    #[error("this login expired")]
+    Expired,
+    #[error(transparent)]
+    Backend(#[from] Error),
+}
+
+pub async fn create(
+    db: &Db,
+    state: &SecretString,
+    provider: &str,
+    purpose: Purpose,
+    pkce_verifier: &SecretString,
+    return_to: Option<&str>,
+) -> Result<(), Error> {
+    let now = now();
+    sqlx::query(
+        "INSERT INTO oauth_states (state_hash, provider, purpose, pkce_verifier, return_to, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(sha256_hex(state.expose_secret()))
+    .bind(provider)
+    .bind(purpose.stored())
+    .bind(pkce_verifier.expose_secret())
+    .bind(return_to)
+    .bind(now)
+    .bind(now + STATE_TTL_SECS)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks the login as used and returns it: exactly one caller ever succeeds.
+pub async fn consume(db: &Db, state: &str, provider: &str) -> Result<PendingLogin, StateError> {
+    let hash = sha256_hex(state);
+    let now = now();
+    let row: Option<(String, String, Option<String>, i64)> = sqlx::query_as(
+        "UPDATE oauth_states SET used_at = $1
+         WHERE state_hash = $2 AND provider = $3 AND used_at IS NULL
+         RETURNING purpose, pkce_verifier, return_to, expires_at",
+    )
+    .bind(now)
+    .bind(&hash)
+    .bind(provider)
+    .fetch_optional(db)
+    .await
+    .map_err(Error::from)?;
+
+    let Some((purpose, verifier, return_to, expires_at)) = row else {
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT used_at FROM oauth_states WHERE state_hash = $1 AND provider = $2")
+                .bind(&hash)
+                .bind(provider)
+                .fetch_optional(db)
+                .await
+                .map_err(Error::from)?
+                .flatten();
+        return Err(if exists.is_some() { StateError::Used } else { StateError::Unknown });
+    };
+    if expires_at <= now {
+        return Err(StateError::Expired);
+    }
+    Ok(PendingLogin {
+        provider: provider.to_owned(),
+        purpose: Purpose::from_stored(&purpose).ok_or(StateError::Unknown)?,
+        pkce_verifier: SecretString::from(verifier),
+        return_to,
+    })
+}
+
+/// Forgets logins that ended more than a day ago (used or expired).
+pub async fn prune(db: &Db) -> Result<u64, Error> {
+    let cutoff = now() - 24 * 60 * 60;
+    Ok(sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
+        .bind(cutoff)
+        .execute(db)
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,102 @@
+//! Users, identified by their GitHub account, and their vault data keys.
+
+use crate::backend::github::GithubUser;
+use crate::backend::vault::{UserKey, Vault, WrappedKey};
+use crate::backend::{now, Db, Error};
+use crate::models::{CurrentUser, Progress};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct User {
+    pub id: String,
+    pub github_id: i64,
+    pub login: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub onboarding_step: String,
+}
+
+impl User {
+    pub fn progress(&self) -> Progress {
+        Progress::from_stored(&self.onboarding_step)
+    }
+
+    pub fn to_current(&self) -> CurrentUser {
+        CurrentUser {
+            login: self.login.clone(),
+            name: self.name.clone(),
+            avatar_url: self.avatar_url.clone(),
+            progress: self.progress(),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, github_id, login, name, email, avatar_url, onboarding_step";
+
+/// Creates the user on first sign-in (with a fresh vault data key) or refreshes
+/// their profile on later ones.
+pub async fn upsert_from_github(db: &Db, vault: &Vault, gh: &GithubUser) -> Result<User, Error> {
+    let mut tx = db.begin().await?;
+    let now = now();
+    let user: User = sqlx::query_as(&format!(
+        "INSERT INTO users (id, github_id, login, name, email, avatar_url, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         ON CONFLICT (github_id) DO UPDATE SET
+           login = excluded.login, name = excluded.name, email = excluded.email,
+           avatar_url = excluded.avatar_url, updated_at = excluded.updated_at
+         RETURNING {COLUMNS}"
+    ))
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(gh.id)
+    .bind(&gh.login)
+    .bind(&gh.name)
+    .bind(&gh.email)
+    .bind(&gh.avatar_url)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let has_key: Option<String> = sqlx::query_scalar("SELECT user_id FROM user_keys WHERE user_id = $1")
+        .bind(&user.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if has_key.is_none() {
+        let (wrapped, _) = vault.new_user_key(&user.id);
+        sqlx::query("INSERT INTO user_keys (user_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&user.id)
+            .bind(&wrapped.master_key_id)
+            .bind(&wrapped.wrapped)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<User>, Error> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn set_progress(db: &Db, id: &str, progress: Progress) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET onboarding_step = $1, updated_at = $2 WHERE id = $3")
+        .bind(progress.stored())
+        .bind(now())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The user's unwrapped data key, for sealing or opening their credentials.
+pub async fn data_key(db: &Db, vault: &Vault, user_id: &str) -> Result<UserKey, Error> {
+    let (master_key_id, wrapped): (String, String) =
+        sqlx::query_as("SELECT master_key_id, wrapped FROM user_keys WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(db)
+            .await?;
+    Ok(vault.unwrap_user_key(user_id, &WrappedKey { master_key_id, wrapped })?)
+}

@@ -1,0 +1,30 @@
+use leptos::prelude::*;
+
+use crate::components::brand::Logo;
+use crate::functions::account::SignOut;
+use crate::models::CurrentUser;
+
+/// The top bar of signed-in pages: brand, the user's GitHub login and avatar, Sign out.
+#[component]
+pub fn AppHeader(user: CurrentUser) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let display = user.display_name().to_owned();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/" aria-label="Agent Relay Cloud home">
+                <Logo size=28/>
+                <span class="brand-name">"Agent Relay Cloud"</span>
+            </a>
+            <div class="account">
+                {user.avatar_url.clone().map(|src| view! { <img class="avatar" src=src alt="" width="32" height="32"/> })}
+                <span class="account-name">
+                    <span class="account-display">{display}</span>
+                    <span class="account-login">"@"{user.login.clone()}</span>
+                </span>
+                <ActionForm action=sign_out attr:class="inline">
+                    <button type="submit" class="btn btn-ghost btn-small">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+    }
+}

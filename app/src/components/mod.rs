@@ -1,0 +1,3 @@
+pub mod brand;
+pub mod header;
+pub mod steps;

@@ -1,0 +1,29 @@
+use leptos::prelude::*;
+
+use crate::errors::AppError;
+
+/// Finishes the step `step` (a slug) and moves the user on: the next step's
+/// path, or the dashboard after the last one. Progress only ever advances.
+#[server(prefix = "/fn", endpoint = "onboarding/continue")]
+pub async fn continue_onboarding(step: String) -> Result<String, AppError> {
+    use crate::backend::{users, AppState};
+    use crate::models::{Progress, Step};
+
+    let step = Step::from_slug(&step)
+        .ok_or_else(|| AppError::BadRequest(format!("There is no onboarding step called “{}”.", step.chars().take(40).collect::<String>())))?;
+    let user = super::account::require_user().await?;
+    let app = expect_context::<AppState>();
+
+    let next = step.next().map(Progress::At).unwrap_or(Progress::Completed);
+    let advances = match (user.progress(), next) {
+        (Progress::Completed, _) => false,
+        (Progress::At(_), Progress::Completed) => true,
+        (Progress::At(current), Progress::At(next)) => next.index() > current.index(),
+    };
+    if advances {
+        users::set_progress(&app.db, &user.id, next).await?;
+    }
+    let path = next.home_path();
+    leptos_axum::redirect(&path);
+    Ok(path)
+}

@@ -1,0 +1,184 @@
+//! Typed models shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// A step of the onboarding wizard, in order. "Sign up" precedes them all and
+/// is done by the time a user can see the wizard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Step {
+    Repositories,
+    Providers,
+    Team,
+    Ready,
+}
+
+impl Step {
+    pub const ALL: [Step; 4] = [Step::Repositories, Step::Providers, Step::Team, Step::Ready];
+
+    /// The URL segment and the value stored in `users.onboarding_step`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Step::Repositories => "repositories",
+            Step::Providers => "providers",
+            Step::Team => "team",
+            Step::Ready => "ready",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
+    /// The short name in the step indicator.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Repositories => "Repositories",
+            Step::Providers => "Providers",
+            Step::Team => "Team",
+            Step::Ready => "Ready",
+        }
+    }
+
+    /// The page heading, as in the design sketches.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Step::Repositories => "Select Repositories",
+            Step::Providers => "Connect Your AI Providers",
+            Step::Team => "Create Your First Agent Team",
+            Step::Ready => "You're all set!",
+        }
+    }
+
+    pub fn path(self) -> String {
+        format!("/onboarding/{}", self.slug())
+    }
+
+    pub fn index(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> Option<Step> {
+        Step::ALL.get(self.index() + 1).copied()
+    }
+
+    pub fn previous(self) -> Option<Step> {
+        self.index().checked_sub(1).map(|i| Step::ALL[i])
+    }
+}
+
+/// Where a user stands in onboarding, as stored server-side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Progress {
+    At(Step),
+    Completed,
+}
+
+impl Progress {
+    pub fn from_stored(value: &str) -> Progress {
+        match value {
+            "completed" => Progress::Completed,
+            other => Progress::At(Step::from_slug(other).unwrap_or(Step::Repositories)),
+        }
+    }
+
+    pub fn stored(self) -> &'static str {
+        match self {
+            Progress::At(step) => step.slug(),
+            Progress::Completed => "completed",
+        }
+    }
+
+    /// Where a signed-in user should land.
+    pub fn home_path(self) -> String {
+        match self {
+            Progress::At(step) => step.path(),
+            Progress::Completed => "/dashboard".to_owned(),
+        }
+    }
+}
+
+/// The signed-in user, as the UI sees them. Holds no secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub login: String,
+    pub name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub progress: Progress,
+}
+
+impl CurrentUser {
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().filter(|n| !n.is_empty()).unwrap_or(&self.login)
+    }
+}
+
+/// Why a provider login (sign-in or connect) failed; shown on `/signin/failed`.
+/// The slug travels in the URL, the message is fixed here, so nothing a
+/// provider or an attacker sends is ever echoed to the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginFailure {
+    Denied,
+    StateMismatch,
+    StateExpired,
+    StateUsed,
+    ProviderError,
+    ProviderUnavailable,
+    UnknownProvider,
+    Internal,
+}
+
+impl LoginFailure {
+    pub const ALL: [LoginFailure; 8] = [
+        LoginFailure::Denied,
+        LoginFailure::StateMismatch,
+        LoginFailure::StateExpired,
+        LoginFailure::StateUsed,
+        LoginFailure::ProviderError,
+        LoginFailure::ProviderUnavailable,
+        LoginFailure::UnknownProvider,
+        LoginFailure::Internal,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            LoginFailure::Denied => "denied",
+            LoginFailure::StateMismatch => "state_mismatch",
+            LoginFailure::StateExpired => "state_expired",
+            LoginFailure::StateUsed => "state_used",
+            LoginFailure::ProviderError => "provider_error",
+            LoginFailure::ProviderUnavailable => "provider_unavailable",
+            LoginFailure::UnknownProvider => "unknown_provider",
+            LoginFailure::Internal => "internal",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> LoginFailure {
+        LoginFailure::ALL.into_iter().find(|f| f.slug() == slug).unwrap_or(LoginFailure::Internal)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            LoginFailure::Denied => "Sign-in was cancelled",
+            LoginFailure::StateExpired => "This sign-in link has expired",
+            LoginFailure::StateUsed => "This sign-in link was already used",
+            LoginFailure::StateMismatch => "We couldn't verify this sign-in",
+            LoginFailure::ProviderError => "GitHub rejected the sign-in",
+            LoginFailure::ProviderUnavailable => "GitHub is not answering",
+            LoginFailure::UnknownProvider => "Unknown sign-in provider",
+            LoginFailure::Internal => "Something went wrong on our side",
+        }
+    }
+
+    pub fn explanation(self) -> &'static str {
+        match self {
+            LoginFailure::Denied => "You chose not to authorize Agent Relay Cloud, so nothing was changed. You can start again whenever you like.",
+            LoginFailure::StateExpired => "Sign-in links are valid for 10 minutes. Start again to get a fresh one.",
+            LoginFailure::StateUsed => "Each sign-in link works once. If you pressed Back or reloaded the page, start again.",
+            LoginFailure::StateMismatch => "The sign-in response did not match a sign-in started in this browser. For your safety it was ignored.",
+            LoginFailure::ProviderError => "The provider did not accept the authorization code. Start again; if it keeps happening, contact support.",
+            LoginFailure::ProviderUnavailable => "The provider timed out or answered with an error. Nothing was changed; try again in a moment.",
+            LoginFailure::UnknownProvider => "That provider is not configured on this server.",
+            LoginFailure::Internal => "The error was logged. Nothing was changed; please try again.",
+        }
+    }
+}

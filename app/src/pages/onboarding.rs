@@ -1,0 +1,121 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::header::AppHeader;
+use crate::components::steps::StepIndicator;
+use crate::functions::account::signed_in_user;
+use crate::functions::onboarding::ContinueOnboarding;
+use crate::models::{CurrentUser, Step};
+use crate::pages::not_found::NotFound;
+
+/// `/onboarding/<step>`: the wizard frame around each step.
+#[component]
+pub fn Onboarding() -> impl IntoView {
+    let params = use_params_map();
+    let step = move || params.read().get("step").and_then(|s| Step::from_slug(&s));
+    let user = Resource::new(|| (), |_| signed_in_user());
+    view! {
+        <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match (user.await, step()) {
+                    (_, None) => view! { <NotFound/> }.into_any(),
+                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step/> }.into_any(),
+                    (Ok(None), _) => view! { <SignInAgain/> }.into_any(),
+                    (Err(e), _) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn WizardStep(user: CurrentUser, step: Step) -> impl IntoView {
+    let advance = ServerAction::<ContinueOnboarding>::new();
+    let pending = advance.pending();
+    let error = move || advance.value().get().and_then(Result::err);
+    view! {
+        <Title text=step.heading()/>
+        <AppHeader user/>
+        <main class="wizard" id="main">
+            <StepIndicator current=step/>
+            <section class="card" aria-labelledby="step-heading">
+                <h1 id="step-heading">{step.heading()}</h1>
+                <p class="lead">{intro(step)}</p>
+                <div class="step-body">{body(step)}</div>
+                {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                <div class="actions">
+                    {step.previous().map(|p| view! { <a class="btn btn-secondary" href=p.path()>"Back"</a> })}
+                    <ActionForm action=advance attr:class="inline">
+                        <input type="hidden" name="step" value=step.slug()/>
+                        <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                            {primary_label(step)}
+                        </button>
+                    </ActionForm>
+                </div>
+            </section>
+        </main>
+    }
+}
+
+fn intro(step: Step) -> &'static str {
+    match step {
+        Step::Repositories => "Which repositories should Agent Relay manage?",
+        Step::Providers => "Agent Relay works with multiple AI providers. Connect the ones you want to use.",
+        Step::Team => "Teams are groups of AI agents that work together on tasks.",
+        Step::Ready => "Your Agent Relay Cloud workspace is ready.",
+    }
+}
+
+fn body(step: Step) -> impl IntoView {
+    match step {
+        Step::Repositories => view! {
+            <p>"Agents work only on the repositories you choose here. You can add or remove repositories later from the dashboard."</p>
+        }
+        .into_any(),
+        Step::Providers => view! {
+            <div class="provider-row">
+                <div>
+                    <strong>"GitHub Copilot"</strong>
+                    <p class="muted">"Already connected via your GitHub account"</p>
+                </div>
+                <span class="badge badge-success">"✓ Connected"</span>
+            </div>
+            <p class="muted">"You can always add more providers later in Settings."</p>
+        }
+        .into_any(),
+        Step::Team => view! {
+            <p>"Start from a template such as a Code Review Team, or skip this step and create a team later."</p>
+        }
+        .into_any(),
+        Step::Ready => view! {
+            <p>"What's next?"</p>
+            <ul class="checklist">
+                <li>"Open a PR to trigger automatic code review"</li>
+                <li>"Use @agent-relay in PR comments to chat with agents"</li>
+                <li>"Visit your dashboard to monitor agent activity"</li>
+            </ul>
+        }
+        .into_any(),
+    }
+}
+
+fn primary_label(step: Step) -> &'static str {
+    match step {
+        Step::Ready => "Open Dashboard →",
+        _ => "Continue →",
+    }
+}
+
+#[component]
+fn SignInAgain() -> impl IntoView {
+    view! {
+        <main class="landing" id="main">
+            <section class="card hero">
+                <h1>"Please sign in"</h1>
+                <p class="tagline">"Your session has ended."</p>
+                <a class="btn btn-primary" href="/">"Go to sign in"</a>
+            </section>
+        </main>
+    }
+}

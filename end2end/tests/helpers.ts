@@ -1,0 +1,36 @@
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const relay = () => process.env.RELAY_URL!;
+
+/** A login nobody has used yet, so each test starts as a brand-new user. */
+export const freshLogin = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
+
+/** Waits until the WebAssembly has hydrated the page. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** From the landing page through the development GitHub's Authorize page. */
+export async function signUp(page: Page, login: string, shots?: string) {
+  await page.goto(relay() + '/');
+  await page.getByRole('link', { name: 'Continue with GitHub' }).click();
+  await expect(page.getByRole('heading', { name: 'Authorize Agent Relay Cloud' })).toBeVisible();
+  if (shots) await screenshot(page, `${shots}-dev-github-authorize`);
+  await page.getByLabel('Or another login').fill(login);
+  await page.getByRole('button', { name: 'Authorize' }).click();
+}
+
+const shotsDir = join(__dirname, '..', 'screenshots');
+
+/** Saves the page at desktop and phone widths into end2end/screenshots/ (ignored by git). */
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(shotsDir, { recursive: true });
+  const original = page.viewportSize();
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
+    await page.screenshot({ path: join(shotsDir, `${name}-${width}.png`), fullPage: true });
+  }
+  if (original) await page.setViewportSize(original);
+}

@@ -1,0 +1,249 @@
+//! Configuration from environment variables (and an optional `.env` file).
+//! Every variable is listed in `.env.example`. Secrets are `SecretString`s,
+//! so they cannot be printed by accident.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use url::Url;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+/// A real provider app registered by the operator.
+#[derive(Clone, Debug)]
+pub struct GithubApp {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub auth_url: Url,
+    pub token_url: Url,
+    pub api_url: Url,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub mode: Mode,
+    pub addr: SocketAddr,
+    /// `None`: derived from the address the server actually listens on.
+    pub public_url: Option<Url>,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// `None` in development: generated once into `data/master.key`.
+    pub master_key: Option<SecretString>,
+    /// Earlier master keys, still accepted while a rotation is under way.
+    pub previous_master_keys: Vec<SecretString>,
+    /// `Some(addr)`: serve the development providers there, and use them.
+    pub dev_providers: Option<SocketAddr>,
+    /// `None` only when the development providers stand in for GitHub.
+    pub github: Option<GithubApp>,
+    pub site_root: String,
+    pub log_filter: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+fn fail<T>(msg: impl Into<String>) -> Result<T, ConfigError> {
+    Err(ConfigError(msg.into()))
+}
+
+impl Config {
+    /// Reads the process environment (after loading `.env` if there is one).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source (tests pass a map).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let mode = match var("RELAY_ENV").as_deref() {
+            None | Some("development") => Mode::Development,
+            Some("production") => Mode::Production,
+            Some(other) => return fail(format!("RELAY_ENV must be \"development\" or \"production\" (got \"{other}\")")),
+        };
+        let addr = parse_addr("RELAY_ADDR", var("RELAY_ADDR"), "127.0.0.1:3000")?;
+        let public_url = match var("RELAY_PUBLIC_URL") {
+            None => None,
+            Some(raw) => Some(parse_url("RELAY_PUBLIC_URL", &raw)?),
+        };
+        let data_dir = PathBuf::from(var("RELAY_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
+        let database_url = var("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("relay.db").display()));
+        if !database_url.starts_with("sqlite:") {
+            return fail(format!("DATABASE_URL must be a sqlite: URL for now (got \"{}\")", scheme_of(&database_url)));
+        }
+        let master_key = var("RELAY_MASTER_KEY").map(SecretString::from);
+        let previous_master_keys = var("RELAY_MASTER_KEY_PREVIOUS")
+            .map(|v| v.split(',').map(|k| SecretString::from(k.trim().to_owned())).collect())
+            .unwrap_or_default();
+
+        let github = match (var("RELAY_GITHUB_CLIENT_ID"), var("RELAY_GITHUB_CLIENT_SECRET")) {
+            (Some(client_id), Some(secret)) => Some(GithubApp {
+                client_id,
+                client_secret: SecretString::from(secret),
+                auth_url: parse_url_or("RELAY_GITHUB_AUTH_URL", var("RELAY_GITHUB_AUTH_URL"), "https://github.com/login/oauth/authorize")?,
+                token_url: parse_url_or("RELAY_GITHUB_TOKEN_URL", var("RELAY_GITHUB_TOKEN_URL"), "https://github.com/login/oauth/access_token")?,
+                api_url: parse_url_or("RELAY_GITHUB_API_URL", var("RELAY_GITHUB_API_URL"), "https://api.github.com/")?,
+            }),
+            (None, None) => None,
+            (Some(_), None) => return fail("RELAY_GITHUB_CLIENT_ID is set but RELAY_GITHUB_CLIENT_SECRET is not"),
+            (None, Some(_)) => return fail("RELAY_GITHUB_CLIENT_SECRET is set but RELAY_GITHUB_CLIENT_ID is not"),
+        };
+
+        // Development providers: on by default only in development with no real provider configured.
+        let dev_providers_wanted = match var("RELAY_DEV_PROVIDERS").as_deref() {
+            None | Some("auto") => mode == Mode::Development && github.is_none(),
+            Some("1" | "true" | "on") => true,
+            Some("0" | "false" | "off") => false,
+            Some(other) => return fail(format!("RELAY_DEV_PROVIDERS must be on, off or auto (got \"{other}\")")),
+        };
+        let dev_providers = if dev_providers_wanted {
+            Some(parse_addr("RELAY_DEV_PROVIDERS_ADDR", var("RELAY_DEV_PROVIDERS_ADDR"), "127.0.0.1:3010")?)
+        } else {
+            None
+        };
+
+        if mode == Mode::Production {
+            if master_key.is_none() {
+                return fail("production mode requires RELAY_MASTER_KEY (64 hex characters; `relay-server generate-master-key` prints one)");
+            }
+            match &public_url {
+                Some(url) if url.scheme() == "https" => {}
+                Some(url) => return fail(format!("production mode requires RELAY_PUBLIC_URL to use https (got {}://…)", url.scheme())),
+                None => return fail("production mode requires RELAY_PUBLIC_URL, an https:// URL where browsers reach Relay"),
+            }
+            if dev_providers.is_some() {
+                return fail("production mode refuses to start with development providers enabled (unset RELAY_DEV_PROVIDERS)");
+            }
+        }
+        if github.is_none() && dev_providers.is_none() {
+            return fail("no GitHub app configured: set RELAY_GITHUB_CLIENT_ID and RELAY_GITHUB_CLIENT_SECRET");
+        }
+
+        Ok(Config {
+            mode,
+            addr,
+            public_url,
+            data_dir,
+            database_url,
+            master_key,
+            previous_master_keys,
+            dev_providers,
+            github,
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
+            log_filter: var("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".to_owned()),
+        })
+    }
+}
+
+fn parse_addr(name: &str, value: Option<String>, default: &str) -> Result<SocketAddr, ConfigError> {
+    let raw = value.unwrap_or_else(|| default.to_owned());
+    raw.parse()
+        .or_else(|_| fail(format!("{name} must be host:port with an IP address, e.g. 127.0.0.1:3000 (got \"{raw}\")")))
+}
+
+fn parse_url(name: &str, raw: &str) -> Result<Url, ConfigError> {
+    match Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
+        _ => fail(format!("{name} must be an absolute http(s) URL (got \"{}\")", raw.chars().take(80).collect::<String>())),
+    }
+}
+
+fn parse_url_or(name: &str, value: Option<String>, default: &str) -> Result<Url, ConfigError> {
+    parse_url(name, value.as_deref().unwrap_or(default))
+}
+
+/// Only the scheme of a database URL is ever echoed: the rest may hold a password.
+fn scheme_of(url: &str) -> &str {
+    url.split(':').next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    const KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+
+    #[test]
+    fn zero_configuration_is_development_with_dev_providers() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.mode, Mode::Development);
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.dev_providers.unwrap().to_string(), "127.0.0.1:3010");
+        assert_eq!(c.database_url, "sqlite://data/relay.db");
+        assert!(c.github.is_none());
+    }
+
+    #[test]
+    fn production_requires_a_master_key() {
+        let err = config(&[("RELAY_ENV", "production"), ("RELAY_PUBLIC_URL", "https://relay.example")]).unwrap_err();
+        assert!(err.0.contains("RELAY_MASTER_KEY"), "{err}");
+    }
+
+    #[test]
+    fn production_requires_an_https_public_url() {
+        let err = config(&[("RELAY_ENV", "production"), ("RELAY_MASTER_KEY", KEY)]).unwrap_err();
+        assert!(err.0.contains("RELAY_PUBLIC_URL"), "{err}");
+        let err = config(&[("RELAY_ENV", "production"), ("RELAY_MASTER_KEY", KEY), ("RELAY_PUBLIC_URL", "http://relay.example")])
+            .unwrap_err();
+        assert!(err.0.contains("https"), "{err}");
+    }
+
+    #[test]
+    fn production_refuses_development_providers() {
+        let err = config(&[
+            ("RELAY_ENV", "production"),
+            ("RELAY_MASTER_KEY", KEY),
+            ("RELAY_PUBLIC_URL", "https://relay.example"),
+            ("RELAY_DEV_PROVIDERS", "on"),
+        ])
+        .unwrap_err();
+        assert!(err.0.contains("development providers"), "{err}");
+    }
+
+    #[test]
+    fn production_without_github_app_says_what_is_missing() {
+        let err = config(&[("RELAY_ENV", "production"), ("RELAY_MASTER_KEY", KEY), ("RELAY_PUBLIC_URL", "https://relay.example")])
+            .unwrap_err();
+        assert!(err.0.contains("RELAY_GITHUB_CLIENT_ID"), "{err}");
+    }
+
+    #[test]
+    fn a_complete_production_configuration_starts() {
+        let c = config(&[
+            ("RELAY_ENV", "production"),
+            ("RELAY_MASTER_KEY", KEY),
+            ("RELAY_PUBLIC_URL", "https://relay.example"),
+            ("RELAY_GITHUB_CLIENT_ID", "Iv1.abc"),
+            ("RELAY_GITHUB_CLIENT_SECRET", "shh-secret"),
+        ])
+        .unwrap();
+        assert!(c.dev_providers.is_none());
+        assert_eq!(c.github.as_ref().unwrap().token_url.as_str(), "https://github.com/login/oauth/access_token");
+        assert!(!format!("{c:?}").contains("shh-secret"), "Debug must not print secrets");
+        assert!(!format!("{c:?}").contains(KEY), "Debug must not print the master key");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        assert!(config(&[("RELAY_ADDR", "localhost")]).unwrap_err().0.contains("RELAY_ADDR"));
+        assert!(config(&[("RELAY_ENV", "staging")]).unwrap_err().0.contains("RELAY_ENV"));
+        assert!(config(&[("RELAY_PUBLIC_URL", "relay.example")]).unwrap_err().0.contains("RELAY_PUBLIC_URL"));
+        assert!(config(&[("RELAY_GITHUB_CLIENT_ID", "x")]).unwrap_err().0.contains("RELAY_GITHUB_CLIENT_SECRET"));
+        let err = config(&[("DATABASE_URL", "postgres://u:pw@host/db")]).unwrap_err();
+        assert!(!err.0.contains("pw"), "the password must not be echoed: {err}");
+    }
+}

@@ -1,0 +1,468 @@
+//! The generic OAuth 2.0 authorization server behind every development
+//! provider: authorization code with PKCE (RFC 6749, RFC 7636) and refresh
+//! tokens that rotate. It keeps only SHA-256 hashes of what it issues, as a
+//! real token server does.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use rand::distributions::{Alphanumeric, DistString};
+use serde::Deserialize;
+use app::backend::{now, sha256_hex as hash};
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+use subtle::ConstantTimeEq;
+use url::Url;
+
+use super::page::{escape, layout};
+use super::people::{self, DEMO};
+use super::DevClient;
+
+const CODE_TTL_SECS: i64 = 10 * 60;
+const ACCESS_TTL_SECS: i64 = 8 * 60 * 60;
+const REFRESH_TTL_SECS: i64 = 184 * 24 * 60 * 60;
+
+pub struct Engine {
+    db: SqlitePool,
+    clients: HashMap<String, Vec<DevClient>>,
+}
+
+pub async fn create_tables(db: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS dev_grants (
+            code_hash TEXT PRIMARY KEY, provider TEXT NOT NULL, client_id TEXT NOT NULL,
+            redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL, login TEXT NOT NULL,
+            scope TEXT NOT NULL, expires_at BIGINT NOT NULL, used INTEGER NOT NULL DEFAULT 0)",
+    )
+    .execute(db)
+    .await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS dev_tokens (
+            token_hash TEXT PRIMARY KEY, provider TEXT NOT NULL, kind TEXT NOT NULL, login TEXT NOT NULL,
+            client_id TEXT NOT NULL, scope TEXT NOT NULL, grant_hash TEXT NOT NULL,
+            expires_at BIGINT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub fn routes() -> Router<Arc<Engine>> {
+    Router::new()
+        .route("/{provider}/authorize", get(authorize_page).post(decide))
+        .route("/{provider}/token", post(token))
+}
+
+impl Engine {
+    pub fn new(db: SqlitePool, clients: HashMap<String, Vec<DevClient>>) -> Self {
+        Self { db, clients }
+    }
+
+    fn client(&self, provider: &str, client_id: &str) -> Option<&DevClient> {
+        self.clients.get(provider)?.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// The login an access token was issued to, if it is valid.
+    pub async fn user_for_token(&self, provider: &str, token: &str) -> Option<String> {
+        sqlx::query_scalar(
+            "SELECT login FROM dev_tokens
+             WHERE token_hash = $1 AND provider = $2 AND kind = 'access' AND revoked = 0 AND expires_at > $3",
+        )
+        .bind(hash(token))
+        .bind(provider)
+        .bind(now())
+        .fetch_optional(&self.db)
+        .await
+        .ok()
+        .flatten()
+    }
+
+    async fn issue(&self, provider: &str, client_id: &str, login: &str, scope: &str, grant_hash: &str) -> Result<TokenPair, sqlx::Error> {
+        let pair = TokenPair {
+            access_token: format!("dev_at_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 40)),
+            refresh_token: format!("dev_rt_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 40)),
+            scope: scope.to_owned(),
+        };
+        let now = now();
+        for (token, kind, ttl) in [(&pair.access_token, "access", ACCESS_TTL_SECS), (&pair.refresh_token, "refresh", REFRESH_TTL_SECS)] {
+            sqlx::query(
+                "INSERT INTO dev_tokens (token_hash, provider, kind, login, client_id, scope, grant_hash, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(hash(token))
+            .bind(provider)
+            .bind(kind)
+            .bind(login)
+            .bind(client_id)
+            .bind(scope)
+            .bind(grant_hash)
+            .bind(now + ttl)
+            .execute(&self.db)
+            .await?;
+        }
+        Ok(pair)
+    }
+}
+
+struct TokenPair {
+    access_token: String,
+    refresh_token: String,
+    scope: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AuthorizeParams {
+    #[serde(default)]
+    response_type: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    code_challenge: String,
+    #[serde(default)]
+    code_challenge_method: String,
+    // Set by the page's own form:
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    other_login: String,
+    #[serde(default)]
+    decision: String,
+}
+
+/// Checks the client and redirect URI. Failing here must not redirect
+/// (RFC 6749 §4.1.2.1): the URI is not trusted yet.
+fn check_client<'a>(engine: &'a Engine, provider: &str, p: &AuthorizeParams) -> Result<&'a DevClient, Response> {
+    let client = engine.client(provider, &p.client_id).ok_or_else(|| {
+        error_page(StatusCode::BAD_REQUEST, "Unknown application", &format!("No application with client_id \"{}\" is registered here.", p.client_id))
+    })?;
+    if !client.redirect_uris.iter().any(|u| u == &p.redirect_uri) {
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "Redirect URI mismatch",
+            "The redirect_uri is not registered for this application.",
+        ));
+    }
+    Ok(client)
+}
+
+/// Errors the client should hear about go back to its redirect URI.
+fn check_request(p: &AuthorizeParams) -> Result<(), Response> {
+    let problem = if p.response_type != "code" {
+        Some(("unsupported_response_type", "response_type must be code"))
+    } else if p.code_challenge.is_empty() || p.code_challenge_method != "S256" {
+        Some(("invalid_request", "PKCE with code_challenge_method=S256 is required"))
+    } else {
+        None
+    };
+    match problem {
+        Some((error, description)) => Err(redirect_with(&p.redirect_uri, &[("error", error), ("error_description", description), ("state", &p.state)])),
+        None => Ok(()),
+    }
+}
+
+async fn authorize_page(State(engine): State<Arc<Engine>>, Path(provider): Path<String>, Query(p): Query<AuthorizeParams>) -> Response {
+    if let Err(response) = check_client(&engine, &provider, &p).and_then(|_| check_request(&p)) {
+        return response;
+    }
+    Html(consent_page(&provider, &p, None)).into_response()
+}
+
+async fn decide(State(engine): State<Arc<Engine>>, Path(provider): Path<String>, Form(p): Form<AuthorizeParams>) -> Response {
+    if let Err(response) = check_client(&engine, &provider, &p).and_then(|_| check_request(&p)) {
+        return response;
+    }
+    if p.decision != "authorize" {
+        return redirect_with(
+            &p.redirect_uri,
+            &[("error", "access_denied"), ("error_description", "The user has denied your application access."), ("state", &p.state)],
+        );
+    }
+    let login = if p.other_login.trim().is_empty() { p.login.trim() } else { p.other_login.trim() };
+    let Some(person) = people::person(login) else {
+        let page = consent_page(&provider, &p, Some("Choose a user, or type a valid GitHub login (letters, digits and single hyphens)."));
+        return (StatusCode::BAD_REQUEST, Html(page)).into_response();
+    };
+    let code = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
+    let stored = sqlx::query(
+        "INSERT INTO dev_grants (code_hash, provider, client_id, redirect_uri, code_challenge, login, scope, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(hash(&code))
+    .bind(&provider)
+    .bind(&p.client_id)
+    .bind(&p.redirect_uri)
+    .bind(&p.code_challenge)
+    .bind(&person.login)
+    .bind(&p.scope)
+    .bind(now() + CODE_TTL_SECS)
+    .execute(&engine.db)
+    .await;
+    if stored.is_err() {
+        return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Server error", "The development provider could not store the grant.");
+    }
+    redirect_with(&p.redirect_uri, &[("code", &code), ("state", &p.state)])
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TokenParams {
+    #[serde(default)]
+    grant_type: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    code_verifier: String,
+    #[serde(default)]
+    refresh_token: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    client_secret: String,
+}
+
+async fn token(State(engine): State<Arc<Engine>>, Path(provider): Path<String>, headers: HeaderMap, Form(p): Form<TokenParams>) -> Response {
+    let json = wants_json(&headers);
+    let client_id = match authenticate_client(&engine, &provider, &headers, &p) {
+        Ok(id) => id,
+        Err(e) => return e.respond(json),
+    };
+    let result = match p.grant_type.as_str() {
+        "authorization_code" => exchange_code(&engine, &provider, &client_id, &p).await,
+        "refresh_token" => refresh(&engine, &provider, &client_id, &p).await,
+        _ => Err(OAuthError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token")),
+    };
+    match result {
+        Ok(pair) => token_response(&pair, json),
+        Err(e) => e.respond(json),
+    }
+}
+
+/// HTTP Basic (RFC 6749 §2.3.1) or client_id/client_secret in the body.
+fn authenticate_client(engine: &Engine, provider: &str, headers: &HeaderMap, p: &TokenParams) -> Result<String, OAuthError> {
+    let (id, secret) = match basic_credentials(headers) {
+        Some(pair) => pair,
+        None => (p.client_id.clone(), p.client_secret.clone()),
+    };
+    let invalid = || OAuthError::new(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed");
+    let client = engine.client(provider, &id).ok_or_else(invalid)?;
+    if let Some(expected) = &client.client_secret {
+        if !bool::from(expected.as_bytes().ct_eq(secret.as_bytes())) {
+            return Err(invalid());
+        }
+    }
+    Ok(id)
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+async fn exchange_code(engine: &Engine, provider: &str, client_id: &str, p: &TokenParams) -> Result<TokenPair, OAuthError> {
+    let invalid = |why: &str| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_grant", why);
+    let code_hash = hash(&p.code);
+    let grant: Option<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT client_id, redirect_uri, code_challenge, login, scope, expires_at, used FROM dev_grants WHERE code_hash = $1 AND provider = $2",
+    )
+    .bind(&code_hash)
+    .bind(provider)
+    .fetch_optional(&engine.db)
+    .await
+    .map_err(OAuthError::server)?;
+    let Some((grant_client, redirect_uri, challenge, login, scope, expires_at, used)) = grant else {
+        return Err(invalid("the authorization code is not valid"));
+    };
+    if used != 0 {
+        // A replayed code may be stolen: revoke what it produced (RFC 6749 §4.1.2).
+        sqlx::query("UPDATE dev_tokens SET revoked = 1 WHERE grant_hash = $1")
+            .bind(&code_hash)
+            .execute(&engine.db)
+            .await
+            .map_err(OAuthError::server)?;
+        return Err(invalid("the authorization code has already been used"));
+    }
+    if expires_at <= now() {
+        return Err(invalid("the authorization code has expired"));
+    }
+    if grant_client != client_id || redirect_uri != p.redirect_uri {
+        return Err(invalid("the code was issued to another client or redirect_uri"));
+    }
+    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(p.code_verifier.as_bytes()));
+    if p.code_verifier.len() < 43 || !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
+        return Err(invalid("PKCE verification failed: code_verifier does not match the code_challenge"));
+    }
+    let claimed = sqlx::query("UPDATE dev_grants SET used = 1 WHERE code_hash = $1 AND used = 0")
+        .bind(&code_hash)
+        .execute(&engine.db)
+        .await
+        .map_err(OAuthError::server)?;
+    if claimed.rows_affected() != 1 {
+        return Err(invalid("the authorization code has already been used"));
+    }
+    engine.issue(provider, client_id, &login, &scope, &code_hash).await.map_err(OAuthError::server)
+}
+
+/// Refresh with rotation: the presented refresh token is spent.
+async fn refresh(engine: &Engine, provider: &str, client_id: &str, p: &TokenParams) -> Result<TokenPair, OAuthError> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "UPDATE dev_tokens SET revoked = 1
+         WHERE token_hash = $1 AND provider = $2 AND client_id = $3 AND kind = 'refresh' AND revoked = 0 AND expires_at > $4
+         RETURNING login, scope, grant_hash",
+    )
+    .bind(hash(&p.refresh_token))
+    .bind(provider)
+    .bind(client_id)
+    .bind(now())
+    .fetch_optional(&engine.db)
+    .await
+    .map_err(OAuthError::server)?;
+    let (login, scope, grant_hash) =
+        row.ok_or_else(|| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_grant", "the refresh token is invalid, expired or already used"))?;
+    engine.issue(provider, client_id, &login, &scope, &grant_hash).await.map_err(OAuthError::server)
+}
+
+fn token_response(pair: &TokenPair, json: bool) -> Response {
+    let expires_in = ACCESS_TTL_SECS.to_string();
+    let refresh_expires_in = REFRESH_TTL_SECS.to_string();
+    let fields = [
+        ("access_token", pair.access_token.as_str()),
+        ("token_type", "bearer"),
+        ("scope", pair.scope.as_str()),
+        ("expires_in", expires_in.as_str()),
+        ("refresh_token", pair.refresh_token.as_str()),
+        ("refresh_token_expires_in", refresh_expires_in.as_str()),
+    ];
+    let mut response = encode(&fields, json, StatusCode::OK);
+    response.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("valid header"));
+    response
+}
+
+/// GitHub answers in form encoding unless asked for JSON; we do the same.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+fn encode(fields: &[(&str, &str)], json: bool, status: StatusCode) -> Response {
+    if json {
+        let map: serde_json::Map<String, serde_json::Value> = fields
+            .iter()
+            .map(|(k, v)| {
+                let value = match *k {
+                    "expires_in" | "refresh_token_expires_in" => v.parse::<i64>().map(Into::into).unwrap_or_else(|_| (*v).into()),
+                    _ => (*v).into(),
+                };
+                (k.to_string(), value)
+            })
+            .collect();
+        (status, axum::Json(map)).into_response()
+    } else {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        (status, [(header::CONTENT_TYPE, "application/x-www-form-urlencoded")], body).into_response()
+    }
+}
+
+struct OAuthError {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+}
+
+impl OAuthError {
+    fn new(status: StatusCode, error: &'static str, description: &str) -> Self {
+        Self { status, error, description: description.to_owned() }
+    }
+
+    fn server(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "development provider storage failed");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "storage failed")
+    }
+
+    fn respond(&self, json: bool) -> Response {
+        encode(&[("error", self.error), ("error_description", &self.description)], json, self.status)
+    }
+}
+
+fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
+    match Url::parse(uri) {
+        Ok(mut url) => {
+            url.query_pairs_mut().extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()));
+            Redirect::to(url.as_str()).into_response()
+        }
+        Err(_) => error_page(StatusCode::BAD_REQUEST, "Bad redirect URI", "The redirect_uri is not a valid URL."),
+    }
+}
+
+fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = format!("<h1 class=\"error\">{}</h1><p>{}</p>", escape(title), escape(message));
+    (status, Html(layout(title, &body))).into_response()
+}
+
+fn consent_page(provider: &str, p: &AuthorizeParams, error: Option<&str>) -> String {
+    let hidden: String = [
+        ("response_type", &p.response_type),
+        ("client_id", &p.client_id),
+        ("redirect_uri", &p.redirect_uri),
+        ("state", &p.state),
+        ("scope", &p.scope),
+        ("code_challenge", &p.code_challenge),
+        ("code_challenge_method", &p.code_challenge_method),
+    ]
+    .iter()
+    .map(|(name, value)| format!(r#"<input type="hidden" name="{name}" value="{}">"#, escape(value)))
+    .collect();
+    let people: String = DEMO
+        .iter()
+        .enumerate()
+        .map(|(i, (login, name))| {
+            format!(
+                r#"<label class="person"><input type="radio" name="login" value="{login}"{checked}><img src="/github/avatars/{login}.svg" width="32" height="32" alt=""><span><strong>{name}</strong> @{login}</span></label>"#,
+                checked = if i == 0 { " checked" } else { "" },
+            )
+        })
+        .collect();
+    let error = error.map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))).unwrap_or_default();
+    let body = format!(
+        r#"<h1>Authorize Agent Relay Cloud</h1>
+<p>Development {provider} — no real account is involved. Agent Relay Cloud asks for: <code>{scope}</code></p>
+<p class="note">This stand-in runs on your machine so the app works offline.</p>
+{error}
+<form method="post">{hidden}
+<fieldset><legend>Sign in as</legend>{people}
+<label class="other">Or another login<input type="text" name="other_login" autocomplete="off" spellcheck="false" value="{other}"></label></fieldset>
+<div class="buttons"><button class="secondary" type="submit" name="decision" value="cancel">Cancel</button>
+<button class="primary" type="submit" name="decision" value="authorize">Authorize</button></div>
+</form>"#,
+        provider = escape(&capitalise(provider)),
+        scope = escape(&p.scope),
+        other = escape(&p.other_login),
+    );
+    layout("Authorize Agent Relay Cloud", &body)
+}
+
+fn capitalise(s: &str) -> String {
+    match s {
+        "github" => "GitHub".to_owned(),
+        other => other.to_owned(),
+    }
+}

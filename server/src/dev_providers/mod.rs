@@ -1,0 +1,78 @@
+//! Development providers: a small, standards-following OAuth server of our
+//! own and a GitHub REST stand-in, served on their own origin so the whole
+//! product runs offline. Relay's real client code talks to them over HTTP
+//! exactly as it would to GitHub. Never enabled in production.
+//!
+//! - `engine`: the generic OAuth 2.0 authorization server (code + PKCE);
+//! - `github`: the GitHub REST stand-in (`/user`, `/user/repos`, avatars);
+//! - `people`: the demo users on the authorization page;
+//! - `page`: the HTML of that page.
+
+mod engine;
+mod github;
+mod page;
+mod people;
+mod repos;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use app::backend::ProviderEndpoints;
+use axum::Router;
+use secrecy::SecretString;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use url::Url;
+
+pub use engine::Engine;
+
+/// The client Relay is registered as at every development provider.
+pub const CLIENT_ID: &str = "relay-dev";
+pub const CLIENT_SECRET: &str = "relay-dev-secret";
+
+/// A registered OAuth client: who may ask for codes, and where they may go.
+#[derive(Clone, Debug)]
+pub struct DevClient {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub redirect_uris: Vec<String>,
+}
+
+/// Opens the providers' own store (they are "another company": separate
+/// database, separate origin) and builds their router.
+pub async fn router(data_dir: &Path, relay_public_url: &Url) -> Result<Router, sqlx::Error> {
+    let options = SqliteConnectOptions::new()
+        .filename(data_dir.join("dev-providers.db"))
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .busy_timeout(std::time::Duration::from_secs(5));
+    let db = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    engine::create_tables(&db).await?;
+
+    let relay_client = |provider: &str| DevClient {
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: Some(CLIENT_SECRET.to_owned()),
+        redirect_uris: vec![relay_public_url.join(&format!("oauth/callback/{provider}")).expect("joins").to_string()],
+    };
+    let clients = HashMap::from([("github".to_owned(), vec![relay_client("github")])]);
+    let engine = Arc::new(Engine::new(db, clients));
+
+    Ok(Router::new()
+        .merge(engine::routes())
+        .merge(github::routes())
+        .with_state(engine))
+}
+
+/// GitHub as Relay should reach it when the stand-in plays GitHub.
+pub fn github_endpoints(base: &Url) -> ProviderEndpoints {
+    let at = |path: &str| base.join(path).expect("a path joins onto a base URL");
+    ProviderEndpoints {
+        id: "github",
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: Some(SecretString::from(CLIENT_SECRET.to_owned())),
+        auth_url: at("github/authorize"),
+        token_url: at("github/token"),
+        api_url: at("github/api/"),
+        scopes: vec!["read:user".to_owned(), "user:email".to_owned(), "repo".to_owned()],
+    }
+}

@@ -1,0 +1,171 @@
+//! The Relay server: configuration, plain HTTP routes and background work
+//! around the Leptos app. The backend itself lives in `app::backend`.
+
+pub mod config;
+pub mod dev_providers;
+mod master_key;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use app::backend::{db, http_client, oauth_states, AppState, ProviderEndpoints};
+use app::{shell, App};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use axum::http::Request;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+use url::Url;
+
+use crate::config::{Config, Mode};
+
+/// A started server. Dropping it does not stop it; call `shutdown`.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub url: Url,
+    pub dev_providers_url: Option<Url>,
+    pub database_url: String,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections, lets in-flight requests finish, and waits.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Binds the listeners, opens the database, and serves until `shutdown`.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| Url::parse(&format!("http://{addr}/")).expect("valid URL"));
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+
+    // Development providers first: GitHub's endpoints may point at them.
+    let (github, dev_providers_url) = match (config.dev_providers, &config.github) {
+        (Some(dev_addr), _) => {
+            let dev_listener = TcpListener::bind(dev_addr)
+                .await
+                .with_context(|| format!("cannot listen on {dev_addr} for the development providers (RELAY_DEV_PROVIDERS_ADDR)"))?;
+            let dev_url = Url::parse(&format!("http://{}/", dev_listener.local_addr()?)).expect("valid URL");
+            let router = dev_providers::router(&config.data_dir, &public_url).await?;
+            tasks.push(serve(dev_listener, router, stopped.clone()));
+            tracing::warn!(url = %dev_url, "DEVELOPMENT PROVIDERS are running: sign-ins use a local stand-in for GitHub, not the real one");
+            (dev_providers::github_endpoints(&dev_url), Some(dev_url))
+        }
+        (None, Some(gh)) => (
+            ProviderEndpoints {
+                id: "github",
+                client_id: gh.client_id.clone(),
+                client_secret: Some(gh.client_secret.clone()),
+                auth_url: gh.auth_url.clone(),
+                token_url: gh.token_url.clone(),
+                api_url: gh.api_url.clone(),
+                scopes: vec!["read:user".to_owned(), "user:email".to_owned(), "repo".to_owned()],
+            },
+            None,
+        ),
+        (None, None) => anyhow::bail!("no GitHub app configured"),
+    };
+
+    let pool = db::connect(&config.database_url).await.context("cannot open the database")?;
+    let vault = master_key::vault(&config)?;
+
+    let store = SqliteStore::new(pool.clone()).with_table_name("sessions").map_err(anyhow::Error::msg)?;
+    store.migrate().await.context("cannot prepare the session table")?;
+    let sessions = SessionManagerLayer::new(store.clone())
+        .with_name("relay_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.mode == Mode::Production)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(14)));
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("relay")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = AppState {
+        leptos_options,
+        db: pool.clone(),
+        vault: Arc::new(vault),
+        github: Arc::new(github),
+        public_url: public_url.clone(),
+        http: http_client(),
+    };
+
+    let app = Router::new()
+        .merge(routes::router())
+        .leptos_routes(&state, generate_route_list(App), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), routes::guard::guard))
+        .layer(sessions)
+        // Logs carry the path only: query strings hold OAuth codes and states.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(routes::MAX_BODY_BYTES))
+        .with_state(state);
+    tasks.push(serve(listener, app, stopped.clone()));
+    tasks.push(tokio::spawn(housekeeping(pool, store, stopped)));
+
+    tracing::info!(url = %public_url, "Agent Relay Cloud is listening");
+    Ok(Running { addr, url: public_url, dev_providers_url, database_url: config.database_url, stop, tasks })
+}
+
+fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    })
+}
+
+/// Deletes expired sessions and finished logins, hourly.
+async fn housekeeping(pool: db::Db, store: SqliteStore, mut stopped: watch::Receiver<bool>) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = store.delete_expired().await {
+                    tracing::warn!(error = %e, "deleting expired sessions failed");
+                }
+                if let Err(e) = oauth_states::prune(&pool).await {
+                    tracing::warn!(error = %e, "pruning old logins failed");
+                }
+            }
+            _ = stopped.changed() => break,
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! `relay-server`: runs Agent Relay Cloud. `relay-server generate-master-key`
+//! prints a fresh key for `RELAY_MASTER_KEY`.
+
+use std::process::ExitCode;
+
+use server::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("generate-master-key") {
+        println!("{}", app::backend::vault::MasterKey::generate_hex());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("relay-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt().with_env_filter(EnvFilter::new(&config.log_filter)).init();
+
+    let running = match server::start(config).await {
+        Ok(running) => running,
+        Err(e) => {
+            eprintln!("relay-server: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // One line a script (or a person) can read to find the server.
+    println!("Agent Relay Cloud is running at {}", running.url);
+    if let Some(dev) = &running.dev_providers_url {
+        println!("Development providers (stand-in GitHub) at {dev}");
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    running.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,116 @@
+use std::collections::HashMap;
+
+use reqwest::header::LOCATION;
+use reqwest::{Client, Response, StatusCode};
+use server::config::Config;
+use server::Running;
+use sqlx::SqlitePool;
+use tempfile::TempDir;
+use url::Url;
+
+pub struct TestApp {
+    pub running: Running,
+    pub client: Client,
+    pub data_dir: TempDir,
+}
+
+/// Starts Relay and its development providers on free ports, with a fresh data directory.
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temporary directory");
+    let dir = data_dir.path().to_string_lossy().into_owned();
+    let vars = HashMap::from([
+        ("RELAY_ADDR", "127.0.0.1:0".to_owned()),
+        ("RELAY_DEV_PROVIDERS_ADDR", "127.0.0.1:0".to_owned()),
+        ("RELAY_DATA_DIR", dir),
+    ]);
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration");
+    let running = server::start(config).await.expect("server starts");
+    TestApp { running, client: browser(), data_dir }
+}
+
+/// A client that keeps cookies and, like a test of redirects must, does not follow them.
+pub fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .unwrap_or_else(|| panic!("expected a redirect, got {}", response.status()))
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> Url {
+        self.running.url.join(path.trim_start_matches('/')).unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn db(&self) -> SqlitePool {
+        SqlitePool::connect(&self.running.database_url).await.unwrap()
+    }
+
+    /// Clicks "Continue with GitHub" and returns the provider's authorization URL.
+    pub async fn start_sign_in(&self) -> Url {
+        let response = self.get("/oauth/start?provider=github").await;
+        assert!(response.status().is_redirection(), "start: {}", response.status());
+        let to = Url::parse(&location(&response)).unwrap();
+        let dev = self.running.dev_providers_url.as_ref().unwrap();
+        assert_eq!(to.origin(), dev.origin(), "sign-in goes to the development GitHub");
+        to
+    }
+
+    /// Plays the person on the provider's page: chooses `login` and presses
+    /// Authorize (or Cancel). Returns the redirect back to Relay.
+    pub async fn decide(&self, authorize_url: &Url, login: &str, decision: &str) -> Url {
+        let page = self.client.get(authorize_url.clone()).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains(">Authorize</button>") && html.contains(">Cancel</button>"), "{html}");
+
+        let mut form: Vec<(String, String)> = authorize_url.query_pairs().into_owned().collect();
+        form.push(("other_login".into(), login.into()));
+        form.push(("decision".into(), decision.into()));
+        let mut post_url = authorize_url.clone();
+        post_url.set_query(None);
+        let response = self.client.post(post_url).form(&form).send().await.unwrap();
+        assert!(response.status().is_redirection(), "decision: {}", response.status());
+        Url::parse(&location(&response)).unwrap()
+    }
+
+    /// The whole sign-in; returns where Relay sends the browser at the end.
+    pub async fn sign_in(&self, login: &str) -> String {
+        let authorize = self.start_sign_in().await;
+        let callback = self.decide(&authorize, login, "authorize").await;
+        let response = self.client.get(callback).send().await.unwrap();
+        assert!(response.status().is_redirection(), "callback: {}", response.status());
+        location(&response)
+    }
+
+    /// Calls a server function the way a plain HTML form does.
+    pub async fn server_fn(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
+    /// Every byte Relay's database files hold (WAL included), to look for plaintext.
+    pub fn database_bytes(&self, file_prefix: &str) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for entry in std::fs::read_dir(self.data_dir.path()).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name().to_string_lossy().starts_with(file_prefix) {
+                bytes.extend(std::fs::read(entry.path()).unwrap());
+            }
+        }
+        bytes
+    }
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}

@@ -1,0 +1,10 @@
+//! Integration tests: each test starts the real server (and the development
+//! providers) on random ports with its own temporary database, and talks
+//! real HTTP to it.
+
+mod helpers;
+
+mod dev_providers;
+mod health;
+mod onboarding;
+mod signin;

@@ -1,0 +1,109 @@
+use crate::helpers::{browser, location, spawn_app};
+
+#[tokio::test]
+async fn signed_out_visitors_are_sent_to_the_landing_page() {
+    let app = spawn_app().await;
+
+    for path in ["/onboarding/repositories", "/onboarding/team", "/dashboard"] {
+        let response = app.get(path).await;
+        assert_eq!(location(&response), "/", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn every_step_has_its_heading_and_the_step_indicator() {
+    let app = spawn_app().await;
+    app.sign_in("ada").await;
+
+    for (slug, heading) in [
+        ("repositories", "Select Repositories"),
+        ("providers", "Connect Your AI Providers"),
+        ("team", "Create Your First Agent Team"),
+        ("ready", "You&#x27;re all set!"),
+    ] {
+        let html = app.get(&format!("/onboarding/{slug}")).await.text().await.unwrap();
+        let heading_found = html.contains(heading) || html.contains(&heading.replace("&#x27;", "'"));
+        assert!(heading_found, "{slug}: {html}");
+        for label in ["Sign up", "Repositories", "Providers", "Team", "Ready"] {
+            assert!(html.contains(label), "{slug} lacks {label}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn continue_advances_and_a_returning_user_resumes_there() {
+    let app = spawn_app().await;
+    app.sign_in("ada").await;
+
+    let response = app.server_fn("/fn/onboarding/continue", &[("step", "repositories")]).await;
+    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+
+    // A new browser, the same person.
+    let other = crate::helpers::TestApp { client: browser(), ..app };
+    assert_eq!(other.sign_in("ada").await, "/onboarding/providers");
+    assert_eq!(location(&other.get("/").await), "/onboarding/providers");
+}
+
+#[tokio::test]
+async fn progress_never_moves_backwards() {
+    let app = spawn_app().await;
+    app.sign_in("ada").await;
+    app.server_fn("/fn/onboarding/continue", &[("step", "repositories")]).await;
+    app.server_fn("/fn/onboarding/continue", &[("step", "providers")]).await;
+
+    app.server_fn("/fn/onboarding/continue", &[("step", "repositories")]).await;
+
+    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users").fetch_one(&app.db().await).await.unwrap();
+    assert_eq!(step, "team");
+}
+
+#[tokio::test]
+async fn finishing_the_last_step_completes_onboarding() {
+    let app = spawn_app().await;
+    app.sign_in("ada").await;
+    for step in ["repositories", "providers", "team", "ready"] {
+        app.server_fn("/fn/onboarding/continue", &[("step", step)]).await;
+    }
+
+    assert_eq!(location(&app.get("/").await), "/dashboard");
+    let html = app.get("/dashboard").await.text().await.unwrap();
+    assert!(html.contains("Dashboard") && html.contains("Welcome back, Ada Lovelace"), "{html}");
+}
+
+#[tokio::test]
+async fn an_unknown_step_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    app.sign_in("ada").await;
+
+    let response = app
+        .client
+        .post(app.url("/fn/onboarding/continue"))
+        .header("Accept", "application/json")
+        .form(&[("step", "billing")])
+        .send()
+        .await
+        .unwrap();
+
+    assert!(response.status().is_client_error() || response.status().is_server_error(), "{}", response.status());
+    let body = response.text().await.unwrap();
+    assert!(body.contains("There is no onboarding step called"), "{body}");
+    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users").fetch_one(&app.db().await).await.unwrap();
+    assert_eq!(step, "repositories");
+}
+
+#[tokio::test]
+async fn continue_requires_a_signed_in_user() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .post(app.url("/fn/onboarding/continue"))
+        .header("Accept", "application/json")
+        .form(&[("step", "repositories")])
+        .send()
+        .await
+        .unwrap();
+
+    assert!(!response.status().is_success());
+    assert!(response.text().await.unwrap().contains("Please sign in"));
+}
