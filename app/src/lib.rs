@@ -19,7 +19,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::{dashboard::Dashboard, landing::Landing, not_found::NotFound, onboarding::Onboarding, signin_failed::SigninFailed};
+use crate::pages::{
+    dashboard::Dashboard, landing::Landing, not_found::NotFound, onboarding::Onboarding,
+    signin_failed::SigninFailed,
+};
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {

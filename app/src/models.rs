@@ -108,7 +108,10 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn display_name(&self) -> &str {
-        self.name.as_deref().filter(|n| !n.is_empty()).unwrap_or(&self.login)
+        self.name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.login)
     }
 }
 
@@ -153,7 +156,10 @@ impl LoginFailure {
     }
 
     pub fn from_slug(slug: &str) -> LoginFailure {
-        LoginFailure::ALL.into_iter().find(|f| f.slug() == slug).unwrap_or(LoginFailure::Internal)
+        LoginFailure::ALL
+            .into_iter()
+            .find(|f| f.slug() == slug)
+            .unwrap_or(LoginFailure::Internal)
     }
 
     pub fn title(self) -> &'static str {

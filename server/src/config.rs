@@ -61,12 +61,20 @@ impl Config {
 
     /// Builds the configuration from any variable source (tests pass a map).
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let mode = match var("RELAY_ENV").as_deref() {
             None | Some("development") => Mode::Development,
             Some("production") => Mode::Production,
-            Some(other) => return fail(format!("RELAY_ENV must be \"development\" or \"production\" (got \"{other}\")")),
+            Some(other) => {
+                return fail(format!(
+                    "RELAY_ENV must be \"development\" or \"production\" (got \"{other}\")"
+                ))
+            }
         };
         let addr = parse_addr("RELAY_ADDR", var("RELAY_ADDR"), "127.0.0.1:3000")?;
         let public_url = match var("RELAY_PUBLIC_URL") {
@@ -77,24 +85,50 @@ impl Config {
         let database_url = var("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("relay.db").display()));
         if !database_url.starts_with("sqlite:") {
-            return fail(format!("DATABASE_URL must be a sqlite: URL for now (got \"{}\")", scheme_of(&database_url)));
+            return fail(format!(
+                "DATABASE_URL must be a sqlite: URL for now (got \"{}\")",
+                scheme_of(&database_url)
+            ));
         }
         let master_key = var("RELAY_MASTER_KEY").map(SecretString::from);
         let previous_master_keys = var("RELAY_MASTER_KEY_PREVIOUS")
-            .map(|v| v.split(',').map(|k| SecretString::from(k.trim().to_owned())).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(|k| SecretString::from(k.trim().to_owned()))
+                    .collect()
+            })
             .unwrap_or_default();
 
-        let github = match (var("RELAY_GITHUB_CLIENT_ID"), var("RELAY_GITHUB_CLIENT_SECRET")) {
+        let github = match (
+            var("RELAY_GITHUB_CLIENT_ID"),
+            var("RELAY_GITHUB_CLIENT_SECRET"),
+        ) {
             (Some(client_id), Some(secret)) => Some(GithubApp {
                 client_id,
                 client_secret: SecretString::from(secret),
-                auth_url: parse_url_or("RELAY_GITHUB_AUTH_URL", var("RELAY_GITHUB_AUTH_URL"), "https://github.com/login/oauth/authorize")?,
-                token_url: parse_url_or("RELAY_GITHUB_TOKEN_URL", var("RELAY_GITHUB_TOKEN_URL"), "https://github.com/login/oauth/access_token")?,
-                api_url: parse_url_or("RELAY_GITHUB_API_URL", var("RELAY_GITHUB_API_URL"), "https://api.github.com/")?,
+                auth_url: parse_url_or(
+                    "RELAY_GITHUB_AUTH_URL",
+                    var("RELAY_GITHUB_AUTH_URL"),
+                    "https://github.com/login/oauth/authorize",
+                )?,
+                token_url: parse_url_or(
+                    "RELAY_GITHUB_TOKEN_URL",
+                    var("RELAY_GITHUB_TOKEN_URL"),
+                    "https://github.com/login/oauth/access_token",
+                )?,
+                api_url: parse_url_or(
+                    "RELAY_GITHUB_API_URL",
+                    var("RELAY_GITHUB_API_URL"),
+                    "https://api.github.com/",
+                )?,
             }),
             (None, None) => None,
-            (Some(_), None) => return fail("RELAY_GITHUB_CLIENT_ID is set but RELAY_GITHUB_CLIENT_SECRET is not"),
-            (None, Some(_)) => return fail("RELAY_GITHUB_CLIENT_SECRET is set but RELAY_GITHUB_CLIENT_ID is not"),
+            (Some(_), None) => {
+                return fail("RELAY_GITHUB_CLIENT_ID is set but RELAY_GITHUB_CLIENT_SECRET is not")
+            }
+            (None, Some(_)) => {
+                return fail("RELAY_GITHUB_CLIENT_SECRET is set but RELAY_GITHUB_CLIENT_ID is not")
+            }
         };
 
         // Development providers: on by default only in development with no real provider configured.
@@ -102,10 +136,18 @@ impl Config {
             None | Some("auto") => mode == Mode::Development && github.is_none(),
             Some("1" | "true" | "on") => true,
             Some("0" | "false" | "off") => false,
-            Some(other) => return fail(format!("RELAY_DEV_PROVIDERS must be on, off or auto (got \"{other}\")")),
+            Some(other) => {
+                return fail(format!(
+                    "RELAY_DEV_PROVIDERS must be on, off or auto (got \"{other}\")"
+                ))
+            }
         };
         let dev_providers = if dev_providers_wanted {
-            Some(parse_addr("RELAY_DEV_PROVIDERS_ADDR", var("RELAY_DEV_PROVIDERS_ADDR"), "127.0.0.1:3010")?)
+            Some(parse_addr(
+                "RELAY_DEV_PROVIDERS_ADDR",
+                var("RELAY_DEV_PROVIDERS_ADDR"),
+                "127.0.0.1:3010",
+            )?)
         } else {
             None
         };
@@ -138,21 +180,28 @@ impl Config {
             dev_providers,
             github,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
-            log_filter: var("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".to_owned()),
+            log_filter: var("RUST_LOG")
+                .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".to_owned()),
         })
     }
 }
 
 fn parse_addr(name: &str, value: Option<String>, default: &str) -> Result<SocketAddr, ConfigError> {
     let raw = value.unwrap_or_else(|| default.to_owned());
-    raw.parse()
-        .or_else(|_| fail(format!("{name} must be host:port with an IP address, e.g. 127.0.0.1:3000 (got \"{raw}\")")))
+    raw.parse().or_else(|_| {
+        fail(format!(
+            "{name} must be host:port with an IP address, e.g. 127.0.0.1:3000 (got \"{raw}\")"
+        ))
+    })
 }
 
 fn parse_url(name: &str, raw: &str) -> Result<Url, ConfigError> {
     match Url::parse(raw) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
-        _ => fail(format!("{name} must be an absolute http(s) URL (got \"{}\")", raw.chars().take(80).collect::<String>())),
+        _ => fail(format!(
+            "{name} must be an absolute http(s) URL (got \"{}\")",
+            raw.chars().take(80).collect::<String>()
+        )),
     }
 }
 
@@ -171,7 +220,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -189,7 +241,11 @@ mod tests {
 
     #[test]
     fn production_requires_a_master_key() {
-        let err = config(&[("RELAY_ENV", "production"), ("RELAY_PUBLIC_URL", "https://relay.example")]).unwrap_err();
+        let err = config(&[
+            ("RELAY_ENV", "production"),
+            ("RELAY_PUBLIC_URL", "https://relay.example"),
+        ])
+        .unwrap_err();
         assert!(err.0.contains("RELAY_MASTER_KEY"), "{err}");
     }
 
@@ -197,8 +253,12 @@ mod tests {
     fn production_requires_an_https_public_url() {
         let err = config(&[("RELAY_ENV", "production"), ("RELAY_MASTER_KEY", KEY)]).unwrap_err();
         assert!(err.0.contains("RELAY_PUBLIC_URL"), "{err}");
-        let err = config(&[("RELAY_ENV", "production"), ("RELAY_MASTER_KEY", KEY), ("RELAY_PUBLIC_URL", "http://relay.example")])
-            .unwrap_err();
+        let err = config(&[
+            ("RELAY_ENV", "production"),
+            ("RELAY_MASTER_KEY", KEY),
+            ("RELAY_PUBLIC_URL", "http://relay.example"),
+        ])
+        .unwrap_err();
         assert!(err.0.contains("https"), "{err}");
     }
 
@@ -216,8 +276,12 @@ mod tests {
 
     #[test]
     fn production_without_github_app_says_what_is_missing() {
-        let err = config(&[("RELAY_ENV", "production"), ("RELAY_MASTER_KEY", KEY), ("RELAY_PUBLIC_URL", "https://relay.example")])
-            .unwrap_err();
+        let err = config(&[
+            ("RELAY_ENV", "production"),
+            ("RELAY_MASTER_KEY", KEY),
+            ("RELAY_PUBLIC_URL", "https://relay.example"),
+        ])
+        .unwrap_err();
         assert!(err.0.contains("RELAY_GITHUB_CLIENT_ID"), "{err}");
     }
 
@@ -232,18 +296,42 @@ mod tests {
         ])
         .unwrap();
         assert!(c.dev_providers.is_none());
-        assert_eq!(c.github.as_ref().unwrap().token_url.as_str(), "https://github.com/login/oauth/access_token");
-        assert!(!format!("{c:?}").contains("shh-secret"), "Debug must not print secrets");
-        assert!(!format!("{c:?}").contains(KEY), "Debug must not print the master key");
+        assert_eq!(
+            c.github.as_ref().unwrap().token_url.as_str(),
+            "https://github.com/login/oauth/access_token"
+        );
+        assert!(
+            !format!("{c:?}").contains("shh-secret"),
+            "Debug must not print secrets"
+        );
+        assert!(
+            !format!("{c:?}").contains(KEY),
+            "Debug must not print the master key"
+        );
     }
 
     #[test]
     fn bad_values_are_named() {
-        assert!(config(&[("RELAY_ADDR", "localhost")]).unwrap_err().0.contains("RELAY_ADDR"));
-        assert!(config(&[("RELAY_ENV", "staging")]).unwrap_err().0.contains("RELAY_ENV"));
-        assert!(config(&[("RELAY_PUBLIC_URL", "relay.example")]).unwrap_err().0.contains("RELAY_PUBLIC_URL"));
-        assert!(config(&[("RELAY_GITHUB_CLIENT_ID", "x")]).unwrap_err().0.contains("RELAY_GITHUB_CLIENT_SECRET"));
+        assert!(config(&[("RELAY_ADDR", "localhost")])
+            .unwrap_err()
+            .0
+            .contains("RELAY_ADDR"));
+        assert!(config(&[("RELAY_ENV", "staging")])
+            .unwrap_err()
+            .0
+            .contains("RELAY_ENV"));
+        assert!(config(&[("RELAY_PUBLIC_URL", "relay.example")])
+            .unwrap_err()
+            .0
+            .contains("RELAY_PUBLIC_URL"));
+        assert!(config(&[("RELAY_GITHUB_CLIENT_ID", "x")])
+            .unwrap_err()
+            .0
+            .contains("RELAY_GITHUB_CLIENT_SECRET"));
         let err = config(&[("DATABASE_URL", "postgres://u:pw@host/db")]).unwrap_err();
-        assert!(!err.0.contains("pw"), "the password must not be echoed: {err}");
+        assert!(
+            !err.0.contains("pw"),
+            "the password must not be echoed: {err}"
+        );
     }
 }

@@ -13,20 +13,20 @@ use std::time::Duration;
 use anyhow::Context;
 use app::backend::{db, http_client, oauth_states, AppState, ProviderEndpoints};
 use app::{shell, App};
+use axum::http::Request;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use axum::http::Request;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
+use tracing::Level;
 use url::Url;
 
 use crate::config::{Config, Mode};
@@ -53,11 +53,20 @@ impl Running {
 
 /// Binds the listeners, opens the database, and serves until `shutdown`.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
-    let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
-    let public_url = config.public_url.clone().unwrap_or_else(|| Url::parse(&format!("http://{addr}/")).expect("valid URL"));
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| Url::parse(&format!("http://{addr}/")).expect("valid URL"));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
 
@@ -67,7 +76,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             let dev_listener = TcpListener::bind(dev_addr)
                 .await
                 .with_context(|| format!("cannot listen on {dev_addr} for the development providers (RELAY_DEV_PROVIDERS_ADDR)"))?;
-            let dev_url = Url::parse(&format!("http://{}/", dev_listener.local_addr()?)).expect("valid URL");
+            let dev_url =
+                Url::parse(&format!("http://{}/", dev_listener.local_addr()?)).expect("valid URL");
             let router = dev_providers::router(&config.data_dir, &public_url).await?;
             tasks.push(serve(dev_listener, router, stopped.clone()));
             tracing::warn!(url = %dev_url, "DEVELOPMENT PROVIDERS are running: sign-ins use a local stand-in for GitHub, not the real one");
@@ -81,24 +91,37 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 auth_url: gh.auth_url.clone(),
                 token_url: gh.token_url.clone(),
                 api_url: gh.api_url.clone(),
-                scopes: vec!["read:user".to_owned(), "user:email".to_owned(), "repo".to_owned()],
+                scopes: vec![
+                    "read:user".to_owned(),
+                    "user:email".to_owned(),
+                    "repo".to_owned(),
+                ],
             },
             None,
         ),
         (None, None) => anyhow::bail!("no GitHub app configured"),
     };
 
-    let pool = db::connect(&config.database_url).await.context("cannot open the database")?;
+    let pool = db::connect(&config.database_url)
+        .await
+        .context("cannot open the database")?;
     let vault = master_key::vault(&config)?;
 
-    let store = SqliteStore::new(pool.clone()).with_table_name("sessions").map_err(anyhow::Error::msg)?;
-    store.migrate().await.context("cannot prepare the session table")?;
+    let store = SqliteStore::new(pool.clone())
+        .with_table_name("sessions")
+        .map_err(anyhow::Error::msg)?;
+    store
+        .migrate()
+        .await
+        .context("cannot prepare the session table")?;
     let sessions = SessionManagerLayer::new(store.clone())
         .with_name("relay_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.mode == Mode::Production)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(14)));
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(14),
+        ));
 
     let leptos_options = LeptosOptions::builder()
         .output_name("relay")
@@ -137,7 +160,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     tasks.push(tokio::spawn(housekeeping(pool, store, stopped)));
 
     tracing::info!(url = %public_url, "Agent Relay Cloud is listening");
-    Ok(Running { addr, url: public_url, dev_providers_url, database_url: config.database_url, stop, tasks })
+    Ok(Running {
+        addr,
+        url: public_url,
+        dev_providers_url,
+        database_url: config.database_url,
+        stop,
+        tasks,
+    })
 }
 
 fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -145,7 +175,10 @@ fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>)
         let shutdown = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
             tracing::error!(error = %e, "server stopped with an error");
         }
     })

@@ -19,7 +19,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::new(&config.log_filter)).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(&config.log_filter))
+        .init();
 
     let running = match server::start(config).await {
         Ok(running) => running,

@@ -25,14 +25,17 @@ pub fn vault(config: &Config) -> anyhow::Result<Vault> {
 fn development_key(config: &Config) -> anyhow::Result<MasterKey> {
     let path = config.data_dir.join("master.key");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        return MasterKey::parse(&text).with_context(|| format!("{} is not a valid master key", path.display()));
+        return MasterKey::parse(&text)
+            .with_context(|| format!("{} is not a valid master key", path.display()));
     }
     let hex = MasterKey::generate_hex();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(hex.as_bytes())?;
     tracing::warn!(
         path = %path.display(),

@@ -17,10 +17,31 @@ pub struct TokenSet {
 }
 
 /// Stores (or replaces) a user's credential for `provider`.
-pub async fn store(db: &Db, vault: &Vault, user_id: &str, provider: &str, account: &str, tokens: &TokenSet) -> Result<(), Error> {
+pub async fn store(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: &str,
+    account: &str,
+    tokens: &TokenSet,
+) -> Result<(), Error> {
     let key = users::data_key(db, vault, user_id).await?;
-    let access = key.seal(Binding { provider, field: "access_token" }, &tokens.access_token);
-    let refresh = tokens.refresh_token.as_ref().map(|t| key.seal(Binding { provider, field: "refresh_token" }, t));
+    let access = key.seal(
+        Binding {
+            provider,
+            field: "access_token",
+        },
+        &tokens.access_token,
+    );
+    let refresh = tokens.refresh_token.as_ref().map(|t| {
+        key.seal(
+            Binding {
+                provider,
+                field: "refresh_token",
+            },
+            t,
+        )
+    });
     let now = now();
     sqlx::query(
         "INSERT INTO credentials (user_id, provider, kind, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at)
@@ -44,22 +65,38 @@ pub async fn store(db: &Db, vault: &Vault, user_id: &str, provider: &str, accoun
 }
 
 /// The user's current access token for `provider`, if connected.
-pub async fn access_token(db: &Db, vault: &Vault, user_id: &str, provider: &str) -> Result<Option<SecretString>, Error> {
-    let sealed: Option<String> =
-        sqlx::query_scalar("SELECT access_token FROM credentials WHERE user_id = $1 AND provider = $2")
-            .bind(user_id)
-            .bind(provider)
-            .fetch_optional(db)
-            .await?;
-    let Some(sealed) = sealed else { return Ok(None) };
+pub async fn access_token(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: &str,
+) -> Result<Option<SecretString>, Error> {
+    let sealed: Option<String> = sqlx::query_scalar(
+        "SELECT access_token FROM credentials WHERE user_id = $1 AND provider = $2",
+    )
+    .bind(user_id)
+    .bind(provider)
+    .fetch_optional(db)
+    .await?;
+    let Some(sealed) = sealed else {
+        return Ok(None);
+    };
     let key = users::data_key(db, vault, user_id).await?;
-    Ok(Some(key.open(Binding { provider, field: "access_token" }, &sealed)?))
+    Ok(Some(key.open(
+        Binding {
+            provider,
+            field: "access_token",
+        },
+        &sealed,
+    )?))
 }
 
 /// The providers a user has connected, with the account each is connected as.
 pub async fn connected(db: &Db, user_id: &str) -> Result<Vec<(String, String)>, Error> {
-    Ok(sqlx::query_as("SELECT provider, account FROM credentials WHERE user_id = $1 ORDER BY provider")
-        .bind(user_id)
-        .fetch_all(db)
-        .await?)
+    Ok(sqlx::query_as(
+        "SELECT provider, account FROM credentials WHERE user_id = $1 ORDER BY provider",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?)
 }

@@ -23,8 +23,15 @@ pub enum GithubError {
 }
 
 /// `GET /user`: who the token belongs to.
-pub async fn fetch_user(http: &reqwest::Client, github: &ProviderEndpoints, token: &SecretString) -> Result<GithubUser, GithubError> {
-    let url = github.api_url.join("user").map_err(|e| GithubError::Unavailable(e.to_string()))?;
+pub async fn fetch_user(
+    http: &reqwest::Client,
+    github: &ProviderEndpoints,
+    token: &SecretString,
+) -> Result<GithubUser, GithubError> {
+    let url = github
+        .api_url
+        .join("user")
+        .map_err(|e| GithubError::Unavailable(e.to_string()))?;
     let response = http
         .get(url)
         .bearer_auth(token.expose_secret())
@@ -40,5 +47,8 @@ pub async fn fetch_user(http: &reqwest::Client, github: &ProviderEndpoints, toke
     if !status.is_success() {
         return Err(GithubError::Unavailable(format!("HTTP {status}")));
     }
-    response.json().await.map_err(|e| GithubError::Unavailable(e.without_url().to_string()))
+    response
+        .json()
+        .await
+        .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))
 }

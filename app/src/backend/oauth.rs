@@ -4,8 +4,9 @@
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RequestTokenError, Scope, StandardErrorResponse, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, StandardErrorResponse, TokenResponse,
+    TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -64,15 +65,22 @@ pub async fn exchange_code(
     }
     let response = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
-        .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.expose_secret().to_owned()))
+        .set_pkce_verifier(PkceCodeVerifier::new(
+            pkce_verifier.expose_secret().to_owned(),
+        ))
         .request_async(http)
         .await
         .map_err(classify)?;
     Ok(TokenSet {
         access_token: SecretString::from(response.access_token().secret().clone()),
-        refresh_token: response.refresh_token().map(|t| SecretString::from(t.secret().clone())),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| SecretString::from(t.secret().clone())),
         expires_at: response.expires_in().map(|d| now() + d.as_secs() as i64),
-        scopes: response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
+        scopes: response
+            .scopes()
+            .map(|s| s.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default(),
     })
 }
 

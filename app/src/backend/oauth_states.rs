@@ -90,15 +90,20 @@ pub async fn consume(db: &Db, state: &str, provider: &str) -> Result<PendingLogi
     .map_err(Error::from)?;
 
     let Some((purpose, verifier, return_to, expires_at)) = row else {
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT used_at FROM oauth_states WHERE state_hash = $1 AND provider = $2")
-                .bind(&hash)
-                .bind(provider)
-                .fetch_optional(db)
-                .await
-                .map_err(Error::from)?
-                .flatten();
-        return Err(if exists.is_some() { StateError::Used } else { StateError::Unknown });
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT used_at FROM oauth_states WHERE state_hash = $1 AND provider = $2",
+        )
+        .bind(&hash)
+        .bind(provider)
+        .fetch_optional(db)
+        .await
+        .map_err(Error::from)?
+        .flatten();
+        return Err(if exists.is_some() {
+            StateError::Used
+        } else {
+            StateError::Unknown
+        });
     };
     if expires_at <= now {
         return Err(StateError::Expired);
@@ -114,9 +119,11 @@ pub async fn consume(db: &Db, state: &str, provider: &str) -> Result<PendingLogi
 /// Forgets logins that ended more than a day ago (used or expired).
 pub async fn prune(db: &Db) -> Result<u64, Error> {
     let cutoff = now() - 24 * 60 * 60;
-    Ok(sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
-        .bind(cutoff)
-        .execute(db)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
+            .bind(cutoff)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
 }

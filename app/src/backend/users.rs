@@ -56,10 +56,11 @@ pub async fn upsert_from_github(db: &Db, vault: &Vault, gh: &GithubUser) -> Resu
     .fetch_one(&mut *tx)
     .await?;
 
-    let has_key: Option<String> = sqlx::query_scalar("SELECT user_id FROM user_keys WHERE user_id = $1")
-        .bind(&user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let has_key: Option<String> =
+        sqlx::query_scalar("SELECT user_id FROM user_keys WHERE user_id = $1")
+            .bind(&user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     if has_key.is_none() {
         let (wrapped, _) = vault.new_user_key(&user.id);
         sqlx::query("INSERT INTO user_keys (user_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4)")
@@ -75,10 +76,12 @@ pub async fn upsert_from_github(db: &Db, vault: &Vault, gh: &GithubUser) -> Resu
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<User>, Error> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?)
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 pub async fn set_progress(db: &Db, id: &str, progress: Progress) -> Result<(), Error> {
@@ -98,5 +101,11 @@ pub async fn data_key(db: &Db, vault: &Vault, user_id: &str) -> Result<UserKey, 
             .bind(user_id)
             .fetch_one(db)
             .await?;
-    Ok(vault.unwrap_user_key(user_id, &WrappedKey { master_key_id, wrapped })?)
+    Ok(vault.unwrap_user_key(
+        user_id,
+        &WrappedKey {
+            master_key_id,
+            wrapped,
+        },
+    )?)
 }

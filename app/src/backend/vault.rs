@@ -40,7 +40,9 @@ pub struct MasterKey {
 
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MasterKey").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("MasterKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -65,7 +67,10 @@ impl MasterKey {
         }
         let digest = Sha256::digest([b"relay master key id:".as_slice(), bytes].concat());
         let id = format!("mk_{}", hex(&digest[..6]));
-        Ok(Self { id, key: *Key::<Aes256Gcm>::from_slice(bytes) })
+        Ok(Self {
+            id,
+            key: *Key::<Aes256Gcm>::from_slice(bytes),
+        })
     }
 
     /// A fresh random key, as 64 hex characters (for development and `--generate`).
@@ -94,7 +99,9 @@ pub struct UserKey {
 
 impl std::fmt::Debug for UserKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserKey").field("user_id", &self.user_id).finish_non_exhaustive()
+        f.debug_struct("UserKey")
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -133,18 +140,34 @@ impl Vault {
     pub fn new_user_key(&self, user_id: &str) -> (WrappedKey, UserKey) {
         let raw = Aes256Gcm::generate_key(OsRng);
         let wrapped = seal(&self.current.key, &wrap_aad(user_id), &raw);
-        let user_key = UserKey { user_id: user_id.to_owned(), cipher: Aes256Gcm::new(&raw) };
-        (WrappedKey { master_key_id: self.current.id.clone(), wrapped }, user_key)
+        let user_key = UserKey {
+            user_id: user_id.to_owned(),
+            cipher: Aes256Gcm::new(&raw),
+        };
+        (
+            WrappedKey {
+                master_key_id: self.current.id.clone(),
+                wrapped,
+            },
+            user_key,
+        )
     }
 
-    pub fn unwrap_user_key(&self, user_id: &str, wrapped: &WrappedKey) -> Result<UserKey, VaultError> {
+    pub fn unwrap_user_key(
+        &self,
+        user_id: &str,
+        wrapped: &WrappedKey,
+    ) -> Result<UserKey, VaultError> {
         let master = self.master(&wrapped.master_key_id)?;
         let raw = open(&master.key, &wrap_aad(user_id), &wrapped.wrapped)?;
         if raw.len() != 32 {
             return Err(VaultError::Malformed);
         }
         let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&raw));
-        Ok(UserKey { user_id: user_id.to_owned(), cipher })
+        Ok(UserKey {
+            user_id: user_id.to_owned(),
+            cipher,
+        })
     }
 
     /// Re-wraps a user's data key under the current master key (key rotation).
@@ -168,7 +191,9 @@ impl UserKey {
     pub fn open(&self, binding: Binding<'_>, sealed: &str) -> Result<SecretString, VaultError> {
         let aad = secret_aad(&self.user_id, binding);
         let bytes = open_with(&self.cipher, &aad, sealed)?;
-        String::from_utf8(bytes).map(SecretString::from).map_err(|_| VaultError::Malformed)
+        String::from_utf8(bytes)
+            .map(SecretString::from)
+            .map_err(|_| VaultError::Malformed)
     }
 }
 
@@ -177,7 +202,10 @@ fn wrap_aad(user_id: &str) -> String {
 }
 
 fn secret_aad(user_id: &str, b: Binding<'_>) -> String {
-    format!("{FORMAT}|secret|user:{user_id}|provider:{}|field:{}", b.provider, b.field)
+    format!(
+        "{FORMAT}|secret|user:{user_id}|provider:{}|field:{}",
+        b.provider, b.field
+    )
 }
 
 fn seal(key: &Key<Aes256Gcm>, aad: &str, plaintext: &[u8]) -> String {
@@ -192,7 +220,13 @@ fn seal_with(cipher: &Aes256Gcm, aad: &str, plaintext: &[u8]) -> String {
     // A fresh random 96-bit nonce for every encryption.
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
     let ciphertext = cipher
-        .encrypt(&nonce, Payload { msg: plaintext, aad: aad.as_bytes() })
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad: aad.as_bytes(),
+            },
+        )
         .expect("AES-GCM encryption cannot fail for in-memory buffers");
     let mut out = nonce.to_vec();
     out.extend_from_slice(&ciphertext);
@@ -206,7 +240,13 @@ fn open_with(cipher: &Aes256Gcm, aad: &str, sealed: &str) -> Result<Vec<u8>, Vau
     }
     let (nonce, ciphertext) = bytes.split_at(12);
     cipher
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: aad.as_bytes() })
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: aad.as_bytes(),
+            },
+        )
         .map_err(|_| VaultError::Decrypt)
 }
 
@@ -219,10 +259,16 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    const TOKEN: Binding<'static> = Binding { provider: "github", field: "access_token" };
+    const TOKEN: Binding<'static> = Binding {
+        provider: "github",
+        field: "access_token",
+    };
 
     fn vault() -> Vault {
-        Vault::new(MasterKey::parse(&MasterKey::generate_hex()).unwrap(), vec![])
+        Vault::new(
+            MasterKey::parse(&MasterKey::generate_hex()).unwrap(),
+            vec![],
+        )
     }
 
     fn secret(s: &str) -> SecretString {
@@ -236,7 +282,10 @@ mod tests {
         let sealed = key.seal(TOKEN, &secret("dev_at_abc"));
         assert!(!sealed.contains("dev_at_abc"));
         let key = vault.unwrap_user_key("u1", &wrapped).unwrap();
-        assert_eq!(key.open(TOKEN, &sealed).unwrap().expose_secret(), "dev_at_abc");
+        assert_eq!(
+            key.open(TOKEN, &sealed).unwrap().expose_secret(),
+            "dev_at_abc"
+        );
     }
 
     #[test]
@@ -247,7 +296,10 @@ mod tests {
         let mut bytes = B64.decode(&sealed).unwrap();
         for i in [0, 12, bytes.len() - 1] {
             bytes[i] ^= 0x01;
-            assert_eq!(key.open(TOKEN, &B64.encode(&bytes)).unwrap_err(), VaultError::Decrypt);
+            assert_eq!(
+                key.open(TOKEN, &B64.encode(&bytes)).unwrap_err(),
+                VaultError::Decrypt
+            );
             bytes[i] ^= 0x01;
         }
         assert!(key.open(TOKEN, &B64.encode(&bytes)).is_ok());
@@ -261,7 +313,10 @@ mod tests {
         let (_, k2) = vault.new_user_key("u2");
         assert!(k2.open(TOKEN, &sealed).is_err());
         // Even u1's own wrapped key presented as u2's does not unwrap.
-        assert_eq!(vault.unwrap_user_key("u2", &w1).unwrap_err(), VaultError::Decrypt);
+        assert_eq!(
+            vault.unwrap_user_key("u2", &w1).unwrap_err(),
+            VaultError::Decrypt
+        );
     }
 
     #[test]
@@ -269,20 +324,41 @@ mod tests {
         let vault = vault();
         let (_, key) = vault.new_user_key("u1");
         let sealed = key.seal(TOKEN, &secret("dev_at_abc"));
-        let other_provider = Binding { provider: "google", field: "access_token" };
-        let other_field = Binding { provider: "github", field: "refresh_token" };
-        assert_eq!(key.open(other_provider, &sealed).unwrap_err(), VaultError::Decrypt);
-        assert_eq!(key.open(other_field, &sealed).unwrap_err(), VaultError::Decrypt);
+        let other_provider = Binding {
+            provider: "google",
+            field: "access_token",
+        };
+        let other_field = Binding {
+            provider: "github",
+            field: "refresh_token",
+        };
+        assert_eq!(
+            key.open(other_provider, &sealed).unwrap_err(),
+            VaultError::Decrypt
+        );
+        assert_eq!(
+            key.open(other_field, &sealed).unwrap_err(),
+            VaultError::Decrypt
+        );
     }
 
     #[test]
     fn a_wrong_master_key_fails() {
         let (wrapped, _) = vault().new_user_key("u1");
         let other = vault();
-        assert!(matches!(other.unwrap_user_key("u1", &wrapped), Err(VaultError::UnknownKeyId(_))));
+        assert!(matches!(
+            other.unwrap_user_key("u1", &wrapped),
+            Err(VaultError::UnknownKeyId(_))
+        ));
         // Same id claimed, different key material: authentication fails.
-        let forged = WrappedKey { master_key_id: other.current_key_id().to_owned(), ..wrapped };
-        assert_eq!(other.unwrap_user_key("u1", &forged).unwrap_err(), VaultError::Decrypt);
+        let forged = WrappedKey {
+            master_key_id: other.current_key_id().to_owned(),
+            ..wrapped
+        };
+        assert_eq!(
+            other.unwrap_user_key("u1", &forged).unwrap_err(),
+            VaultError::Decrypt
+        );
     }
 
     #[test]
@@ -292,12 +368,21 @@ mod tests {
         let (wrapped, key) = before.new_user_key("u1");
         let sealed = key.seal(TOKEN, &secret("dev_rt_xyz"));
 
-        let after = Vault::new(MasterKey::parse(&MasterKey::generate_hex()).unwrap(), vec![old]);
-        assert!(after.unwrap_user_key("u1", &wrapped).is_ok(), "old key still accepted");
+        let after = Vault::new(
+            MasterKey::parse(&MasterKey::generate_hex()).unwrap(),
+            vec![old],
+        );
+        assert!(
+            after.unwrap_user_key("u1", &wrapped).is_ok(),
+            "old key still accepted"
+        );
         let rewrapped = after.rewrap("u1", &wrapped).unwrap();
         assert_eq!(rewrapped.master_key_id, after.current_key_id());
         let key = after.unwrap_user_key("u1", &rewrapped).unwrap();
-        assert_eq!(key.open(TOKEN, &sealed).unwrap().expose_secret(), "dev_rt_xyz");
+        assert_eq!(
+            key.open(TOKEN, &sealed).unwrap().expose_secret(),
+            "dev_rt_xyz"
+        );
     }
 
     #[test]
@@ -316,9 +401,18 @@ mod tests {
         let hex_key = MasterKey::generate_hex();
         let key = MasterKey::parse(&hex_key).unwrap();
         assert!(!format!("{key:?}").contains(&hex_key));
-        assert_eq!(MasterKey::parse("too-short").unwrap_err(), VaultError::BadMasterKey);
-        assert_eq!(MasterKey::parse(&"ab".repeat(31)).unwrap_err(), VaultError::BadMasterKey);
+        assert_eq!(
+            MasterKey::parse("too-short").unwrap_err(),
+            VaultError::BadMasterKey
+        );
+        assert_eq!(
+            MasterKey::parse(&"ab".repeat(31)).unwrap_err(),
+            VaultError::BadMasterKey
+        );
         let b64 = B64.encode([7u8; 32]);
-        assert_eq!(MasterKey::parse(&b64).unwrap().id(), MasterKey::from_bytes(&[7u8; 32]).unwrap().id());
+        assert_eq!(
+            MasterKey::parse(&b64).unwrap().id(),
+            MasterKey::from_bytes(&[7u8; 32]).unwrap().id()
+        );
     }
 }

@@ -19,7 +19,7 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
                 {user.avatar_url.clone().map(|src| view! { <img class="avatar" src=src alt="" width="32" height="32"/> })}
                 <span class="account-name">
                     <span class="account-display">{display}</span>
-                    <span class="account-login">"@"{user.login.clone()}</span>
+                    <span class="account-login">{format!("@{}", user.login)}</span>
                 </span>
                 <ActionForm action=sign_out attr:class="inline">
                     <button type="submit" class="btn btn-ghost btn-small">"Sign out"</button>

@@ -8,15 +8,21 @@ use crate::models::CurrentUser;
 pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
     use crate::backend::{session, users, AppState};
     let app = expect_context::<AppState>();
-    let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| AppError::Internal)?;
-    let Some(id) = session::user_id(&session).await? else { return Ok(None) };
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    let Some(id) = session::user_id(&session).await? else {
+        return Ok(None);
+    };
     Ok(users::find(&app.db, &id).await?.map(|u| u.to_current()))
 }
 
 /// Ends the session and returns to the landing page.
 #[server(prefix = "/fn", endpoint = "account/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| AppError::Internal)?;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
     crate::backend::session::sign_out(&session).await?;
     leptos_axum::redirect("/");
     Ok(())
@@ -26,7 +32,13 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub(crate) async fn require_user() -> Result<crate::backend::users::User, AppError> {
     use crate::backend::{session, users, AppState};
     let app = expect_context::<AppState>();
-    let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(|_| AppError::Internal)?;
-    let id = session::user_id(&session).await?.ok_or(AppError::NotSignedIn)?;
-    users::find(&app.db, &id).await?.ok_or(AppError::NotSignedIn)
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    let id = session::user_id(&session)
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    users::find(&app.db, &id)
+        .await?
+        .ok_or(AppError::NotSignedIn)
 }

@@ -9,8 +9,12 @@ pub async fn continue_onboarding(step: String) -> Result<String, AppError> {
     use crate::backend::{users, AppState};
     use crate::models::{Progress, Step};
 
-    let step = Step::from_slug(&step)
-        .ok_or_else(|| AppError::BadRequest(format!("There is no onboarding step called “{}”.", step.chars().take(40).collect::<String>())))?;
+    let step = Step::from_slug(&step).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "There is no onboarding step called “{}”.",
+            step.chars().take(40).collect::<String>()
+        ))
+    })?;
     let user = super::account::require_user().await?;
     let app = expect_context::<AppState>();
 

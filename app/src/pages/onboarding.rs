@@ -61,7 +61,9 @@ fn WizardStep(user: CurrentUser, step: Step) -> impl IntoView {
 fn intro(step: Step) -> &'static str {
     match step {
         Step::Repositories => "Which repositories should Agent Relay manage?",
-        Step::Providers => "Agent Relay works with multiple AI providers. Connect the ones you want to use.",
+        Step::Providers => {
+            "Agent Relay works with multiple AI providers. Connect the ones you want to use."
+        }
         Step::Team => "Teams are groups of AI agents that work together on tasks.",
         Step::Ready => "Your Agent Relay Cloud workspace is ready.",
     }

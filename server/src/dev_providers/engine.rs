@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use app::backend::{now, sha256_hex as hash};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -15,7 +16,6 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use rand::distributions::{Alphanumeric, DistString};
 use serde::Deserialize;
-use app::backend::{now, sha256_hex as hash};
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 use subtle::ConstantTimeEq;
@@ -66,7 +66,10 @@ impl Engine {
     }
 
     fn client(&self, provider: &str, client_id: &str) -> Option<&DevClient> {
-        self.clients.get(provider)?.iter().find(|c| c.client_id == client_id)
+        self.clients
+            .get(provider)?
+            .iter()
+            .find(|c| c.client_id == client_id)
     }
 
     /// The login an access token was issued to, if it is valid.
@@ -84,14 +87,30 @@ impl Engine {
         .flatten()
     }
 
-    async fn issue(&self, provider: &str, client_id: &str, login: &str, scope: &str, grant_hash: &str) -> Result<TokenPair, sqlx::Error> {
+    async fn issue(
+        &self,
+        provider: &str,
+        client_id: &str,
+        login: &str,
+        scope: &str,
+        grant_hash: &str,
+    ) -> Result<TokenPair, sqlx::Error> {
         let pair = TokenPair {
-            access_token: format!("dev_at_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 40)),
-            refresh_token: format!("dev_rt_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 40)),
+            access_token: format!(
+                "dev_at_{}",
+                Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
+            ),
+            refresh_token: format!(
+                "dev_rt_{}",
+                Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
+            ),
             scope: scope.to_owned(),
         };
         let now = now();
-        for (token, kind, ttl) in [(&pair.access_token, "access", ACCESS_TTL_SECS), (&pair.refresh_token, "refresh", REFRESH_TTL_SECS)] {
+        for (token, kind, ttl) in [
+            (&pair.access_token, "access", ACCESS_TTL_SECS),
+            (&pair.refresh_token, "refresh", REFRESH_TTL_SECS),
+        ] {
             sqlx::query(
                 "INSERT INTO dev_tokens (token_hash, provider, kind, login, client_id, scope, grant_hash, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -144,9 +163,20 @@ struct AuthorizeParams {
 
 /// Checks the client and redirect URI. Failing here must not redirect
 /// (RFC 6749 §4.1.2.1): the URI is not trusted yet.
-fn check_client<'a>(engine: &'a Engine, provider: &str, p: &AuthorizeParams) -> Result<&'a DevClient, Response> {
+fn check_client<'a>(
+    engine: &'a Engine,
+    provider: &str,
+    p: &AuthorizeParams,
+) -> Result<&'a DevClient, Response> {
     let client = engine.client(provider, &p.client_id).ok_or_else(|| {
-        error_page(StatusCode::BAD_REQUEST, "Unknown application", &format!("No application with client_id \"{}\" is registered here.", p.client_id))
+        error_page(
+            StatusCode::BAD_REQUEST,
+            "Unknown application",
+            &format!(
+                "No application with client_id \"{}\" is registered here.",
+                p.client_id
+            ),
+        )
     })?;
     if !client.redirect_uris.iter().any(|u| u == &p.redirect_uri) {
         return Err(error_page(
@@ -163,36 +193,71 @@ fn check_request(p: &AuthorizeParams) -> Result<(), Response> {
     let problem = if p.response_type != "code" {
         Some(("unsupported_response_type", "response_type must be code"))
     } else if p.code_challenge.is_empty() || p.code_challenge_method != "S256" {
-        Some(("invalid_request", "PKCE with code_challenge_method=S256 is required"))
+        Some((
+            "invalid_request",
+            "PKCE with code_challenge_method=S256 is required",
+        ))
     } else {
         None
     };
     match problem {
-        Some((error, description)) => Err(redirect_with(&p.redirect_uri, &[("error", error), ("error_description", description), ("state", &p.state)])),
+        Some((error, description)) => Err(redirect_with(
+            &p.redirect_uri,
+            &[
+                ("error", error),
+                ("error_description", description),
+                ("state", &p.state),
+            ],
+        )),
         None => Ok(()),
     }
 }
 
-async fn authorize_page(State(engine): State<Arc<Engine>>, Path(provider): Path<String>, Query(p): Query<AuthorizeParams>) -> Response {
+async fn authorize_page(
+    State(engine): State<Arc<Engine>>,
+    Path(provider): Path<String>,
+    Query(p): Query<AuthorizeParams>,
+) -> Response {
     if let Err(response) = check_client(&engine, &provider, &p).and_then(|_| check_request(&p)) {
         return response;
     }
     Html(consent_page(&provider, &p, None)).into_response()
 }
 
-async fn decide(State(engine): State<Arc<Engine>>, Path(provider): Path<String>, Form(p): Form<AuthorizeParams>) -> Response {
+async fn decide(
+    State(engine): State<Arc<Engine>>,
+    Path(provider): Path<String>,
+    Form(p): Form<AuthorizeParams>,
+) -> Response {
     if let Err(response) = check_client(&engine, &provider, &p).and_then(|_| check_request(&p)) {
         return response;
     }
     if p.decision != "authorize" {
         return redirect_with(
             &p.redirect_uri,
-            &[("error", "access_denied"), ("error_description", "The user has denied your application access."), ("state", &p.state)],
+            &[
+                ("error", "access_denied"),
+                (
+                    "error_description",
+                    "The user has denied your application access.",
+                ),
+                ("state", &p.state),
+            ],
         );
     }
-    let login = if p.other_login.trim().is_empty() { p.login.trim() } else { p.other_login.trim() };
+    let login = if p.other_login.trim().is_empty() {
+        p.login.trim()
+    } else {
+        p.other_login.trim()
+    };
     let Some(person) = people::person(login) else {
-        let page = consent_page(&provider, &p, Some("Choose a user, or type a valid GitHub login (letters, digits and single hyphens)."));
+        let page = consent_page(
+            &provider,
+            &p,
+            Some(
+                "Choose a user, or type a valid GitHub login (letters, digits and single hyphens).",
+            ),
+        );
         return (StatusCode::BAD_REQUEST, Html(page)).into_response();
     };
     let code = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
@@ -211,7 +276,11 @@ async fn decide(State(engine): State<Arc<Engine>>, Path(provider): Path<String>,
     .execute(&engine.db)
     .await;
     if stored.is_err() {
-        return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Server error", "The development provider could not store the grant.");
+        return error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Server error",
+            "The development provider could not store the grant.",
+        );
     }
     redirect_with(&p.redirect_uri, &[("code", &code), ("state", &p.state)])
 }
@@ -234,7 +303,12 @@ struct TokenParams {
     client_secret: String,
 }
 
-async fn token(State(engine): State<Arc<Engine>>, Path(provider): Path<String>, headers: HeaderMap, Form(p): Form<TokenParams>) -> Response {
+async fn token(
+    State(engine): State<Arc<Engine>>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    Form(p): Form<TokenParams>,
+) -> Response {
     let json = wants_json(&headers);
     let client_id = match authenticate_client(&engine, &provider, &headers, &p) {
         Ok(id) => id,
@@ -243,7 +317,11 @@ async fn token(State(engine): State<Arc<Engine>>, Path(provider): Path<String>, 
     let result = match p.grant_type.as_str() {
         "authorization_code" => exchange_code(&engine, &provider, &client_id, &p).await,
         "refresh_token" => refresh(&engine, &provider, &client_id, &p).await,
-        _ => Err(OAuthError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token")),
+        _ => Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type must be authorization_code or refresh_token",
+        )),
     };
     match result {
         Ok(pair) => token_response(&pair, json),
@@ -252,12 +330,23 @@ async fn token(State(engine): State<Arc<Engine>>, Path(provider): Path<String>, 
 }
 
 /// HTTP Basic (RFC 6749 §2.3.1) or client_id/client_secret in the body.
-fn authenticate_client(engine: &Engine, provider: &str, headers: &HeaderMap, p: &TokenParams) -> Result<String, OAuthError> {
+fn authenticate_client(
+    engine: &Engine,
+    provider: &str,
+    headers: &HeaderMap,
+    p: &TokenParams,
+) -> Result<String, OAuthError> {
     let (id, secret) = match basic_credentials(headers) {
         Some(pair) => pair,
         None => (p.client_id.clone(), p.client_secret.clone()),
     };
-    let invalid = || OAuthError::new(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed");
+    let invalid = || {
+        OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed",
+        )
+    };
     let client = engine.client(provider, &id).ok_or_else(invalid)?;
     if let Some(expected) = &client.client_secret {
         if !bool::from(expected.as_bytes().ct_eq(secret.as_bytes())) {
@@ -272,11 +361,20 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let encoded = value.strip_prefix("Basic ")?;
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let unescape = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
     Some((unescape(id)?, unescape(secret)?))
 }
 
-async fn exchange_code(engine: &Engine, provider: &str, client_id: &str, p: &TokenParams) -> Result<TokenPair, OAuthError> {
+async fn exchange_code(
+    engine: &Engine,
+    provider: &str,
+    client_id: &str,
+    p: &TokenParams,
+) -> Result<TokenPair, OAuthError> {
     let invalid = |why: &str| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_grant", why);
     let code_hash = hash(&p.code);
     let grant: Option<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
@@ -287,7 +385,8 @@ async fn exchange_code(engine: &Engine, provider: &str, client_id: &str, p: &Tok
     .fetch_optional(&engine.db)
     .await
     .map_err(OAuthError::server)?;
-    let Some((grant_client, redirect_uri, challenge, login, scope, expires_at, used)) = grant else {
+    let Some((grant_client, redirect_uri, challenge, login, scope, expires_at, used)) = grant
+    else {
         return Err(invalid("the authorization code is not valid"));
     };
     if used != 0 {
@@ -303,11 +402,15 @@ async fn exchange_code(engine: &Engine, provider: &str, client_id: &str, p: &Tok
         return Err(invalid("the authorization code has expired"));
     }
     if grant_client != client_id || redirect_uri != p.redirect_uri {
-        return Err(invalid("the code was issued to another client or redirect_uri"));
+        return Err(invalid(
+            "the code was issued to another client or redirect_uri",
+        ));
     }
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(p.code_verifier.as_bytes()));
     if p.code_verifier.len() < 43 || !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
-        return Err(invalid("PKCE verification failed: code_verifier does not match the code_challenge"));
+        return Err(invalid(
+            "PKCE verification failed: code_verifier does not match the code_challenge",
+        ));
     }
     let claimed = sqlx::query("UPDATE dev_grants SET used = 1 WHERE code_hash = $1 AND used = 0")
         .bind(&code_hash)
@@ -317,11 +420,19 @@ async fn exchange_code(engine: &Engine, provider: &str, client_id: &str, p: &Tok
     if claimed.rows_affected() != 1 {
         return Err(invalid("the authorization code has already been used"));
     }
-    engine.issue(provider, client_id, &login, &scope, &code_hash).await.map_err(OAuthError::server)
+    engine
+        .issue(provider, client_id, &login, &scope, &code_hash)
+        .await
+        .map_err(OAuthError::server)
 }
 
 /// Refresh with rotation: the presented refresh token is spent.
-async fn refresh(engine: &Engine, provider: &str, client_id: &str, p: &TokenParams) -> Result<TokenPair, OAuthError> {
+async fn refresh(
+    engine: &Engine,
+    provider: &str,
+    client_id: &str,
+    p: &TokenParams,
+) -> Result<TokenPair, OAuthError> {
     let row: Option<(String, String, String)> = sqlx::query_as(
         "UPDATE dev_tokens SET revoked = 1
          WHERE token_hash = $1 AND provider = $2 AND client_id = $3 AND kind = 'refresh' AND revoked = 0 AND expires_at > $4
@@ -334,9 +445,17 @@ async fn refresh(engine: &Engine, provider: &str, client_id: &str, p: &TokenPara
     .fetch_optional(&engine.db)
     .await
     .map_err(OAuthError::server)?;
-    let (login, scope, grant_hash) =
-        row.ok_or_else(|| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_grant", "the refresh token is invalid, expired or already used"))?;
-    engine.issue(provider, client_id, &login, &scope, &grant_hash).await.map_err(OAuthError::server)
+    let (login, scope, grant_hash) = row.ok_or_else(|| {
+        OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the refresh token is invalid, expired or already used",
+        )
+    })?;
+    engine
+        .issue(provider, client_id, &login, &scope, &grant_hash)
+        .await
+        .map_err(OAuthError::server)
 }
 
 fn token_response(pair: &TokenPair, json: bool) -> Response {
@@ -351,7 +470,10 @@ fn token_response(pair: &TokenPair, json: bool) -> Response {
         ("refresh_token_expires_in", refresh_expires_in.as_str()),
     ];
     let mut response = encode(&fields, json, StatusCode::OK);
-    response.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("valid header"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        "no-store".parse().expect("valid header"),
+    );
     response
 }
 
@@ -369,7 +491,10 @@ fn encode(fields: &[(&str, &str)], json: bool, status: StatusCode) -> Response {
             .iter()
             .map(|(k, v)| {
                 let value = match *k {
-                    "expires_in" | "refresh_token_expires_in" => v.parse::<i64>().map(Into::into).unwrap_or_else(|_| (*v).into()),
+                    "expires_in" | "refresh_token_expires_in" => v
+                        .parse::<i64>()
+                        .map(Into::into)
+                        .unwrap_or_else(|_| (*v).into()),
                     _ => (*v).into(),
                 };
                 (k.to_string(), value)
@@ -377,8 +502,15 @@ fn encode(fields: &[(&str, &str)], json: bool, status: StatusCode) -> Response {
             .collect();
         (status, axum::Json(map)).into_response()
     } else {
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-        (status, [(header::CONTENT_TYPE, "application/x-www-form-urlencoded")], body).into_response()
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/x-www-form-urlencoded")],
+            body,
+        )
+            .into_response()
     }
 }
 
@@ -390,31 +522,55 @@ struct OAuthError {
 
 impl OAuthError {
     fn new(status: StatusCode, error: &'static str, description: &str) -> Self {
-        Self { status, error, description: description.to_owned() }
+        Self {
+            status,
+            error,
+            description: description.to_owned(),
+        }
     }
 
     fn server(e: sqlx::Error) -> Self {
         tracing::error!(error = %e, "development provider storage failed");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "storage failed")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "storage failed",
+        )
     }
 
     fn respond(&self, json: bool) -> Response {
-        encode(&[("error", self.error), ("error_description", &self.description)], json, self.status)
+        encode(
+            &[
+                ("error", self.error),
+                ("error_description", &self.description),
+            ],
+            json,
+            self.status,
+        )
     }
 }
 
 fn redirect_with(uri: &str, params: &[(&str, &str)]) -> Response {
     match Url::parse(uri) {
         Ok(mut url) => {
-            url.query_pairs_mut().extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()));
+            url.query_pairs_mut()
+                .extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()));
             Redirect::to(url.as_str()).into_response()
         }
-        Err(_) => error_page(StatusCode::BAD_REQUEST, "Bad redirect URI", "The redirect_uri is not a valid URL."),
+        Err(_) => error_page(
+            StatusCode::BAD_REQUEST,
+            "Bad redirect URI",
+            "The redirect_uri is not a valid URL.",
+        ),
     }
 }
 
 fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    let body = format!("<h1 class=\"error\">{}</h1><p>{}</p>", escape(title), escape(message));
+    let body = format!(
+        "<h1 class=\"error\">{}</h1><p>{}</p>",
+        escape(title),
+        escape(message)
+    );
     (status, Html(layout(title, &body))).into_response()
 }
 
@@ -429,7 +585,12 @@ fn consent_page(provider: &str, p: &AuthorizeParams, error: Option<&str>) -> Str
         ("code_challenge_method", &p.code_challenge_method),
     ]
     .iter()
-    .map(|(name, value)| format!(r#"<input type="hidden" name="{name}" value="{}">"#, escape(value)))
+    .map(|(name, value)| {
+        format!(
+            r#"<input type="hidden" name="{name}" value="{}">"#,
+            escape(value)
+        )
+    })
     .collect();
     let people: String = DEMO
         .iter()
@@ -441,7 +602,9 @@ fn consent_page(provider: &str, p: &AuthorizeParams, error: Option<&str>) -> Str
             )
         })
         .collect();
-    let error = error.map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))).unwrap_or_default();
+    let error = error
+        .map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e)))
+        .unwrap_or_default();
     let body = format!(
         r#"<h1>Authorize Agent Relay Cloud</h1>
 <p>Development {provider} — no real account is involved. Agent Relay Cloud asks for: <code>{scope}</code></p>

@@ -26,7 +26,10 @@ async fn authenticated(engine: &Engine, headers: &HeaderMap) -> Result<Person, R
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("token ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("token "))
+        })
         .map(str::trim);
     let login = match token {
         Some(token) => engine.user_for_token("github", token).await,
@@ -63,13 +66,27 @@ struct Page {
     direction: Option<String>,
 }
 
-async fn user_repos(State(engine): State<Arc<Engine>>, headers: HeaderMap, Query(q): Query<Page>) -> Response {
+async fn user_repos(
+    State(engine): State<Arc<Engine>>,
+    headers: HeaderMap,
+    Query(q): Query<Page>,
+) -> Response {
     let person = match authenticated(&engine, &headers).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let per_page = q.per_page.as_deref().and_then(|v| v.parse::<usize>().ok()).unwrap_or(30).clamp(1, 100);
-    let page = q.page.as_deref().and_then(|v| v.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let per_page = q
+        .per_page
+        .as_deref()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(30)
+        .clamp(1, 100);
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     let mut all = repos::for_user(&person.login, person.id, app::backend::now());
     // GitHub's default order for /user/repos is full_name ascending.
     let sort = q.sort.as_deref().unwrap_or("full_name");
@@ -78,12 +95,20 @@ async fn user_repos(State(engine): State<Arc<Engine>>, headers: HeaderMap, Query
         _ => all.sort_by(|a, b| a.full_name.cmp(&b.full_name)),
     }
     let default_desc = sort != "full_name";
-    let descending = q.direction.as_deref().map(|d| d == "desc").unwrap_or(default_desc);
+    let descending = q
+        .direction
+        .as_deref()
+        .map(|d| d == "desc")
+        .unwrap_or(default_desc);
     if descending != default_desc {
         all.reverse();
     }
     let last = all.len().div_ceil(per_page).max(1);
-    let items: Vec<_> = all.iter().skip((page - 1) * per_page).take(per_page).collect();
+    let items: Vec<_> = all
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
 
     let base = format!("{}/github/api/user/repos", origin(&headers));
     let link_to = |n: usize, rel: &str| {
@@ -112,7 +137,10 @@ async fn user_repos(State(engine): State<Arc<Engine>>, headers: HeaderMap, Query
     }
     let mut response = Json(items).into_response();
     if !links.is_empty() {
-        response.headers_mut().insert(header::LINK, links.join(", ").parse().expect("ASCII header"));
+        response.headers_mut().insert(
+            header::LINK,
+            links.join(", ").parse().expect("ASCII header"),
+        );
     }
     response
 }
@@ -128,11 +156,21 @@ async fn avatar(Path(file): Path<String>) -> Response {
     let svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="hsl({hue},55%,45%)"/><text x="32" y="42" font-family="system-ui,sans-serif" font-size="28" font-weight="600" fill="#fff" text-anchor="middle">{initial}</text></svg>"##
     );
-    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], svg).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response()
 }
 
 fn origin(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:3010");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:3010");
     format!("http://{host}")
 }
 

@@ -46,13 +46,19 @@ pub async fn router(data_dir: &Path, relay_public_url: &Url) -> Result<Router, s
         .create_if_missing(true)
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
         .busy_timeout(std::time::Duration::from_secs(5));
-    let db = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    let db = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?;
     engine::create_tables(&db).await?;
 
     let relay_client = |provider: &str| DevClient {
         client_id: CLIENT_ID.to_owned(),
         client_secret: Some(CLIENT_SECRET.to_owned()),
-        redirect_uris: vec![relay_public_url.join(&format!("oauth/callback/{provider}")).expect("joins").to_string()],
+        redirect_uris: vec![relay_public_url
+            .join(&format!("oauth/callback/{provider}"))
+            .expect("joins")
+            .to_string()],
     };
     let clients = HashMap::from([("github".to_owned(), vec![relay_client("github")])]);
     let engine = Arc::new(Engine::new(db, clients));
@@ -73,6 +79,10 @@ pub fn github_endpoints(base: &Url) -> ProviderEndpoints {
         auth_url: at("github/authorize"),
         token_url: at("github/token"),
         api_url: at("github/api/"),
-        scopes: vec!["read:user".to_owned(), "user:email".to_owned(), "repo".to_owned()],
+        scopes: vec![
+            "read:user".to_owned(),
+            "user:email".to_owned(),
+            "repo".to_owned(),
+        ],
     }
 }

@@ -9,7 +9,11 @@ pub struct Person {
     pub id: i64,
 }
 
-pub const DEMO: [(&str, &str); 3] = [("ada", "Ada Lovelace"), ("grace", "Grace Hopper"), ("katherine", "Katherine Johnson")];
+pub const DEMO: [(&str, &str); 3] = [
+    ("ada", "Ada Lovelace"),
+    ("grace", "Grace Hopper"),
+    ("katherine", "Katherine Johnson"),
+];
 
 /// Any valid GitHub login is a person here: the demo ones have names, others
 /// are made up on the spot (tests use fresh logins to be new users).
@@ -22,14 +26,20 @@ pub fn person(login: &str) -> Option<Person> {
         .find(|(l, _)| l.eq_ignore_ascii_case(login))
         .map(|(_, n)| n.to_string())
         .unwrap_or_else(|| login.to_owned());
-    Some(Person { login: login.to_owned(), name, id: stable_id(login) })
+    Some(Person {
+        login: login.to_owned(),
+        name,
+        id: stable_id(login),
+    })
 }
 
 /// GitHub's rule: 1–39 alphanumerics or single hyphens, not at either end.
 pub fn is_valid_login(login: &str) -> bool {
     !login.is_empty()
         && login.len() <= 39
-        && login.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !login.starts_with('-')
         && !login.ends_with('-')
         && !login.contains("--")

@@ -32,12 +32,28 @@ pub struct Owner {
 }
 
 const ADJECTIVES: [&str; 16] = [
-    "swift", "quiet", "bright", "lunar", "rapid", "amber", "silver", "brave", "clever", "gentle", "hidden", "mighty", "nimble",
-    "polar", "rustic", "solar",
+    "swift", "quiet", "bright", "lunar", "rapid", "amber", "silver", "brave", "clever", "gentle",
+    "hidden", "mighty", "nimble", "polar", "rustic", "solar",
 ];
 const NOUNS: [&str; 18] = [
-    "api", "frontend", "backend-api", "docs", "mobile-app", "gateway", "scheduler", "indexer", "dashboard", "cli", "sdk", "worker",
-    "billing", "auth", "search", "pipeline", "infra", "website",
+    "api",
+    "frontend",
+    "backend-api",
+    "docs",
+    "mobile-app",
+    "gateway",
+    "scheduler",
+    "indexer",
+    "dashboard",
+    "cli",
+    "sdk",
+    "worker",
+    "billing",
+    "auth",
+    "search",
+    "pipeline",
+    "infra",
+    "website",
 ];
 const LANGUAGES: [&str; 6] = ["Rust", "TypeScript", "Python", "Go", "Kotlin", "Swift"];
 
@@ -52,7 +68,12 @@ pub fn for_user(login: &str, user_id: i64, now: i64) -> Vec<Repo> {
             let owner = &orgs[i % orgs.len()];
             let name = match i {
                 0..=17 => NOUNS[i].to_owned(),
-                _ => format!("{}-{}-{}", ADJECTIVES[h[0] as usize % 16], NOUNS[h[1] as usize % 18], i),
+                _ => format!(
+                    "{}-{}-{}",
+                    ADJECTIVES[h[0] as usize % 16],
+                    NOUNS[h[1] as usize % 18],
+                    i
+                ),
             };
             // Spread updates from minutes to about two years ago, newest first.
             let updated = now - (i as i64).pow(2) * 900 - (h[2] as i64) * 7;
@@ -63,8 +84,17 @@ pub fn for_user(login: &str, user_id: i64, now: i64) -> Vec<Repo> {
                 html_url: format!("https://github.com/{owner}/{name}"),
                 name,
                 private: h[4] % 3 == 0,
-                owner: Owner { login: owner.clone(), id: user_id + (i % orgs.len()) as i64, kind: if i % orgs.len() == 0 { "User" } else { "Organization" } },
-                description: (h[5] % 4 != 0).then(|| format!("The {} service of {owner}", NOUNS[h[1] as usize % 18])),
+                owner: Owner {
+                    login: owner.clone(),
+                    id: user_id + (i % orgs.len()) as i64,
+                    kind: if i % orgs.len() == 0 {
+                        "User"
+                    } else {
+                        "Organization"
+                    },
+                },
+                description: (h[5] % 4 != 0)
+                    .then(|| format!("The {} service of {owner}", NOUNS[h[1] as usize % 18])),
                 fork: h[6] % 9 == 0,
                 language: Some(LANGUAGES[h[7] as usize % LANGUAGES.len()]),
                 stargazers_count: u32::from(h[8]) * u32::from(h[9] % 8) + u32::from(h[10] % 50),
@@ -91,7 +121,12 @@ pub fn iso8601(secs: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
@@ -110,7 +145,10 @@ mod tests {
         let a = for_user("ada", 7, 2_000_000_000);
         let b = for_user("ada", 7, 2_000_000_000);
         assert!((240..=300).contains(&a.len()));
-        assert_eq!(a.iter().map(|r| &r.full_name).collect::<Vec<_>>(), b.iter().map(|r| &r.full_name).collect::<Vec<_>>());
+        assert_eq!(
+            a.iter().map(|r| &r.full_name).collect::<Vec<_>>(),
+            b.iter().map(|r| &r.full_name).collect::<Vec<_>>()
+        );
         assert!(a.windows(2).all(|w| w[0].updated_secs >= w[1].updated_secs));
     }
 }

@@ -8,10 +8,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 fn needs_sign_in(path: &str) -> bool {
-    path.starts_with("/onboarding") || path.starts_with("/dashboard") || path.starts_with("/settings")
+    path.starts_with("/onboarding")
+        || path.starts_with("/dashboard")
+        || path.starts_with("/settings")
 }
 
-pub async fn guard(State(app): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+pub async fn guard(
+    State(app): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     let protected = needs_sign_in(path);
     if !(protected || path == "/") {

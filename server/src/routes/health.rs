@@ -9,10 +9,18 @@ use serde_json::json;
 pub async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     let version = env!("CARGO_PKG_VERSION");
     match db::ping(&app.db).await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "ok", "version": version }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": "ok", "version": version })),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "unreachable", "version": version })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(
+                    json!({ "status": "unavailable", "database": "unreachable", "version": version }),
+                ),
+            )
         }
     }
 }

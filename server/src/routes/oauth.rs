@@ -15,8 +15,15 @@ pub struct StartQuery {
     provider: Option<String>,
 }
 
-pub async fn start(State(app): State<AppState>, session: Session, query: Result<Query<StartQuery>, QueryRejection>) -> Response {
-    let provider = query.ok().and_then(|Query(q)| q.provider).unwrap_or_else(|| app.github.id.to_owned());
+pub async fn start(
+    State(app): State<AppState>,
+    session: Session,
+    query: Result<Query<StartQuery>, QueryRejection>,
+) -> Response {
+    let provider = query
+        .ok()
+        .and_then(|Query(q)| q.provider)
+        .unwrap_or_else(|| app.github.id.to_owned());
     if provider != app.github.id {
         return failed(LoginFailure::UnknownProvider);
     }
@@ -35,7 +42,9 @@ pub async fn callback(
     if provider != app.github.id {
         return failed(LoginFailure::UnknownProvider);
     }
-    let Ok(Query(query)) = query else { return failed(LoginFailure::StateMismatch) };
+    let Ok(Query(query)) = query else {
+        return failed(LoginFailure::StateMismatch);
+    };
     match signin::complete(&app, &session, query).await {
         Ok(path) => Redirect::to(&path).into_response(),
         Err(failure) => failed(failure),

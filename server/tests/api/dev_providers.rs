@@ -11,8 +11,16 @@ use crate::helpers::{spawn_app, TestApp};
 async fn code_and_verifier(app: &TestApp) -> (String, String) {
     let authorize = app.start_sign_in().await;
     let callback = app.decide(&authorize, "ada", "authorize").await;
-    let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-    let verifier: String = sqlx::query_scalar("SELECT pkce_verifier FROM oauth_states").fetch_one(&app.db().await).await.unwrap();
+    let code = callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let verifier: String = sqlx::query_scalar("SELECT pkce_verifier FROM oauth_states")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
     (code, verifier)
 }
 
@@ -46,16 +54,32 @@ async fn a_code_works_once_and_its_replay_revokes_the_tokens() {
     let first: serde_json::Value = redeem(&app, &code, &verifier).await.json().await.unwrap();
     let token = first["access_token"].as_str().unwrap().to_owned();
     assert!(token.starts_with("dev_at_"));
-    assert!(first["refresh_token"].as_str().unwrap().starts_with("dev_rt_"));
-    let user_url = app.running.dev_providers_url.clone().unwrap().join("github/api/user").unwrap();
-    assert_eq!(github_get(&app, user_url.as_str(), &token).await.status(), 200);
+    assert!(first["refresh_token"]
+        .as_str()
+        .unwrap()
+        .starts_with("dev_rt_"));
+    let user_url = app
+        .running
+        .dev_providers_url
+        .clone()
+        .unwrap()
+        .join("github/api/user")
+        .unwrap();
+    assert_eq!(
+        github_get(&app, user_url.as_str(), &token).await.status(),
+        200
+    );
 
     let replay = redeem(&app, &code, &verifier).await;
 
     assert_eq!(replay.status(), 400);
     let body: serde_json::Value = replay.json().await.unwrap();
     assert_eq!(body["error"], "invalid_grant");
-    assert_eq!(github_get(&app, user_url.as_str(), &token).await.status(), 401, "tokens of a replayed code are revoked");
+    assert_eq!(
+        github_get(&app, user_url.as_str(), &token).await.status(),
+        401,
+        "tokens of a replayed code are revoked"
+    );
 }
 
 #[tokio::test]
@@ -75,10 +99,23 @@ async fn the_token_endpoint_answers_in_form_encoding_unless_asked_for_json() {
     let app = spawn_app().await;
     let dev = app.running.dev_providers_url.clone().unwrap();
 
-    let response = app.client.post(dev.join("github/token").unwrap()).form(&[("grant_type", "password")]).send().await.unwrap();
+    let response = app
+        .client
+        .post(dev.join("github/token").unwrap())
+        .form(&[("grant_type", "password")])
+        .send()
+        .await
+        .unwrap();
 
-    assert_eq!(response.headers()["content-type"], "application/x-www-form-urlencoded");
-    assert!(response.text().await.unwrap().contains("error=invalid_client"));
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/x-www-form-urlencoded"
+    );
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("error=invalid_client"));
 }
 
 #[tokio::test]
@@ -89,23 +126,42 @@ async fn repositories_are_paginated_with_link_headers() {
     let token = tokens["access_token"].as_str().unwrap();
     let dev = app.running.dev_providers_url.clone().unwrap();
 
-    let mut next = Some(dev.join("github/api/user/repos?per_page=50").unwrap().to_string());
+    let mut next = Some(
+        dev.join("github/api/user/repos?per_page=50")
+            .unwrap()
+            .to_string(),
+    );
     let mut names = Vec::new();
     let mut pages = 0;
     while let Some(url) = next.take() {
         let response = github_get(&app, &url, token).await;
         assert_eq!(response.status(), 200);
         next = response.headers().get(LINK).and_then(|l| {
-            l.to_str().unwrap().split(", ").find(|p| p.ends_with("rel=\"next\"")).map(|p| p[1..p.find('>').unwrap()].to_owned())
+            l.to_str()
+                .unwrap()
+                .split(", ")
+                .find(|p| p.ends_with("rel=\"next\""))
+                .map(|p| p[1..p.find('>').unwrap()].to_owned())
         });
         let page: Vec<serde_json::Value> = response.json().await.unwrap();
-        names.extend(page.iter().map(|r| r["full_name"].as_str().unwrap().to_owned()));
+        names.extend(
+            page.iter()
+                .map(|r| r["full_name"].as_str().unwrap().to_owned()),
+        );
         pages += 1;
     }
 
-    assert!((240..=300).contains(&names.len()), "{} repositories", names.len());
+    assert!(
+        (240..=300).contains(&names.len()),
+        "{} repositories",
+        names.len()
+    );
     assert_eq!(pages, names.len().div_ceil(50));
-    assert_eq!(names.iter().collect::<HashSet<_>>().len(), names.len(), "no repository twice");
+    assert_eq!(
+        names.iter().collect::<HashSet<_>>().len(),
+        names.len(),
+        "no repository twice"
+    );
 }
 
 #[tokio::test]
@@ -113,8 +169,18 @@ async fn the_api_refuses_missing_or_unknown_tokens() {
     let app = spawn_app().await;
     let dev = app.running.dev_providers_url.clone().unwrap();
 
-    let none = app.client.get(dev.join("github/api/user").unwrap()).send().await.unwrap();
-    let bad = github_get(&app, dev.join("github/api/user/repos").unwrap().as_str(), "dev_at_made_up").await;
+    let none = app
+        .client
+        .get(dev.join("github/api/user").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let bad = github_get(
+        &app,
+        dev.join("github/api/user/repos").unwrap().as_str(),
+        "dev_at_made_up",
+    )
+    .await;
 
     assert_eq!(none.status(), 401);
     assert_eq!(bad.status(), 401);
@@ -126,12 +192,22 @@ async fn an_unregistered_redirect_uri_gets_an_error_page_not_a_redirect() {
     let mut authorize = app.start_sign_in().await;
     let pairs: Vec<(String, String)> = authorize
         .query_pairs()
-        .map(|(k, v)| if k == "redirect_uri" { (k.into_owned(), "https://evil.example/cb".to_owned()) } else { (k.into_owned(), v.into_owned()) })
+        .map(|(k, v)| {
+            if k == "redirect_uri" {
+                (k.into_owned(), "https://evil.example/cb".to_owned())
+            } else {
+                (k.into_owned(), v.into_owned())
+            }
+        })
         .collect();
     authorize.query_pairs_mut().clear().extend_pairs(pairs);
 
     let response = app.client.get(authorize).send().await.unwrap();
 
     assert_eq!(response.status(), 400);
-    assert!(response.text().await.unwrap().contains("Redirect URI mismatch"));
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Redirect URI mismatch"));
 }

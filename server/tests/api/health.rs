@@ -43,7 +43,10 @@ async fn a_development_master_key_is_generated_once_and_kept() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     app.running.shutdown().await;
     // A restart on the same directory reuses it.

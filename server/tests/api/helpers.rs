@@ -25,12 +25,20 @@ pub async fn spawn_app() -> TestApp {
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration");
     let running = server::start(config).await.expect("server starts");
-    TestApp { running, client: browser(), data_dir }
+    TestApp {
+        running,
+        client: browser(),
+        data_dir,
+    }
 }
 
 /// A client that keeps cookies and, like a test of redirects must, does not follow them.
 pub fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 pub fn location(response: &Response) -> String {
@@ -53,16 +61,26 @@ impl TestApp {
     }
 
     pub async fn db(&self) -> SqlitePool {
-        SqlitePool::connect(&self.running.database_url).await.unwrap()
+        SqlitePool::connect(&self.running.database_url)
+            .await
+            .unwrap()
     }
 
     /// Clicks "Continue with GitHub" and returns the provider's authorization URL.
     pub async fn start_sign_in(&self) -> Url {
         let response = self.get("/oauth/start?provider=github").await;
-        assert!(response.status().is_redirection(), "start: {}", response.status());
+        assert!(
+            response.status().is_redirection(),
+            "start: {}",
+            response.status()
+        );
         let to = Url::parse(&location(&response)).unwrap();
         let dev = self.running.dev_providers_url.as_ref().unwrap();
-        assert_eq!(to.origin(), dev.origin(), "sign-in goes to the development GitHub");
+        assert_eq!(
+            to.origin(),
+            dev.origin(),
+            "sign-in goes to the development GitHub"
+        );
         to
     }
 
@@ -72,7 +90,10 @@ impl TestApp {
         let page = self.client.get(authorize_url.clone()).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
-        assert!(html.contains(">Authorize</button>") && html.contains(">Cancel</button>"), "{html}");
+        assert!(
+            html.contains(">Authorize</button>") && html.contains(">Cancel</button>"),
+            "{html}"
+        );
 
         let mut form: Vec<(String, String)> = authorize_url.query_pairs().into_owned().collect();
         form.push(("other_login".into(), login.into()));
@@ -80,7 +101,11 @@ impl TestApp {
         let mut post_url = authorize_url.clone();
         post_url.set_query(None);
         let response = self.client.post(post_url).form(&form).send().await.unwrap();
-        assert!(response.status().is_redirection(), "decision: {}", response.status());
+        assert!(
+            response.status().is_redirection(),
+            "decision: {}",
+            response.status()
+        );
         Url::parse(&location(&response)).unwrap()
     }
 
@@ -89,13 +114,22 @@ impl TestApp {
         let authorize = self.start_sign_in().await;
         let callback = self.decide(&authorize, login, "authorize").await;
         let response = self.client.get(callback).send().await.unwrap();
-        assert!(response.status().is_redirection(), "callback: {}", response.status());
+        assert!(
+            response.status().is_redirection(),
+            "callback: {}",
+            response.status()
+        );
         location(&response)
     }
 
     /// Calls a server function the way a plain HTML form does.
     pub async fn server_fn(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.client.post(self.url(path)).form(form).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Every byte Relay's database files hold (WAL included), to look for plaintext.
@@ -112,5 +146,7 @@ impl TestApp {
 }
 
 pub fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }

@@ -21,8 +21,14 @@ async fn every_step_has_its_heading_and_the_step_indicator() {
         ("team", "Create Your First Agent Team"),
         ("ready", "You&#x27;re all set!"),
     ] {
-        let html = app.get(&format!("/onboarding/{slug}")).await.text().await.unwrap();
-        let heading_found = html.contains(heading) || html.contains(&heading.replace("&#x27;", "'"));
+        let html = app
+            .get(&format!("/onboarding/{slug}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let heading_found =
+            html.contains(heading) || html.contains(&heading.replace("&#x27;", "'"));
         assert!(heading_found, "{slug}: {html}");
         for label in ["Sign up", "Repositories", "Providers", "Team", "Ready"] {
             assert!(html.contains(label), "{slug} lacks {label}");
@@ -35,11 +41,20 @@ async fn continue_advances_and_a_returning_user_resumes_there() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
 
-    let response = app.server_fn("/fn/onboarding/continue", &[("step", "repositories")]).await;
-    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+    let response = app
+        .server_fn("/fn/onboarding/continue", &[("step", "repositories")])
+        .await;
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
 
     // A new browser, the same person.
-    let other = crate::helpers::TestApp { client: browser(), ..app };
+    let other = crate::helpers::TestApp {
+        client: browser(),
+        ..app
+    };
     assert_eq!(other.sign_in("ada").await, "/onboarding/providers");
     assert_eq!(location(&other.get("/").await), "/onboarding/providers");
 }
@@ -48,12 +63,18 @@ async fn continue_advances_and_a_returning_user_resumes_there() {
 async fn progress_never_moves_backwards() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
-    app.server_fn("/fn/onboarding/continue", &[("step", "repositories")]).await;
-    app.server_fn("/fn/onboarding/continue", &[("step", "providers")]).await;
+    app.server_fn("/fn/onboarding/continue", &[("step", "repositories")])
+        .await;
+    app.server_fn("/fn/onboarding/continue", &[("step", "providers")])
+        .await;
 
-    app.server_fn("/fn/onboarding/continue", &[("step", "repositories")]).await;
+    app.server_fn("/fn/onboarding/continue", &[("step", "repositories")])
+        .await;
 
-    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users").fetch_one(&app.db().await).await.unwrap();
+    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
     assert_eq!(step, "team");
 }
 
@@ -62,12 +83,16 @@ async fn finishing_the_last_step_completes_onboarding() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
     for step in ["repositories", "providers", "team", "ready"] {
-        app.server_fn("/fn/onboarding/continue", &[("step", step)]).await;
+        app.server_fn("/fn/onboarding/continue", &[("step", step)])
+            .await;
     }
 
     assert_eq!(location(&app.get("/").await), "/dashboard");
     let html = app.get("/dashboard").await.text().await.unwrap();
-    assert!(html.contains("Dashboard") && html.contains("Welcome back, Ada Lovelace"), "{html}");
+    assert!(
+        html.contains("Dashboard") && html.contains("Welcome back, Ada Lovelace"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -84,10 +109,20 @@ async fn an_unknown_step_is_refused_and_changes_nothing() {
         .await
         .unwrap();
 
-    assert!(response.status().is_client_error() || response.status().is_server_error(), "{}", response.status());
+    assert!(
+        response.status().is_client_error() || response.status().is_server_error(),
+        "{}",
+        response.status()
+    );
     let body = response.text().await.unwrap();
-    assert!(body.contains("There is no onboarding step called"), "{body}");
-    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users").fetch_one(&app.db().await).await.unwrap();
+    assert!(
+        body.contains("There is no onboarding step called"),
+        "{body}"
+    );
+    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
     assert_eq!(step, "repositories");
 }
 
@@ -105,5 +140,6 @@ async fn continue_requires_a_signed_in_user() {
         .unwrap();
 
     assert!(!response.status().is_success());
-    assert!(response.text().await.unwrap().contains("Please sign in"));
+    let error: app::errors::AppError = response.json().await.unwrap();
+    assert_eq!(error, app::errors::AppError::NotSignedIn);
 }

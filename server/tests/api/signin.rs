@@ -11,8 +11,14 @@ async fn a_new_user_signs_up_and_lands_on_select_repositories() {
     assert_eq!(landing, "/onboarding/repositories");
     let html = app.get(&landing).await.text().await.unwrap();
     assert!(html.contains("Select Repositories"), "{html}");
-    assert!(html.contains("@new-user-1"), "the header shows the GitHub login");
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.db().await).await.unwrap();
+    assert!(
+        html.contains("@new-user-1"),
+        "the header shows the GitHub login"
+    );
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
     assert_eq!(users, 1);
 }
 
@@ -23,18 +29,25 @@ async fn the_github_token_is_stored_only_encrypted() {
     app.sign_in("ada").await;
 
     let db = app.db().await;
-    let (access, refresh): (String, Option<String>) =
-        sqlx::query_as("SELECT access_token, refresh_token FROM credentials WHERE provider = 'github'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let (access, refresh): (String, Option<String>) = sqlx::query_as(
+        "SELECT access_token, refresh_token FROM credentials WHERE provider = 'github'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
     assert!(!access.contains("dev_at_") && refresh.is_some_and(|r| !r.contains("dev_rt_")));
     db.close().await;
     for prefix in ["relay.db", "dev-providers.db"] {
         let bytes = app.database_bytes(prefix);
         assert!(!bytes.is_empty(), "{prefix} exists");
-        assert!(!contains(&bytes, "dev_at_"), "an access token is in plaintext in {prefix}");
-        assert!(!contains(&bytes, "dev_rt_"), "a refresh token is in plaintext in {prefix}");
+        assert!(
+            !contains(&bytes, "dev_at_"),
+            "an access token is in plaintext in {prefix}"
+        );
+        assert!(
+            !contains(&bytes, "dev_rt_"),
+            "a refresh token is in plaintext in {prefix}"
+        );
     }
 }
 
@@ -42,20 +55,39 @@ async fn the_github_token_is_stored_only_encrypted() {
 async fn the_session_cookie_is_http_only_lax_and_changes_at_sign_in() {
     let app = spawn_app().await;
     let start = app.get("/oauth/start?provider=github").await;
-    let before = start.headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let before = start
+        .headers()
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     let authorize = url::Url::parse(&location(&start)).unwrap();
     let callback = app.decide(&authorize, "grace", "authorize").await;
 
     let response = app.client.get(callback).send().await.unwrap();
 
-    let after = response.headers().get(SET_COOKIE).expect("a new session cookie").to_str().unwrap().to_owned();
+    let after = response
+        .headers()
+        .get(SET_COOKIE)
+        .expect("a new session cookie")
+        .to_str()
+        .unwrap()
+        .to_owned();
     for cookie in [&before, &after] {
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-        assert!(!cookie.contains("Secure"), "development serves plain http: {cookie}");
+        assert!(
+            !cookie.contains("Secure"),
+            "development serves plain http: {cookie}"
+        );
     }
     let id = |c: &str| c.split(';').next().unwrap().to_owned();
-    assert_ne!(id(&before), id(&after), "the session id is cycled at sign-in");
+    assert_ne!(
+        id(&before),
+        id(&after),
+        "the session id is cycled at sign-in"
+    );
 }
 
 #[tokio::test]
@@ -63,8 +95,17 @@ async fn a_callback_with_a_wrong_state_is_refused_with_a_friendly_page() {
     let app = spawn_app().await;
     let authorize = app.start_sign_in().await;
     let mut callback = app.decide(&authorize, "ada", "authorize").await;
-    let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-    callback.query_pairs_mut().clear().append_pair("code", &code).append_pair("state", "forged-state");
+    let code = callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    callback
+        .query_pairs_mut()
+        .clear()
+        .append_pair("code", &code)
+        .append_pair("state", "forged-state");
 
     let response = app.client.get(callback).send().await.unwrap();
 
@@ -72,7 +113,11 @@ async fn a_callback_with_a_wrong_state_is_refused_with_a_friendly_page() {
     let page = app.get("/signin/failed?reason=state_mismatch").await;
     assert_eq!(page.status(), 400);
     let html = page.text().await.unwrap();
-    assert!(html.contains("We couldn&#x27;t verify this sign-in") || html.contains("We couldn't verify this sign-in"), "{html}");
+    assert!(
+        html.contains("We couldn&#x27;t verify this sign-in")
+            || html.contains("We couldn't verify this sign-in"),
+        "{html}"
+    );
     assert!(html.contains("Try again"));
     assert_no_user(&app).await;
 }
@@ -95,7 +140,10 @@ async fn an_expired_state_is_refused() {
     let app = spawn_app().await;
     let authorize = app.start_sign_in().await;
     let callback = app.decide(&authorize, "ada", "authorize").await;
-    sqlx::query("UPDATE oauth_states SET expires_at = 0").execute(&app.db().await).await.unwrap();
+    sqlx::query("UPDATE oauth_states SET expires_at = 0")
+        .execute(&app.db().await)
+        .await
+        .unwrap();
 
     let response = app.client.get(callback).send().await.unwrap();
 
@@ -127,11 +175,18 @@ async fn a_denial_at_the_provider_changes_nothing() {
     let authorize = app.start_sign_in().await;
 
     let callback = app.decide(&authorize, "ada", "cancel").await;
-    assert!(callback.query_pairs().any(|(k, v)| k == "error" && v == "access_denied"));
+    assert!(callback
+        .query_pairs()
+        .any(|(k, v)| k == "error" && v == "access_denied"));
     let response = app.client.get(callback).send().await.unwrap();
 
     assert_eq!(location(&response), "/signin/failed?reason=denied");
-    let html = app.get("/signin/failed?reason=denied").await.text().await.unwrap();
+    let html = app
+        .get("/signin/failed?reason=denied")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Sign-in was cancelled") && html.contains("Try again"));
     assert_no_user(&app).await;
 }
@@ -144,7 +199,10 @@ async fn an_unknown_provider_is_refused() {
     let callback = app.get("/oauth/callback/myspace?code=x&state=y").await;
 
     assert_eq!(location(&start), "/signin/failed?reason=unknown_provider");
-    assert_eq!(location(&callback), "/signin/failed?reason=unknown_provider");
+    assert_eq!(
+        location(&callback),
+        "/signin/failed?reason=unknown_provider"
+    );
 }
 
 #[tokio::test]
@@ -153,15 +211,25 @@ async fn signing_out_ends_the_session() {
     app.sign_in("ada").await;
 
     let response = app.server_fn("/fn/account/sign-out", &[]).await;
-    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
 
     let after = app.get("/onboarding/repositories").await;
     assert_eq!(location(&after), "/");
 }
 
 async fn assert_no_user(app: &crate::helpers::TestApp) {
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.db().await).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
     assert_eq!(users, 0, "a failed sign-in must not create a user");
-    let credentials: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credentials").fetch_one(&app.db().await).await.unwrap();
+    let credentials: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credentials")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
     assert_eq!(credentials, 0);
 }
