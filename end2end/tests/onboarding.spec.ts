@@ -57,3 +57,19 @@ test('every step of the wizard renders, passes axe, and is photographed', async 
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
   await screenshot(page, '08-dashboard');
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('sign-up, Continue and Sign out still work as plain forms', async ({ page }) => {
+    await signUp(page, freshLogin('nojs'));
+    await expect(page).toHaveURL(/\/onboarding\/repositories$/);
+
+    await page.getByRole('button', { name: 'Continue →' }).click();
+    await expect(page).toHaveURL(/\/onboarding\/providers$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Connect Your AI Providers' })).toBeVisible();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('heading', { name: 'Welcome to Agent Relay Cloud' })).toBeVisible();
+  });
+});

@@ -13,7 +13,8 @@ test('a new user signs up through the development GitHub and lands on Select Rep
 
   await expect(page).toHaveURL(/\/onboarding\/repositories$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Select Repositories' })).toBeVisible();
-  await expect(page.getByText(`@${login}`)).toBeVisible();
+  await expect(page.locator('.account-display')).toHaveText(login);
+  await expect(page.locator('.topbar img.avatar')).toBeVisible();
   await expect(page.locator('.steps [aria-current="step"]')).toContainText('Repositories');
   await hydrated(page);
   await screenshot(page, '03-onboarding-repositories');

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::Context;
 use app::backend::{db, http_client, oauth_states, AppState, ProviderEndpoints};
 use app::{shell, App};
-use axum::http::Request;
+use axum::http::{header, HeaderValue, Request};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -22,6 +22,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -154,6 +155,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        // Pages may carry an OAuth code in their URL: never send it to another site.
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(RequestBodyLimitLayer::new(routes::MAX_BODY_BYTES))
         .with_state(state);
     tasks.push(serve(listener, app, stopped.clone()));

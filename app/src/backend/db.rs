@@ -30,3 +30,16 @@ pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
         .await
         .map(|_| ())
 }
+
+/// A private in-memory database with the schema applied (unit tests).
+#[cfg(test)]
+pub async fn memory() -> Db {
+    // One connection: every in-memory SQLite connection is its own database.
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .unwrap();
+    sqlx::migrate!("../migrations").run(&pool).await.unwrap();
+    pool
+}

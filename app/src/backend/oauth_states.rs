@@ -127,3 +127,107 @@ pub async fn prune(db: &Db) -> Result<u64, Error> {
             .rows_affected(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::db;
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    async fn started(db: &Db, state: &str) {
+        create(
+            db,
+            &secret(state),
+            "github",
+            Purpose::SignIn,
+            &secret("verifier-123"),
+            Some("/onboarding/team"),
+        )
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_state_is_consumed_exactly_once() {
+        let db = db::memory().await;
+        started(&db, "s1").await;
+
+        let login = consume(&db, "s1", "github").await.unwrap();
+        assert_eq!(login.purpose, Purpose::SignIn);
+        assert_eq!(login.pkce_verifier.expose_secret(), "verifier-123");
+        assert_eq!(login.return_to.as_deref(), Some("/onboarding/team"));
+
+        assert!(matches!(
+            consume(&db, "s1", "github").await,
+            Err(StateError::Used)
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_state_or_another_providers_state_is_unknown() {
+        let db = db::memory().await;
+        started(&db, "s1").await;
+
+        assert!(matches!(
+            consume(&db, "nope", "github").await,
+            Err(StateError::Unknown)
+        ));
+        assert!(matches!(
+            consume(&db, "s1", "google").await,
+            Err(StateError::Unknown)
+        ));
+        assert!(
+            consume(&db, "s1", "github").await.is_ok(),
+            "the failed attempts did not burn it"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_state_is_refused_and_burned() {
+        let db = db::memory().await;
+        started(&db, "s1").await;
+        sqlx::query("UPDATE oauth_states SET expires_at = 1")
+            .execute(&db)
+            .await
+            .unwrap();
+
+        assert!(matches!(
+            consume(&db, "s1", "github").await,
+            Err(StateError::Expired)
+        ));
+        assert!(matches!(
+            consume(&db, "s1", "github").await,
+            Err(StateError::Used)
+        ));
+    }
+
+    #[tokio::test]
+    async fn only_the_hash_of_a_state_is_stored() {
+        let db = db::memory().await;
+        started(&db, "plain-state-value").await;
+
+        let stored: String = sqlx::query_scalar("SELECT state_hash FROM oauth_states")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(stored, sha256_hex("plain-state-value"));
+    }
+
+    #[tokio::test]
+    async fn pruning_forgets_old_logins_only() {
+        let db = db::memory().await;
+        started(&db, "old").await;
+        started(&db, "new").await;
+        sqlx::query("UPDATE oauth_states SET expires_at = 1 WHERE state_hash = $1")
+            .bind(sha256_hex("old"))
+            .execute(&db)
+            .await
+            .unwrap();
+
+        assert_eq!(prune(&db).await.unwrap(), 1);
+        assert!(consume(&db, "new", "github").await.is_ok());
+    }
+}

@@ -9,6 +9,8 @@ use crate::models::CurrentUser;
 pub fn AppHeader(user: CurrentUser) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let display = user.display_name().to_owned();
+    // The @login line only adds something when the display name differs.
+    let login = (display != user.login).then(|| format!("@{}", user.login));
     view! {
         <header class="topbar">
             <a class="brand" href="/" aria-label="Agent Relay Cloud home">
@@ -19,7 +21,7 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
                 {user.avatar_url.clone().map(|src| view! { <img class="avatar" src=src alt="" width="32" height="32"/> })}
                 <span class="account-name">
                     <span class="account-display">{display}</span>
-                    <span class="account-login">{format!("@{}", user.login)}</span>
+                    {login.map(|l| view! { <span class="account-login">{l}</span> })}
                 </span>
                 <ActionForm action=sign_out attr:class="inline">
                     <button type="submit" class="btn btn-ghost btn-small">"Sign out"</button>

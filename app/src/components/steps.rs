@@ -33,6 +33,10 @@ pub fn StepIndicator(current: Step) -> impl IntoView {
                     })
                     .collect_view()}
             </ol>
+            // Phones show only the dots; this line names the current step.
+            <p class="steps-caption" aria-hidden="true">
+                {format!("Step {} of {} · {}", current.index() + 2, Step::ALL.len() + 1, current.label())}
+            </p>
         </nav>
     }
 }

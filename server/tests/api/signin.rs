@@ -12,8 +12,8 @@ async fn a_new_user_signs_up_and_lands_on_select_repositories() {
     let html = app.get(&landing).await.text().await.unwrap();
     assert!(html.contains("Select Repositories"), "{html}");
     assert!(
-        html.contains("@new-user-1"),
-        "the header shows the GitHub login"
+        html.contains(r#"<span class="account-display">new-user-1"#),
+        "the header shows the GitHub login: {html}"
     );
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(&app.db().await)
