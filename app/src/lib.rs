@@ -17,7 +17,7 @@ pub mod backend;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::pages::{
     dashboard::Dashboard, landing::Landing, not_found::NotFound, onboarding::Onboarding,
@@ -62,8 +62,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Landing/>
-                <Route path=path!("/onboarding/:step") view=Onboarding/>
-                <Route path=path!("/dashboard") view=Dashboard/>
+                // Async: the whole page is rendered before it is sent, so it works
+                // without JavaScript (streamed Suspense would need JS to show up).
+                <Route path=path!("/onboarding/:step") view=Onboarding ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard") view=Dashboard ssr=SsrMode::Async/>
                 <Route path=path!("/signin/failed") view=SigninFailed/>
             </Routes>
         </Router>
