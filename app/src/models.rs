@@ -115,6 +115,14 @@ impl CurrentUser {
     }
 }
 
+/// A provider credential the user has, as the UI may see it (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedProvider {
+    pub provider: String,
+    /// Who the credential belongs to at the provider.
+    pub account: String,
+}
+
 /// Why a provider login (sign-in or connect) failed; shown on `/signin/failed`.
 /// The slug travels in the URL, the message is fixed here, so nothing a
 /// provider or an attacker sends is ever echoed to the page.

@@ -6,6 +6,7 @@ use crate::components::header::AppHeader;
 use crate::components::steps::StepIndicator;
 use crate::functions::account::signed_in_user;
 use crate::functions::onboarding::ContinueOnboarding;
+use crate::functions::providers::connected_providers;
 use crate::models::{CurrentUser, Step};
 use crate::pages::not_found::NotFound;
 
@@ -75,17 +76,7 @@ fn body(step: Step) -> impl IntoView {
             <p>"Agents work only on the repositories you choose here. You can add or remove repositories later from the dashboard."</p>
         }
         .into_any(),
-        Step::Providers => view! {
-            <div class="provider-row">
-                <div>
-                    <strong>"GitHub Copilot"</strong>
-                    <p class="muted">"Already connected via your GitHub account"</p>
-                </div>
-                <span class="badge badge-success">"✓ Connected"</span>
-            </div>
-            <p class="muted">"You can always add more providers later in Settings."</p>
-        }
-        .into_any(),
+        Step::Providers => view! { <ProvidersSoFar/> }.into_any(),
         Step::Team => view! {
             <p>"Start from a template such as a Code Review Team, or skip this step and create a team later."</p>
         }
@@ -106,6 +97,34 @@ fn primary_label(step: Step) -> &'static str {
     match step {
         Step::Ready => "Open Dashboard →",
         _ => "Continue →",
+    }
+}
+
+/// What is connected already: GitHub Copilot comes with the sign-up.
+#[component]
+fn ProvidersSoFar() -> impl IntoView {
+    let connected = Resource::new(|| (), |_| connected_providers());
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let github = connected.await.ok().and_then(|list| list.into_iter().find(|c| c.provider == "github"));
+                view! {
+                    <div class="provider-row">
+                        <div>
+                            <strong>"GitHub Copilot"</strong>
+                            <p class="muted">
+                                {match &github {
+                                    Some(c) => format!("Already connected via your GitHub account ({})", c.account),
+                                    None => "Connect your GitHub account to use Copilot".to_owned(),
+                                }}
+                            </p>
+                        </div>
+                        {github.is_some().then(|| view! { <span class="badge badge-success">"✓ Connected"</span> })}
+                    </div>
+                }
+            })}
+        </Suspense>
+        <p class="muted">"You can always add more providers later in Settings."</p>
     }
 }
 

@@ -143,3 +143,17 @@ async fn continue_requires_a_signed_in_user() {
     let error: app::errors::AppError = response.json().await.unwrap();
     assert_eq!(error, app::errors::AppError::NotSignedIn);
 }
+
+#[tokio::test]
+async fn the_providers_step_shows_copilot_connected_by_the_sign_up() {
+    let app = spawn_app().await;
+    app.sign_in("grace").await;
+
+    let html = app.get("/onboarding/providers").await.text().await.unwrap();
+
+    assert!(
+        html.contains("Already connected via your GitHub account (grace)"),
+        "{html}"
+    );
+    assert!(html.contains("✓ Connected"));
+}
