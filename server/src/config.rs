@@ -38,6 +38,8 @@ pub struct Config {
     pub previous_master_keys: Vec<SecretString>,
     /// `Some(addr)`: serve the development providers there, and use them.
     pub dev_providers: Option<SocketAddr>,
+    /// Device-code lifetime and polling interval of the development providers.
+    pub dev_device: crate::dev_providers::DeviceSettings,
     /// `None` only when the development providers stand in for GitHub.
     pub github: Option<GithubApp>,
     pub site_root: String,
@@ -165,6 +167,18 @@ impl Config {
                 return fail("production mode refuses to start with development providers enabled (unset RELAY_DEV_PROVIDERS)");
             }
         }
+        let dev_device = crate::dev_providers::DeviceSettings {
+            expires_in: parse_secs(
+                "RELAY_DEV_DEVICE_EXPIRES_IN",
+                var("RELAY_DEV_DEVICE_EXPIRES_IN"),
+                900,
+            )?,
+            interval: parse_secs(
+                "RELAY_DEV_DEVICE_INTERVAL",
+                var("RELAY_DEV_DEVICE_INTERVAL"),
+                5,
+            )?,
+        };
         if github.is_none() && dev_providers.is_none() {
             return fail("no GitHub app configured: set RELAY_GITHUB_CLIENT_ID and RELAY_GITHUB_CLIENT_SECRET");
         }
@@ -178,6 +192,7 @@ impl Config {
             master_key,
             previous_master_keys,
             dev_providers,
+            dev_device,
             github,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             log_filter: var("RUST_LOG")
@@ -193,6 +208,18 @@ fn parse_addr(name: &str, value: Option<String>, default: &str) -> Result<Socket
             "{name} must be host:port with an IP address, e.g. 127.0.0.1:3000 (got \"{raw}\")"
         ))
     })
+}
+
+fn parse_secs(name: &str, value: Option<String>, default: i64) -> Result<i64, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(secs) if (1..=86_400).contains(&secs) => Ok(secs),
+            _ => fail(format!(
+                "{name} must be a number of seconds between 1 and 86400 (got \"{raw}\")"
+            )),
+        },
+    }
 }
 
 fn parse_url(name: &str, raw: &str) -> Result<Url, ConfigError> {

@@ -79,7 +79,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 .with_context(|| format!("cannot listen on {dev_addr} for the development providers (RELAY_DEV_PROVIDERS_ADDR)"))?;
             let dev_url =
                 Url::parse(&format!("http://{}/", dev_listener.local_addr()?)).expect("valid URL");
-            let router = dev_providers::router(&config.data_dir, &public_url).await?;
+            let router =
+                dev_providers::router(&config.data_dir, &dev_url, &public_url, config.dev_device)
+                    .await?;
             tasks.push(serve(dev_listener, router, stopped.clone()));
             tracing::warn!(url = %dev_url, "DEVELOPMENT PROVIDERS are running: sign-ins use a local stand-in for GitHub, not the real one");
             (dev_providers::github_endpoints(&dev_url), Some(dev_url))

@@ -7,7 +7,7 @@ use crate::components::steps::StepIndicator;
 use crate::functions::account::signed_in_user;
 use crate::functions::onboarding::ContinueOnboarding;
 use crate::functions::providers::connected_providers;
-use crate::models::{CurrentUser, Step};
+use crate::models::{ConnectedProvider, CurrentUser, Step};
 use crate::pages::not_found::NotFound;
 
 /// `/onboarding/<step>`: the wizard frame around each step.
@@ -15,13 +15,17 @@ use crate::pages::not_found::NotFound;
 pub fn Onboarding() -> impl IntoView {
     let params = use_params_map();
     let step = move || params.read().get("step").and_then(|s| Step::from_slug(&s));
+    // Every resource is created here, up front: resources created inside a
+    // resolved Suspend can stall server rendering.
     let user = Resource::new(|| (), |_| signed_in_user());
+    let connected = Resource::new(|| (), |_| connected_providers());
     view! {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match (user.await, step()) {
+                let (user, connected) = (user.await, connected.await.unwrap_or_default());
+                match (user, step()) {
                     (_, None) => view! { <NotFound/> }.into_any(),
-                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step/> }.into_any(),
+                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step connected/> }.into_any(),
                     (Ok(None), _) => view! { <SignInAgain/> }.into_any(),
                     (Err(e), _) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -31,7 +35,7 @@ pub fn Onboarding() -> impl IntoView {
 }
 
 #[component]
-fn WizardStep(user: CurrentUser, step: Step) -> impl IntoView {
+fn WizardStep(user: CurrentUser, step: Step, connected: Vec<ConnectedProvider>) -> impl IntoView {
     let advance = ServerAction::<ContinueOnboarding>::new();
     let pending = advance.pending();
     let error = move || advance.value().get().and_then(Result::err);
@@ -43,7 +47,7 @@ fn WizardStep(user: CurrentUser, step: Step) -> impl IntoView {
             <section class="card" aria-labelledby="step-heading">
                 <h1 id="step-heading">{step.heading()}</h1>
                 <p class="lead">{intro(step)}</p>
-                <div class="step-body">{body(step)}</div>
+                <div class="step-body">{body(step, connected)}</div>
                 {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
                 <div class="actions">
                     {step.previous().map(|p| view! { <a class="btn btn-secondary" href=p.path()>"Back"</a> })}
@@ -70,13 +74,13 @@ fn intro(step: Step) -> &'static str {
     }
 }
 
-fn body(step: Step) -> impl IntoView {
+fn body(step: Step, connected: Vec<ConnectedProvider>) -> impl IntoView {
     match step {
         Step::Repositories => view! {
             <p>"Agents work only on the repositories you choose here. You can add or remove repositories later from the dashboard."</p>
         }
         .into_any(),
-        Step::Providers => view! { <ProvidersSoFar/> }.into_any(),
+        Step::Providers => view! { <ProvidersSoFar connected/> }.into_any(),
         Step::Team => view! {
             <p>"Start from a template such as a Code Review Team, or skip this step and create a team later."</p>
         }
@@ -102,28 +106,21 @@ fn primary_label(step: Step) -> &'static str {
 
 /// What is connected already: GitHub Copilot comes with the sign-up.
 #[component]
-fn ProvidersSoFar() -> impl IntoView {
-    let connected = Resource::new(|| (), |_| connected_providers());
+fn ProvidersSoFar(connected: Vec<ConnectedProvider>) -> impl IntoView {
+    let github = connected.into_iter().find(|c| c.provider == "github");
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let github = connected.await.ok().and_then(|list| list.into_iter().find(|c| c.provider == "github"));
-                view! {
-                    <div class="provider-row">
-                        <div>
-                            <strong>"GitHub Copilot"</strong>
-                            <p class="muted">
-                                {match &github {
-                                    Some(c) => format!("Already connected via your GitHub account ({})", c.account),
-                                    None => "Connect your GitHub account to use Copilot".to_owned(),
-                                }}
-                            </p>
-                        </div>
-                        {github.is_some().then(|| view! { <span class="badge badge-success">"✓ Connected"</span> })}
-                    </div>
-                }
-            })}
-        </Suspense>
+        <div class="provider-row">
+            <div>
+                <strong>"GitHub Copilot"</strong>
+                <p class="muted">
+                    {match &github {
+                        Some(c) => format!("Already connected via your GitHub account ({})", c.account),
+                        None => "Connect your GitHub account to use Copilot".to_owned(),
+                    }}
+                </p>
+            </div>
+            {github.is_some().then(|| view! { <span class="badge badge-success">"✓ Connected"</span> })}
+        </div>
         <p class="muted">"You can always add more providers later in Settings."</p>
     }
 }

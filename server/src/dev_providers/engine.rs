@@ -25,6 +25,7 @@ use super::page::{escape, layout};
 use super::people::{self, DEMO};
 use super::DevClient;
 
+pub(super) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const CODE_TTL_SECS: i64 = 10 * 60;
 const ACCESS_TTL_SECS: i64 = 8 * 60 * 60;
 const REFRESH_TTL_SECS: i64 = 184 * 24 * 60 * 60;
@@ -32,6 +33,17 @@ const REFRESH_TTL_SECS: i64 = 184 * 24 * 60 * 60;
 pub struct Engine {
     db: SqlitePool,
     clients: HashMap<String, Vec<DevClient>>,
+    /// Where browsers reach the development providers (for verification URIs).
+    public_url: Url,
+    device: DeviceSettings,
+}
+
+/// How long device codes live and how often clients may poll (configurable,
+/// so tests and demos need not wait 15 minutes).
+#[derive(Clone, Copy, Debug)]
+pub struct DeviceSettings {
+    pub expires_in: i64,
+    pub interval: i64,
 }
 
 pub async fn create_tables(db: &SqlitePool) -> Result<(), sqlx::Error> {
@@ -58,11 +70,35 @@ pub fn routes() -> Router<Arc<Engine>> {
     Router::new()
         .route("/{provider}/authorize", get(authorize_page).post(decide))
         .route("/{provider}/token", post(token))
+        .route("/{provider}/revoke", post(revoke))
+        .route("/{provider}/userinfo", get(userinfo))
 }
 
 impl Engine {
-    pub fn new(db: SqlitePool, clients: HashMap<String, Vec<DevClient>>) -> Self {
-        Self { db, clients }
+    pub fn new(
+        db: SqlitePool,
+        clients: HashMap<String, Vec<DevClient>>,
+        public_url: Url,
+        device: DeviceSettings,
+    ) -> Self {
+        Self {
+            db,
+            clients,
+            public_url,
+            device,
+        }
+    }
+
+    pub(super) fn db(&self) -> &SqlitePool {
+        &self.db
+    }
+
+    pub(super) fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    pub(super) fn device_settings(&self) -> DeviceSettings {
+        self.device
     }
 
     fn client(&self, provider: &str, client_id: &str) -> Option<&DevClient> {
@@ -72,8 +108,19 @@ impl Engine {
             .find(|c| c.client_id == client_id)
     }
 
-    /// The login an access token was issued to, if it is valid.
-    pub async fn user_for_token(&self, provider: &str, token: &str) -> Option<String> {
+    /// The login the request's bearer token was issued to, if it is valid.
+    pub async fn bearer_user(&self, provider: &str, headers: &HeaderMap) -> Option<String> {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("token "))
+            })?;
+        self.user_for_token(provider, token.trim()).await
+    }
+
+    async fn user_for_token(&self, provider: &str, token: &str) -> Option<String> {
         sqlx::query_scalar(
             "SELECT login FROM dev_tokens
              WHERE token_hash = $1 AND provider = $2 AND kind = 'access' AND revoked = 0 AND expires_at > $3",
@@ -87,7 +134,7 @@ impl Engine {
         .flatten()
     }
 
-    async fn issue(
+    pub(super) async fn issue(
         &self,
         provider: &str,
         client_id: &str,
@@ -130,7 +177,7 @@ impl Engine {
     }
 }
 
-struct TokenPair {
+pub(super) struct TokenPair {
     access_token: String,
     refresh_token: String,
     scope: String,
@@ -298,6 +345,8 @@ struct TokenParams {
     #[serde(default)]
     refresh_token: String,
     #[serde(default)]
+    device_code: String,
+    #[serde(default)]
     client_id: String,
     #[serde(default)]
     client_secret: String,
@@ -310,17 +359,23 @@ async fn token(
     Form(p): Form<TokenParams>,
 ) -> Response {
     let json = wants_json(&headers);
-    let client_id = match authenticate_client(&engine, &provider, &headers, &p) {
+    let auth = ClientAuth {
+        client_id: &p.client_id,
+        client_secret: &p.client_secret,
+        secret_required: true,
+    };
+    let client_id = match authenticate_client(&engine, &provider, &headers, auth) {
         Ok(id) => id,
         Err(e) => return e.respond(json),
     };
     let result = match p.grant_type.as_str() {
         "authorization_code" => exchange_code(&engine, &provider, &client_id, &p).await,
         "refresh_token" => refresh(&engine, &provider, &client_id, &p).await,
+        DEVICE_GRANT => super::device::poll(&engine, &provider, &client_id, &p.device_code).await,
         _ => Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
-            "grant_type must be authorization_code or refresh_token",
+            "grant_type must be authorization_code, refresh_token or the device_code grant",
         )),
     };
     match result {
@@ -330,16 +385,23 @@ async fn token(
 }
 
 /// HTTP Basic (RFC 6749 §2.3.1) or client_id/client_secret in the body.
-fn authenticate_client(
+pub(super) struct ClientAuth<'a> {
+    pub client_id: &'a str,
+    pub client_secret: &'a str,
+    /// Whether a confidential client must present its secret here (a secret
+    /// that is presented is always checked).
+    pub secret_required: bool,
+}
+
+/// HTTP Basic (RFC 6749 §2.3.1) or client_id/client_secret in the body.
+pub(super) fn authenticate_client(
     engine: &Engine,
     provider: &str,
     headers: &HeaderMap,
-    p: &TokenParams,
+    auth: ClientAuth<'_>,
 ) -> Result<String, OAuthError> {
-    let (id, secret) = match basic_credentials(headers) {
-        Some(pair) => pair,
-        None => (p.client_id.clone(), p.client_secret.clone()),
-    };
+    let (id, secret) = basic_credentials(headers)
+        .unwrap_or_else(|| (auth.client_id.to_owned(), auth.client_secret.to_owned()));
     let invalid = || {
         OAuthError::new(
             StatusCode::UNAUTHORIZED,
@@ -349,7 +411,8 @@ fn authenticate_client(
     };
     let client = engine.client(provider, &id).ok_or_else(invalid)?;
     if let Some(expected) = &client.client_secret {
-        if !bool::from(expected.as_bytes().ct_eq(secret.as_bytes())) {
+        let checked = auth.secret_required || !secret.is_empty();
+        if checked && !bool::from(expected.as_bytes().ct_eq(secret.as_bytes())) {
             return Err(invalid());
         }
     }
@@ -478,20 +541,20 @@ fn token_response(pair: &TokenPair, json: bool) -> Response {
 }
 
 /// GitHub answers in form encoding unless asked for JSON; we do the same.
-fn wants_json(headers: &HeaderMap) -> bool {
+pub(super) fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn encode(fields: &[(&str, &str)], json: bool, status: StatusCode) -> Response {
+pub(super) fn encode(fields: &[(&str, &str)], json: bool, status: StatusCode) -> Response {
     if json {
         let map: serde_json::Map<String, serde_json::Value> = fields
             .iter()
             .map(|(k, v)| {
                 let value = match *k {
-                    "expires_in" | "refresh_token_expires_in" => v
+                    "expires_in" | "refresh_token_expires_in" | "interval" => v
                         .parse::<i64>()
                         .map(Into::into)
                         .unwrap_or_else(|_| (*v).into()),
@@ -514,14 +577,14 @@ fn encode(fields: &[(&str, &str)], json: bool, status: StatusCode) -> Response {
     }
 }
 
-struct OAuthError {
+pub(super) struct OAuthError {
     status: StatusCode,
     error: &'static str,
     description: String,
 }
 
 impl OAuthError {
-    fn new(status: StatusCode, error: &'static str, description: &str) -> Self {
+    pub(super) fn new(status: StatusCode, error: &'static str, description: &str) -> Self {
         Self {
             status,
             error,
@@ -529,7 +592,7 @@ impl OAuthError {
         }
     }
 
-    fn server(e: sqlx::Error) -> Self {
+    pub(super) fn server(e: sqlx::Error) -> Self {
         tracing::error!(error = %e, "development provider storage failed");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -538,7 +601,7 @@ impl OAuthError {
         )
     }
 
-    fn respond(&self, json: bool) -> Response {
+    pub(super) fn respond(&self, json: bool) -> Response {
         encode(
             &[
                 ("error", self.error),
@@ -628,4 +691,78 @@ fn capitalise(s: &str) -> String {
         "github" => "GitHub".to_owned(),
         other => other.to_owned(),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RevokeParams {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    client_secret: String,
+}
+
+/// RFC 7009: revoking a refresh token also ends the access tokens of its grant.
+/// Unknown tokens are not an error (§2.2).
+async fn revoke(
+    State(engine): State<Arc<Engine>>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    Form(p): Form<RevokeParams>,
+) -> Response {
+    let json = wants_json(&headers);
+    let auth = ClientAuth {
+        client_id: &p.client_id,
+        client_secret: &p.client_secret,
+        secret_required: true,
+    };
+    let client_id = match authenticate_client(&engine, &provider, &headers, auth) {
+        Ok(id) => id,
+        Err(e) => return e.respond(json),
+    };
+    let grant: Option<(String, String)> = sqlx::query_as(
+        "UPDATE dev_tokens SET revoked = 1 WHERE token_hash = $1 AND provider = $2 AND client_id = $3 RETURNING kind, grant_hash",
+    )
+    .bind(hash(&p.token))
+    .bind(&provider)
+    .bind(&client_id)
+    .fetch_optional(&engine.db)
+    .await
+    .ok()
+    .flatten();
+    if let Some(("refresh", grant_hash)) = grant.as_ref().map(|(k, g)| (k.as_str(), g)) {
+        let _ = sqlx::query("UPDATE dev_tokens SET revoked = 1 WHERE grant_hash = $1")
+            .bind(grant_hash)
+            .execute(&engine.db)
+            .await;
+    }
+    StatusCode::OK.into_response()
+}
+
+/// OpenID-style userinfo: who the access token belongs to.
+async fn userinfo(
+    State(engine): State<Arc<Engine>>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(person) = engine
+        .bearer_user(&provider, &headers)
+        .await
+        .and_then(|l| people::person(&l))
+    else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
+            axum::Json(serde_json::json!({ "error": "invalid_token" })),
+        )
+            .into_response();
+    };
+    axum::Json(serde_json::json!({
+        "sub": person.id.to_string(),
+        "preferred_username": person.login,
+        "name": person.name,
+        "email": format!("{}@users.dev.example", person.login),
+    }))
+    .into_response()
 }

@@ -23,18 +23,7 @@ pub fn routes() -> Router<Arc<Engine>> {
 }
 
 async fn authenticated(engine: &Engine, headers: &HeaderMap) -> Result<Person, Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("token "))
-        })
-        .map(str::trim);
-    let login = match token {
-        Some(token) => engine.user_for_token("github", token).await,
-        None => None,
-    };
+    let login = engine.bearer_user("github", headers).await;
     login.and_then(|l| people::person(&l)).ok_or_else(|| {
         let body = json!({ "message": "Bad credentials", "documentation_url": "https://docs.github.com/rest" });
         (StatusCode::UNAUTHORIZED, Json(body)).into_response()

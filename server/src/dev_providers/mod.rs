@@ -8,6 +8,7 @@
 //! - `people`: the demo users on the authorization page;
 //! - `page`: the HTML of that page.
 
+mod device;
 mod engine;
 mod github;
 mod page;
@@ -24,7 +25,7 @@ use secrecy::SecretString;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use url::Url;
 
-pub use engine::Engine;
+pub use engine::{DeviceSettings, Engine};
 
 /// The client Relay is registered as at every development provider.
 pub const CLIENT_ID: &str = "relay-dev";
@@ -38,9 +39,17 @@ pub struct DevClient {
     pub redirect_uris: Vec<String>,
 }
 
+/// Every provider the stand-in plays; each is the same engine under its own path.
+pub const PROVIDERS: [&str; 5] = ["github", "anthropic", "openai", "google", "microsoft"];
+
 /// Opens the providers' own store (they are "another company": separate
 /// database, separate origin) and builds their router.
-pub async fn router(data_dir: &Path, relay_public_url: &Url) -> Result<Router, sqlx::Error> {
+pub async fn router(
+    data_dir: &Path,
+    own_url: &Url,
+    relay_public_url: &Url,
+    device: DeviceSettings,
+) -> Result<Router, sqlx::Error> {
     let options = SqliteConnectOptions::new()
         .filename(data_dir.join("dev-providers.db"))
         .create_if_missing(true)
@@ -51,6 +60,7 @@ pub async fn router(data_dir: &Path, relay_public_url: &Url) -> Result<Router, s
         .connect_with(options)
         .await?;
     engine::create_tables(&db).await?;
+    device::create_tables(&db).await?;
 
     let relay_client = |provider: &str| DevClient {
         client_id: CLIENT_ID.to_owned(),
@@ -60,11 +70,15 @@ pub async fn router(data_dir: &Path, relay_public_url: &Url) -> Result<Router, s
             .expect("joins")
             .to_string()],
     };
-    let clients = HashMap::from([("github".to_owned(), vec![relay_client("github")])]);
-    let engine = Arc::new(Engine::new(db, clients));
+    let clients: HashMap<String, Vec<DevClient>> = PROVIDERS
+        .iter()
+        .map(|p| (p.to_string(), vec![relay_client(p)]))
+        .collect();
+    let engine = Arc::new(Engine::new(db, clients, own_url.clone(), device));
 
     Ok(Router::new()
         .merge(engine::routes())
+        .merge(device::routes())
         .merge(github::routes())
         .with_state(engine))
 }

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, test_config};
 
 #[tokio::test]
 async fn healthz_reports_ok_and_the_database_check() {
@@ -50,14 +50,39 @@ async fn a_development_master_key_is_generated_once_and_kept() {
     }
     app.running.shutdown().await;
     // A restart on the same directory reuses it.
-    let dir = app.data_dir.path().to_string_lossy().into_owned();
-    let vars = std::collections::HashMap::from([
-        ("RELAY_ADDR", "127.0.0.1:0".to_owned()),
-        ("RELAY_DEV_PROVIDERS_ADDR", "127.0.0.1:0".to_owned()),
-        ("RELAY_DATA_DIR", dir),
-    ]);
-    let config = server::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let config = test_config(app.data_dir.path(), &[]);
     let again = server::start(config).await.unwrap();
     assert_eq!(std::fs::read_to_string(&key_file).unwrap(), first);
     again.shutdown().await;
+}
+
+#[test]
+fn production_mode_refuses_to_start_with_a_one_line_reason() {
+    let key = "1".repeat(64);
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (&[], "requires RELAY_MASTER_KEY"),
+        (&[("RELAY_MASTER_KEY", &key)], "requires RELAY_PUBLIC_URL"),
+        (
+            &[
+                ("RELAY_MASTER_KEY", &key),
+                ("RELAY_PUBLIC_URL", "https://relay.example"),
+                ("RELAY_DEV_PROVIDERS", "on"),
+            ],
+            "development providers",
+        ),
+    ];
+    for (vars, reason) in cases {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_relay-server"))
+            .env_clear()
+            .env("RELAY_ENV", "production")
+            .envs(vars.iter().copied())
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.contains(reason), "{stderr}");
+        assert!(!stderr.contains(&key), "the key is never echoed");
+    }
 }

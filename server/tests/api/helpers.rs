@@ -16,20 +16,37 @@ pub struct TestApp {
 
 /// Starts Relay and its development providers on free ports, with a fresh data directory.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// `spawn_app` with some variables set, e.g. the development device interval.
+pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary directory");
-    let dir = data_dir.path().to_string_lossy().into_owned();
-    let vars = HashMap::from([
-        ("RELAY_ADDR", "127.0.0.1:0".to_owned()),
-        ("RELAY_DEV_PROVIDERS_ADDR", "127.0.0.1:0".to_owned()),
-        ("RELAY_DATA_DIR", dir),
-    ]);
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration");
-    let running = server::start(config).await.expect("server starts");
+    let running = server::start(test_config(data_dir.path(), vars))
+        .await
+        .expect("server starts");
     TestApp {
         running,
         client: browser(),
         data_dir,
     }
+}
+
+/// Zero configuration, but random free ports and the given data directory.
+pub fn test_config(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Config {
+    let mut vars = HashMap::from([
+        ("RELAY_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+        (
+            "RELAY_DEV_PROVIDERS_ADDR".to_owned(),
+            "127.0.0.1:0".to_owned(),
+        ),
+        (
+            "RELAY_DATA_DIR".to_owned(),
+            data_dir.to_string_lossy().into_owned(),
+        ),
+    ]);
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration")
 }
 
 /// A client that keeps cookies and, like a test of redirects must, does not follow them.

@@ -233,3 +233,36 @@ async fn assert_no_user(app: &crate::helpers::TestApp) {
         .unwrap();
     assert_eq!(credentials, 0);
 }
+
+#[tokio::test]
+async fn sessions_and_credentials_survive_a_restart() {
+    let app = spawn_app().await;
+    app.sign_in("katherine").await;
+    let crate::helpers::TestApp {
+        running,
+        client,
+        data_dir,
+    } = app;
+    running.shutdown().await;
+
+    let running = server::start(crate::helpers::test_config(data_dir.path(), &[]))
+        .await
+        .unwrap();
+    let app = crate::helpers::TestApp {
+        running,
+        client,
+        data_dir,
+    };
+
+    let page = app.get("/onboarding/providers").await;
+    assert_eq!(
+        page.status(),
+        200,
+        "the session is a database row, not memory"
+    );
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("Already connected via your GitHub account (katherine)"));
+}

@@ -1,0 +1,345 @@
+//! RFC 8628 device authorization for every development provider: the device
+//! endpoint, the token endpoint's device grant (pending, slow_down, expiry,
+//! denial) and the verification page at `/device` where a person types the
+//! code and presses Authorize or Deny.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use rand::distributions::{Alphanumeric, DistString};
+use rand::Rng;
+use serde::Deserialize;
+
+use super::engine::{
+    authenticate_client, encode, wants_json, ClientAuth, Engine, OAuthError, TokenPair,
+};
+use super::page::{escape, layout};
+use super::people::{self, DEMO};
+use app::backend::{now, sha256_hex as hash};
+
+/// RFC 8628 §6.1: consonants only, no vowels (no words), none easily confused.
+const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
+
+pub async fn create_tables(db: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS dev_device_codes (
+            device_code_hash TEXT PRIMARY KEY, user_code TEXT NOT NULL UNIQUE, provider TEXT NOT NULL,
+            client_id TEXT NOT NULL, scope TEXT NOT NULL, expires_at BIGINT NOT NULL, interval_secs BIGINT NOT NULL,
+            last_poll_at BIGINT, status TEXT NOT NULL DEFAULT 'pending', login TEXT)",
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub fn routes() -> Router<Arc<Engine>> {
+    Router::new()
+        .route("/{provider}/device/code", post(device_authorization))
+        .route("/device", get(verification_page).post(decide))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeviceParams {
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    client_secret: String,
+    #[serde(default)]
+    scope: String,
+}
+
+async fn device_authorization(
+    State(engine): State<Arc<Engine>>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    Form(p): Form<DeviceParams>,
+) -> Response {
+    let json = wants_json(&headers);
+    let auth = ClientAuth {
+        client_id: &p.client_id,
+        client_secret: &p.client_secret,
+        secret_required: false,
+    };
+    let client_id = match authenticate_client(&engine, &provider, &headers, auth) {
+        Ok(id) => id,
+        Err(e) => return e.respond(json),
+    };
+    let device_code = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
+    let user_code = user_code();
+    let settings = engine.device_settings();
+    let stored = sqlx::query(
+        "INSERT INTO dev_device_codes (device_code_hash, user_code, provider, client_id, scope, expires_at, interval_secs)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(hash(&device_code))
+    .bind(normalise(&user_code))
+    .bind(&provider)
+    .bind(&client_id)
+    .bind(&p.scope)
+    .bind(now() + settings.expires_in)
+    .bind(settings.interval)
+    .execute(engine.db())
+    .await;
+    if let Err(e) = stored {
+        return OAuthError::server(e).respond(json);
+    }
+    let verification_uri = format!("{}device", engine.public_url());
+    let complete = format!("{verification_uri}?user_code={user_code}");
+    let expires_in = settings.expires_in.to_string();
+    let interval = settings.interval.to_string();
+    encode(
+        &[
+            ("device_code", device_code.as_str()),
+            ("user_code", user_code.as_str()),
+            ("verification_uri", verification_uri.as_str()),
+            ("verification_uri_complete", complete.as_str()),
+            ("expires_in", expires_in.as_str()),
+            ("interval", interval.as_str()),
+        ],
+        json,
+        StatusCode::OK,
+    )
+}
+
+/// The device grant at the token endpoint (RFC 8628 §3.4–3.5).
+pub async fn poll(
+    engine: &Engine,
+    provider: &str,
+    client_id: &str,
+    device_code: &str,
+) -> Result<TokenPair, OAuthError> {
+    let error = |code: &'static str, why: &str| OAuthError::new(StatusCode::BAD_REQUEST, code, why);
+    let code_hash = hash(device_code);
+    let row: Option<(
+        String,
+        String,
+        i64,
+        i64,
+        Option<i64>,
+        String,
+        Option<String>,
+    )> = sqlx::query_as(
+        "SELECT client_id, scope, expires_at, interval_secs, last_poll_at, status, login
+         FROM dev_device_codes WHERE device_code_hash = $1 AND provider = $2",
+    )
+    .bind(&code_hash)
+    .bind(provider)
+    .fetch_optional(engine.db())
+    .await
+    .map_err(OAuthError::server)?;
+    let Some((owner, scope, expires_at, interval, last_poll, status, login)) = row else {
+        return Err(error("invalid_grant", "the device code is not valid"));
+    };
+    if owner != client_id {
+        return Err(error(
+            "invalid_grant",
+            "the device code was issued to another client",
+        ));
+    }
+    let now = now();
+    if status == "used" {
+        return Err(error(
+            "invalid_grant",
+            "the device code has already been used",
+        ));
+    }
+    if expires_at <= now {
+        return Err(error("expired_token", "the device code has expired"));
+    }
+    // Polled faster than allowed: slow down, and the interval grows by 5 s for good.
+    if last_poll.is_some_and(|last| now - last < interval) {
+        sqlx::query("UPDATE dev_device_codes SET interval_secs = interval_secs + 5, last_poll_at = $1 WHERE device_code_hash = $2")
+            .bind(now)
+            .bind(&code_hash)
+            .execute(engine.db())
+            .await
+            .map_err(OAuthError::server)?;
+        return Err(error(
+            "slow_down",
+            "polling too fast: add 5 seconds to the interval",
+        ));
+    }
+    sqlx::query("UPDATE dev_device_codes SET last_poll_at = $1 WHERE device_code_hash = $2")
+        .bind(now)
+        .bind(&code_hash)
+        .execute(engine.db())
+        .await
+        .map_err(OAuthError::server)?;
+    match (status.as_str(), login) {
+        ("denied", _) => Err(error("access_denied", "the user denied the request")),
+        ("approved", Some(login)) => {
+            let claimed = sqlx::query("UPDATE dev_device_codes SET status = 'used' WHERE device_code_hash = $1 AND status = 'approved'")
+                .bind(&code_hash)
+                .execute(engine.db())
+                .await
+                .map_err(OAuthError::server)?;
+            if claimed.rows_affected() != 1 {
+                return Err(error(
+                    "invalid_grant",
+                    "the device code has already been used",
+                ));
+            }
+            engine
+                .issue(provider, client_id, &login, &scope, &code_hash)
+                .await
+                .map_err(OAuthError::server)
+        }
+        _ => Err(error(
+            "authorization_pending",
+            "the user has not yet authorized this device",
+        )),
+    }
+}
+
+fn user_code() -> String {
+    let mut rng = rand::thread_rng();
+    let mut pick = || USER_CODE_ALPHABET[rng.gen_range(0..USER_CODE_ALPHABET.len())] as char;
+    let first: String = (0..4).map(|_| pick()).collect();
+    let second: String = (0..4).map(|_| pick()).collect();
+    format!("{first}-{second}")
+}
+
+/// What a person types is compared without case, spaces or hyphens.
+fn normalise(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PageParams {
+    #[serde(default)]
+    user_code: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    other_login: String,
+    #[serde(default)]
+    decision: String,
+}
+
+async fn verification_page(Query(p): Query<PageParams>) -> Html<String> {
+    Html(page(&p, None, None))
+}
+
+async fn decide(State(engine): State<Arc<Engine>>, Form(p): Form<PageParams>) -> Response {
+    let code = normalise(&p.user_code);
+    let row: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT provider, expires_at, status FROM dev_device_codes WHERE user_code = $1",
+    )
+    .bind(&code)
+    .fetch_optional(engine.db())
+    .await
+    .ok()
+    .flatten();
+    let Some((provider, expires_at, _)) = row.filter(|(_, _, status)| status == "pending") else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(page(
+                &p,
+                Some("That code is not valid. Check it and try again."),
+                None,
+            )),
+        )
+            .into_response();
+    };
+    if expires_at <= now() {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(page(
+                &p,
+                Some("That code has expired. Ask the app for a new one."),
+                None,
+            )),
+        )
+            .into_response();
+    }
+    let (new_status, login) = if p.decision == "authorize" {
+        let login = if p.other_login.trim().is_empty() {
+            p.login.trim()
+        } else {
+            p.other_login.trim()
+        };
+        match people::person(login) {
+            Some(person) => ("approved", Some(person.login)),
+            None => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Html(page(
+                        &p,
+                        Some("Choose a user, or type a valid login."),
+                        None,
+                    )),
+                )
+                    .into_response()
+            }
+        }
+    } else {
+        ("denied", None)
+    };
+    let updated = sqlx::query("UPDATE dev_device_codes SET status = $1, login = $2 WHERE user_code = $3 AND status = 'pending'")
+        .bind(new_status)
+        .bind(&login)
+        .bind(&code)
+        .execute(engine.db())
+        .await;
+    if updated.is_err() {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Html(page(
+                &p,
+                Some("The development provider could not save that."),
+                None,
+            )),
+        )
+            .into_response();
+    }
+    let done = if new_status == "approved" {
+        format!("Device authorized. You can return to Agent Relay Cloud: it is now connected to development {provider}.")
+    } else {
+        "Request denied. Agent Relay Cloud was not given access.".to_owned()
+    };
+    Html(page(&p, None, Some(&done))).into_response()
+}
+
+fn page(p: &PageParams, error: Option<&str>, done: Option<&str>) -> String {
+    if let Some(done) = done {
+        return layout(
+            "Device authorization",
+            &format!(r#"<h1>All done</h1><p role="status">{}</p>"#, escape(done)),
+        );
+    }
+    let people: String = DEMO
+        .iter()
+        .enumerate()
+        .map(|(i, (login, name))| {
+            format!(
+                r#"<label class="person"><input type="radio" name="login" value="{login}"{checked}><img src="/github/avatars/{login}.svg" width="32" height="32" alt=""><span><strong>{name}</strong> @{login}</span></label>"#,
+                checked = if i == 0 { " checked" } else { "" },
+            )
+        })
+        .collect();
+    let error = error
+        .map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"<h1>Connect a device</h1>
+<p>Enter the code shown by Agent Relay Cloud. (Development provider — no real account is involved.)</p>
+{error}
+<form method="post" action="/device">
+<label class="other">Code<input type="text" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" value="{code}" placeholder="XXXX-XXXX"></label>
+<fieldset><legend>Sign in as</legend>{people}
+<label class="other">Or another login<input type="text" name="other_login" autocomplete="off" spellcheck="false" value="{other}"></label></fieldset>
+<div class="buttons"><button class="secondary" type="submit" name="decision" value="deny">Deny</button>
+<button class="primary" type="submit" name="decision" value="authorize">Authorize</button></div>
+</form>"#,
+        code = escape(&p.user_code),
+        other = escape(&p.other_login),
+    );
+    layout("Connect a device", &body)
+}
