@@ -300,7 +300,7 @@ async fn decide(State(engine): State<Arc<Engine>>, Form(p): Form<PageParams>) ->
             .into_response();
     }
     let done = if new_status == "approved" {
-        format!("Device authorized. You can return to Agent Relay Cloud: it is now connected to development {provider}.")
+        format!("Device authorized. You can return to Agent Relay Cloud: it is now connected to development {}.", super::display_name(&provider))
     } else {
         "Request denied. Agent Relay Cloud was not given access.".to_owned()
     };

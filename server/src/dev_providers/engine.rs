@@ -679,18 +679,11 @@ fn consent_page(provider: &str, p: &AuthorizeParams, error: Option<&str>) -> Str
 <div class="buttons"><button class="secondary" type="submit" name="decision" value="cancel">Cancel</button>
 <button class="primary" type="submit" name="decision" value="authorize">Authorize</button></div>
 </form>"#,
-        provider = escape(&capitalise(provider)),
+        provider = escape(super::display_name(provider)),
         scope = escape(&p.scope),
         other = escape(&p.other_login),
     );
     layout("Authorize Agent Relay Cloud", &body)
-}
-
-fn capitalise(s: &str) -> String {
-    match s {
-        "github" => "GitHub".to_owned(),
-        other => other.to_owned(),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

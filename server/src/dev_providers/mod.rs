@@ -42,6 +42,18 @@ pub struct DevClient {
 /// Every provider the stand-in plays; each is the same engine under its own path.
 pub const PROVIDERS: [&str; 5] = ["github", "anthropic", "openai", "google", "microsoft"];
 
+/// How the stand-in names itself on its pages.
+pub fn display_name(provider: &str) -> &str {
+    match provider {
+        "github" => "GitHub",
+        "anthropic" => "Anthropic",
+        "openai" => "OpenAI",
+        "google" => "Google",
+        "microsoft" => "Microsoft",
+        other => other,
+    }
+}
+
 /// Opens the providers' own store (they are "another company": separate
 /// database, separate origin) and builds their router.
 pub async fn router(
