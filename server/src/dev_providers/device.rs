@@ -17,8 +17,8 @@ use serde::Deserialize;
 use super::engine::{
     authenticate_client, encode, wants_json, ClientAuth, Engine, OAuthError, TokenPair,
 };
-use super::page::{escape, layout};
-use super::people::{self, DEMO};
+use super::page::{error_line, escape, layout, person_picker};
+use super::people;
 use app::backend::{now, sha256_hex as hash};
 
 /// RFC 8628 §6.1: consonants only, no vowels (no words), none easily confused.
@@ -314,32 +314,19 @@ fn page(p: &PageParams, error: Option<&str>, done: Option<&str>) -> String {
             &format!(r#"<h1>All done</h1><p role="status">{}</p>"#, escape(done)),
         );
     }
-    let people: String = DEMO
-        .iter()
-        .enumerate()
-        .map(|(i, (login, name))| {
-            format!(
-                r#"<label class="person"><input type="radio" name="login" value="{login}"{checked}><img src="/github/avatars/{login}.svg" width="32" height="32" alt=""><span><strong>{name}</strong> @{login}</span></label>"#,
-                checked = if i == 0 { " checked" } else { "" },
-            )
-        })
-        .collect();
-    let error = error
-        .map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e)))
-        .unwrap_or_default();
+    let people = person_picker(&p.other_login);
+    let error = error_line(error);
     let body = format!(
         r#"<h1>Connect a device</h1>
 <p>Enter the code shown by Agent Relay Cloud. (Development provider — no real account is involved.)</p>
 {error}
 <form method="post" action="/device">
 <label class="other">Code<input type="text" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" value="{code}" placeholder="XXXX-XXXX"></label>
-<fieldset><legend>Sign in as</legend>{people}
-<label class="other">Or another login<input type="text" name="other_login" autocomplete="off" spellcheck="false" value="{other}"></label></fieldset>
+{people}
 <div class="buttons"><button class="secondary" type="submit" name="decision" value="deny">Deny</button>
 <button class="primary" type="submit" name="decision" value="authorize">Authorize</button></div>
 </form>"#,
         code = escape(&p.user_code),
-        other = escape(&p.other_login),
     );
     layout("Connect a device", &body)
 }

@@ -21,8 +21,8 @@ use sqlx::SqlitePool;
 use subtle::ConstantTimeEq;
 use url::Url;
 
-use super::page::{escape, layout};
-use super::people::{self, DEMO};
+use super::page::{error_line, escape, layout, person_picker};
+use super::people;
 use super::DevClient;
 
 pub(super) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -655,33 +655,20 @@ fn consent_page(provider: &str, p: &AuthorizeParams, error: Option<&str>) -> Str
         )
     })
     .collect();
-    let people: String = DEMO
-        .iter()
-        .enumerate()
-        .map(|(i, (login, name))| {
-            format!(
-                r#"<label class="person"><input type="radio" name="login" value="{login}"{checked}><img src="/github/avatars/{login}.svg" width="32" height="32" alt=""><span><strong>{name}</strong> @{login}</span></label>"#,
-                checked = if i == 0 { " checked" } else { "" },
-            )
-        })
-        .collect();
-    let error = error
-        .map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e)))
-        .unwrap_or_default();
+    let people = person_picker(&p.other_login);
+    let error = error_line(error);
     let body = format!(
         r#"<h1>Authorize Agent Relay Cloud</h1>
 <p>Development {provider} — no real account is involved. Agent Relay Cloud asks for: <code>{scope}</code></p>
 <p class="note">This stand-in runs on your machine so the app works offline.</p>
 {error}
 <form method="post">{hidden}
-<fieldset><legend>Sign in as</legend>{people}
-<label class="other">Or another login<input type="text" name="other_login" autocomplete="off" spellcheck="false" value="{other}"></label></fieldset>
+{people}
 <div class="buttons"><button class="secondary" type="submit" name="decision" value="cancel">Cancel</button>
 <button class="primary" type="submit" name="decision" value="authorize">Authorize</button></div>
 </form>"#,
         provider = escape(super::display_name(provider)),
         scope = escape(&p.scope),
-        other = escape(&p.other_login),
     );
     layout("Authorize Agent Relay Cloud", &body)
 }

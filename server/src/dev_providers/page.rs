@@ -1,4 +1,6 @@
-//! HTML of the development authorization page (plain server-rendered forms).
+//! HTML of the development providers' pages (plain server-rendered forms).
+
+use super::people::DEMO;
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -13,6 +15,32 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// The "Sign in as" choice: the demo users, or any other login.
+pub fn person_picker(other_login: &str) -> String {
+    let people: String = DEMO
+        .iter()
+        .enumerate()
+        .map(|(i, (login, name))| {
+            format!(
+                r#"<label class="person"><input type="radio" name="login" value="{login}"{checked}><img src="/github/avatars/{login}.svg" width="32" height="32" alt=""><span><strong>{name}</strong> @{login}</span></label>"#,
+                checked = if i == 0 { " checked" } else { "" },
+            )
+        })
+        .collect();
+    format!(
+        r#"<fieldset><legend>Sign in as</legend>{people}
+<label class="other">Or another login<input type="text" name="other_login" autocomplete="off" spellcheck="false" value="{}"></label></fieldset>"#,
+        escape(other_login)
+    )
+}
+
+/// An error line for the top of a form, or nothing.
+pub fn error_line(error: Option<&str>) -> String {
+    error
+        .map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e)))
+        .unwrap_or_default()
 }
 
 pub fn layout(title: &str, body: &str) -> String {
