@@ -15,7 +15,7 @@ use rand::Rng;
 use serde::Deserialize;
 
 use super::engine::{
-    authenticate_client, encode, wants_json, ClientAuth, Engine, OAuthError, TokenPair,
+    authenticate_client, encode, wants_json, Engine, OAuthError, Secret, TokenPair,
 };
 use super::page::{error_line, escape, layout, person_picker};
 use super::people;
@@ -57,17 +57,16 @@ async fn device_authorization(
     Path(provider): Path<String>,
     headers: HeaderMap,
     Form(p): Form<DeviceParams>,
-) -> Response {
+) -> Result<Response, Response> {
     let json = wants_json(&headers);
-    let auth = ClientAuth {
-        client_id: &p.client_id,
-        client_secret: &p.client_secret,
-        secret_required: false,
-    };
-    let client_id = match authenticate_client(&engine, &provider, &headers, auth) {
-        Ok(id) => id,
-        Err(e) => return e.respond(json),
-    };
+    let client_id = authenticate_client(
+        &engine,
+        &provider,
+        &headers,
+        &p.client_id,
+        &p.client_secret,
+        Secret::IfPresented,
+    )?;
     let device_code = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
     let user_code = user_code();
     let settings = engine.device_settings();
@@ -85,13 +84,13 @@ async fn device_authorization(
     .execute(engine.db())
     .await;
     if let Err(e) = stored {
-        return OAuthError::server(e).respond(json);
+        return Ok(OAuthError::server(e).respond(json));
     }
     let verification_uri = format!("{}device", engine.public_url());
     let complete = format!("{verification_uri}?user_code={user_code}");
     let expires_in = settings.expires_in.to_string();
     let interval = settings.interval.to_string();
-    encode(
+    Ok(encode(
         &[
             ("device_code", device_code.as_str()),
             ("user_code", user_code.as_str()),
@@ -102,7 +101,7 @@ async fn device_authorization(
         ],
         json,
         StatusCode::OK,
-    )
+    ))
 }
 
 /// The device grant at the token endpoint (RFC 8628 §3.4–3.5).

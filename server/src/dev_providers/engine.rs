@@ -357,17 +357,16 @@ async fn token(
     Path(provider): Path<String>,
     headers: HeaderMap,
     Form(p): Form<TokenParams>,
-) -> Response {
+) -> Result<Response, Response> {
     let json = wants_json(&headers);
-    let auth = ClientAuth {
-        client_id: &p.client_id,
-        client_secret: &p.client_secret,
-        secret_required: true,
-    };
-    let client_id = match authenticate_client(&engine, &provider, &headers, auth) {
-        Ok(id) => id,
-        Err(e) => return e.respond(json),
-    };
+    let client_id = authenticate_client(
+        &engine,
+        &provider,
+        &headers,
+        &p.client_id,
+        &p.client_secret,
+        Secret::Required,
+    )?;
     let result = match p.grant_type.as_str() {
         "authorization_code" => exchange_code(&engine, &provider, &client_id, &p).await,
         "refresh_token" => refresh(&engine, &provider, &client_id, &p).await,
@@ -378,41 +377,43 @@ async fn token(
             "grant_type must be authorization_code, refresh_token or the device_code grant",
         )),
     };
-    match result {
+    Ok(match result {
         Ok(pair) => token_response(&pair, json),
         Err(e) => e.respond(json),
-    }
+    })
 }
 
-/// HTTP Basic (RFC 6749 §2.3.1) or client_id/client_secret in the body.
-pub(super) struct ClientAuth<'a> {
-    pub client_id: &'a str,
-    pub client_secret: &'a str,
-    /// Whether a confidential client must present its secret here (a secret
-    /// that is presented is always checked).
-    pub secret_required: bool,
+/// Whether a confidential client must present its secret at an endpoint.
+/// (A secret that is presented is always checked.)
+pub(super) enum Secret {
+    Required,
+    IfPresented,
 }
 
-/// HTTP Basic (RFC 6749 §2.3.1) or client_id/client_secret in the body.
+/// Authenticates the client by HTTP Basic (RFC 6749 §2.3.1) or by
+/// client_id/client_secret in the body; the error is the answer to send.
 pub(super) fn authenticate_client(
     engine: &Engine,
     provider: &str,
     headers: &HeaderMap,
-    auth: ClientAuth<'_>,
-) -> Result<String, OAuthError> {
-    let (id, secret) = basic_credentials(headers)
-        .unwrap_or_else(|| (auth.client_id.to_owned(), auth.client_secret.to_owned()));
+    client_id: &str,
+    client_secret: &str,
+    secret: Secret,
+) -> Result<String, Response> {
+    let (id, presented) = basic_credentials(headers)
+        .unwrap_or_else(|| (client_id.to_owned(), client_secret.to_owned()));
     let invalid = || {
         OAuthError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "client authentication failed",
         )
+        .respond(wants_json(headers))
     };
     let client = engine.client(provider, &id).ok_or_else(invalid)?;
     if let Some(expected) = &client.client_secret {
-        let checked = auth.secret_required || !secret.is_empty();
-        if checked && !bool::from(expected.as_bytes().ct_eq(secret.as_bytes())) {
+        let checked = matches!(secret, Secret::Required) || !presented.is_empty();
+        if checked && !bool::from(expected.as_bytes().ct_eq(presented.as_bytes())) {
             return Err(invalid());
         }
     }
@@ -690,17 +691,15 @@ async fn revoke(
     Path(provider): Path<String>,
     headers: HeaderMap,
     Form(p): Form<RevokeParams>,
-) -> Response {
-    let json = wants_json(&headers);
-    let auth = ClientAuth {
-        client_id: &p.client_id,
-        client_secret: &p.client_secret,
-        secret_required: true,
-    };
-    let client_id = match authenticate_client(&engine, &provider, &headers, auth) {
-        Ok(id) => id,
-        Err(e) => return e.respond(json),
-    };
+) -> Result<Response, Response> {
+    let client_id = authenticate_client(
+        &engine,
+        &provider,
+        &headers,
+        &p.client_id,
+        &p.client_secret,
+        Secret::Required,
+    )?;
     let grant: Option<(String, String)> = sqlx::query_as(
         "UPDATE dev_tokens SET revoked = 1 WHERE token_hash = $1 AND provider = $2 AND client_id = $3 RETURNING kind, grant_hash",
     )
@@ -717,7 +716,7 @@ async fn revoke(
             .execute(&engine.db)
             .await;
     }
-    StatusCode::OK.into_response()
+    Ok(StatusCode::OK.into_response())
 }
 
 /// OpenID-style userinfo: who the access token belongs to.
