@@ -10,6 +10,7 @@ pub mod errors;
 pub mod functions;
 pub mod models;
 pub mod pages;
+pub mod providers;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

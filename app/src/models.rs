@@ -196,3 +196,80 @@ impl LoginFailure {
         }
     }
 }
+
+/// Where a device flow stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeviceFlowState {
+    Pending,
+    Connected,
+    Expired,
+    Denied,
+    Failed,
+    Cancelled,
+}
+
+impl DeviceFlowState {
+    pub fn from_stored(value: &str) -> DeviceFlowState {
+        match value {
+            "pending" => DeviceFlowState::Pending,
+            "connected" => DeviceFlowState::Connected,
+            "expired" => DeviceFlowState::Expired,
+            "denied" => DeviceFlowState::Denied,
+            "cancelled" => DeviceFlowState::Cancelled,
+            _ => DeviceFlowState::Failed,
+        }
+    }
+}
+
+/// A device flow as its owner's browser sees it (the device code never leaves the server).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceFlowView {
+    pub id: String,
+    pub provider: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    /// Seconds left when the server answered; the browser counts down from its own clock.
+    pub expires_in: i64,
+    pub state: DeviceFlowState,
+    /// For `Failed`: the provider's error code.
+    pub failure: Option<String>,
+    /// For `Connected`: who the credential belongs to.
+    pub account: Option<String>,
+    /// The verification link as a QR code (SVG drawn by the server).
+    pub qr_svg: String,
+}
+
+/// One provider on the providers and settings pages: what it is, how it can be
+/// connected here, and the user's credential for it (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderStatus {
+    pub id: String,
+    pub methods: Vec<crate::providers::ConnectMethod>,
+    pub credential: Option<CredentialStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialStatus {
+    pub account: String,
+    /// "device", "redirect", "import", "token" or "signin".
+    pub method: String,
+    pub env_var: Option<String>,
+    /// "sk-ant-…Ab3d" for pasted tokens.
+    pub token_hint: Option<String>,
+    pub connected_at: i64,
+    pub refreshed_at: i64,
+    pub expires_at: Option<i64>,
+    pub needs_reconnect: bool,
+}
+
+/// One line of the audit log, as the settings page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub action: String,
+    pub provider: String,
+    pub detail: String,
+    pub source: String,
+    /// Unix seconds.
+    pub at: i64,
+}

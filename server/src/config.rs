@@ -14,14 +14,21 @@ pub enum Mode {
     Production,
 }
 
-/// A real provider app registered by the operator.
+/// A provider app registered by the operator (`RELAY_<PROVIDER>_…`).
 #[derive(Clone, Debug)]
-pub struct GithubApp {
+pub struct ProviderApp {
+    pub id: &'static str,
     pub client_id: String,
-    pub client_secret: SecretString,
-    pub auth_url: Url,
-    pub token_url: Url,
-    pub api_url: Url,
+    pub client_secret: Option<SecretString>,
+    /// Set: endpoints come from OIDC discovery at start, the URLs below override them.
+    pub issuer: Option<Url>,
+    pub auth_url: Option<Url>,
+    pub token_url: Option<Url>,
+    pub device_url: Option<Url>,
+    pub userinfo_url: Option<Url>,
+    pub revoke_url: Option<Url>,
+    pub api_url: Option<Url>,
+    pub scopes: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -40,8 +47,9 @@ pub struct Config {
     pub dev_providers: Option<SocketAddr>,
     /// Device-code lifetime and polling interval of the development providers.
     pub dev_device: crate::dev_providers::DeviceSettings,
-    /// `None` only when the development providers stand in for GitHub.
-    pub github: Option<GithubApp>,
+    /// Providers registered by the operator; the development providers stand
+    /// in for the others (when they run).
+    pub providers: Vec<ProviderApp>,
     pub site_root: String,
     pub log_filter: String,
 }
@@ -101,41 +109,17 @@ impl Config {
             })
             .unwrap_or_default();
 
-        let github = match (
-            var("RELAY_GITHUB_CLIENT_ID"),
-            var("RELAY_GITHUB_CLIENT_SECRET"),
-        ) {
-            (Some(client_id), Some(secret)) => Some(GithubApp {
-                client_id,
-                client_secret: SecretString::from(secret),
-                auth_url: parse_url_or(
-                    "RELAY_GITHUB_AUTH_URL",
-                    var("RELAY_GITHUB_AUTH_URL"),
-                    "https://github.com/login/oauth/authorize",
-                )?,
-                token_url: parse_url_or(
-                    "RELAY_GITHUB_TOKEN_URL",
-                    var("RELAY_GITHUB_TOKEN_URL"),
-                    "https://github.com/login/oauth/access_token",
-                )?,
-                api_url: parse_url_or(
-                    "RELAY_GITHUB_API_URL",
-                    var("RELAY_GITHUB_API_URL"),
-                    "https://api.github.com/",
-                )?,
-            }),
-            (None, None) => None,
-            (Some(_), None) => {
-                return fail("RELAY_GITHUB_CLIENT_ID is set but RELAY_GITHUB_CLIENT_SECRET is not")
-            }
-            (None, Some(_)) => {
-                return fail("RELAY_GITHUB_CLIENT_SECRET is set but RELAY_GITHUB_CLIENT_ID is not")
-            }
-        };
+        let providers = app::providers::credential_providers()
+            .map(|info| provider_app(info, &var))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+        let github_configured = providers.iter().any(|p| p.id == "github");
 
         // Development providers: on by default only in development with no real provider configured.
         let dev_providers_wanted = match var("RELAY_DEV_PROVIDERS").as_deref() {
-            None | Some("auto") => mode == Mode::Development && github.is_none(),
+            None | Some("auto") => mode == Mode::Development && providers.is_empty(),
             Some("1" | "true" | "on") => true,
             Some("0" | "false" | "off") => false,
             Some(other) => {
@@ -179,7 +163,7 @@ impl Config {
                 5,
             )?,
         };
-        if github.is_none() && dev_providers.is_none() {
+        if !github_configured && dev_providers.is_none() {
             return fail("no GitHub app configured: set RELAY_GITHUB_CLIENT_ID and RELAY_GITHUB_CLIENT_SECRET");
         }
 
@@ -193,12 +177,83 @@ impl Config {
             previous_master_keys,
             dev_providers,
             dev_device,
-            github,
+            providers,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             log_filter: var("RUST_LOG")
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".to_owned()),
         })
     }
+}
+
+/// One provider's `RELAY_<PROVIDER>_…` variables; `None` when it is not configured.
+fn provider_app(
+    info: &app::providers::ProviderInfo,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<ProviderApp>, ConfigError> {
+    let prefix = format!("RELAY_{}_", info.id.to_uppercase());
+    let name = |field: &str| format!("{prefix}{field}");
+    let url = |field: &str, default: Option<&str>| -> Result<Option<Url>, ConfigError> {
+        let key = name(field);
+        match var(&key).as_deref().or(default) {
+            None => Ok(None),
+            Some(raw) => parse_url(&key, raw).map(Some),
+        }
+    };
+    let Some(client_id) = var(&name("CLIENT_ID")).filter(|id| !id.is_empty()) else {
+        if let Some(set) = [
+            "CLIENT_SECRET",
+            "ISSUER",
+            "AUTH_URL",
+            "TOKEN_URL",
+            "DEVICE_URL",
+            "USERINFO_URL",
+            "REVOKE_URL",
+        ]
+        .into_iter()
+        .map(name)
+        .find(|key| var(key).is_some())
+        {
+            return fail(format!("{set} is set but {} is not", name("CLIENT_ID")));
+        }
+        return Ok(None);
+    };
+    let client_secret = var(&name("CLIENT_SECRET")).map(SecretString::from);
+    if info.needs_client_secret && client_secret.is_none() {
+        return fail(format!(
+            "{} is set but {} is not ({} requires it)",
+            name("CLIENT_ID"),
+            name("CLIENT_SECRET"),
+            info.name
+        ));
+    }
+    let issuer = url("ISSUER", None)?;
+    let public = &info.public;
+    let token_url = url("TOKEN_URL", public.token_url)?;
+    if token_url.is_none() && issuer.is_none() {
+        return fail(format!(
+            "{} needs {} or {}: {} publishes no endpoints Relay could assume",
+            name("CLIENT_ID"),
+            name("TOKEN_URL"),
+            name("ISSUER"),
+            info.name
+        ));
+    }
+    Ok(Some(ProviderApp {
+        id: info.id,
+        client_id,
+        client_secret,
+        auth_url: url("AUTH_URL", public.auth_url)?,
+        token_url,
+        device_url: url("DEVICE_URL", public.device_url)?,
+        userinfo_url: url("USERINFO_URL", public.userinfo_url)?,
+        revoke_url: url("REVOKE_URL", public.revoke_url)?,
+        api_url: url("API_URL", public.api_url)?,
+        issuer,
+        scopes: match var(&name("SCOPES")) {
+            Some(scopes) => scopes.split_whitespace().map(str::to_owned).collect(),
+            None => info.scopes.iter().map(|s| s.to_string()).collect(),
+        },
+    }))
 }
 
 fn parse_addr(name: &str, value: Option<String>, default: &str) -> Result<SocketAddr, ConfigError> {
@@ -232,10 +287,6 @@ fn parse_url(name: &str, raw: &str) -> Result<Url, ConfigError> {
     }
 }
 
-fn parse_url_or(name: &str, value: Option<String>, default: &str) -> Result<Url, ConfigError> {
-    parse_url(name, value.as_deref().unwrap_or(default))
-}
-
 /// Only the scheme of a database URL is ever echoed: the rest may hold a password.
 fn scheme_of(url: &str) -> &str {
     url.split(':').next().unwrap_or("")
@@ -263,7 +314,7 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.dev_providers.unwrap().to_string(), "127.0.0.1:3010");
         assert_eq!(c.database_url, "sqlite://data/relay.db");
-        assert!(c.github.is_none());
+        assert!(c.providers.is_empty());
     }
 
     #[test]
@@ -324,7 +375,7 @@ mod tests {
         .unwrap();
         assert!(c.dev_providers.is_none());
         assert_eq!(
-            c.github.as_ref().unwrap().token_url.as_str(),
+            c.providers[0].token_url.as_ref().unwrap().as_str(),
             "https://github.com/login/oauth/access_token"
         );
         assert!(
@@ -355,6 +406,16 @@ mod tests {
             .unwrap_err()
             .0
             .contains("RELAY_GITHUB_CLIENT_SECRET"));
+        assert!(
+            config(&[("RELAY_ANTHROPIC_TOKEN_URL", "https://a.example/token")])
+                .unwrap_err()
+                .0
+                .contains("RELAY_ANTHROPIC_CLIENT_ID")
+        );
+        assert!(config(&[("RELAY_OPENAI_CLIENT_ID", "codex")])
+            .unwrap_err()
+            .0
+            .contains("RELAY_OPENAI_TOKEN_URL"));
         let err = config(&[("DATABASE_URL", "postgres://u:pw@host/db")]).unwrap_err();
         assert!(
             !err.0.contains("pw"),

@@ -4,14 +4,16 @@
 pub mod config;
 pub mod dev_providers;
 mod master_key;
+mod registry;
 mod routes;
+mod workers;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use app::backend::{db, http_client, oauth_states, AppState, ProviderEndpoints};
+use app::backend::{db, http_client, oauth_states, AppState};
 use app::{shell, App};
 use axum::http::{header, HeaderValue, Request};
 use axum::Router;
@@ -71,9 +73,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
 
-    // Development providers first: GitHub's endpoints may point at them.
-    let (github, dev_providers_url) = match (config.dev_providers, &config.github) {
-        (Some(dev_addr), _) => {
+    // Development providers first: unconfigured providers point at them.
+    let dev_providers_url = match config.dev_providers {
+        Some(dev_addr) => {
             let dev_listener = TcpListener::bind(dev_addr)
                 .await
                 .with_context(|| format!("cannot listen on {dev_addr} for the development providers (RELAY_DEV_PROVIDERS_ADDR)"))?;
@@ -83,27 +85,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 dev_providers::router(&config.data_dir, &dev_url, &public_url, config.dev_device)
                     .await?;
             tasks.push(serve(dev_listener, router, stopped.clone()));
-            tracing::warn!(url = %dev_url, "DEVELOPMENT PROVIDERS are running: sign-ins use a local stand-in for GitHub, not the real one");
-            (dev_providers::github_endpoints(&dev_url), Some(dev_url))
+            tracing::warn!(url = %dev_url, "DEVELOPMENT PROVIDERS are running: unconfigured providers use local stand-ins, not the real ones");
+            Some(dev_url)
         }
-        (None, Some(gh)) => (
-            ProviderEndpoints {
-                id: "github",
-                client_id: gh.client_id.clone(),
-                client_secret: Some(gh.client_secret.clone()),
-                auth_url: gh.auth_url.clone(),
-                token_url: gh.token_url.clone(),
-                api_url: gh.api_url.clone(),
-                scopes: vec![
-                    "read:user".to_owned(),
-                    "user:email".to_owned(),
-                    "repo".to_owned(),
-                ],
-            },
-            None,
-        ),
-        (None, None) => anyhow::bail!("no GitHub app configured"),
+        None => None,
     };
+    let http = http_client();
+    let providers = registry::build(&config.providers, dev_providers_url.as_ref(), &http).await?;
 
     let pool = db::connect(&config.database_url)
         .await
@@ -136,11 +124,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         leptos_options,
         db: pool.clone(),
         vault: Arc::new(vault),
-        github: Arc::new(github),
+        providers: Arc::new(providers),
         public_url: public_url.clone(),
-        http: http_client(),
+        http,
+        device_worker: Arc::new(tokio::sync::Notify::new()),
     };
 
+    let state_for_workers = state.clone();
     let app = Router::new()
         .merge(routes::router())
         .leptos_routes(&state, generate_route_list(App), {
@@ -164,6 +154,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .layer(RequestBodyLimitLayer::new(routes::MAX_BODY_BYTES))
         .with_state(state);
     tasks.push(serve(listener, app, stopped.clone()));
+    tasks.push(tokio::spawn(workers::device_flows(
+        state_for_workers.clone(),
+        stopped.clone(),
+    )));
     tasks.push(tokio::spawn(housekeeping(pool, store, stopped)));
 
     tracing::info!(url = %public_url, "Agent Relay Cloud is listening");
@@ -182,9 +176,12 @@ fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>)
         let shutdown = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        if let Err(e) = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
         {
             tracing::error!(error = %e, "server stopped with an error");
         }

@@ -3,7 +3,7 @@
 
 use secrecy::SecretString;
 
-use crate::backend::vault::{Binding, Vault};
+use crate::backend::vault::{Binding, UserKey, Vault};
 use crate::backend::{now, users, Db, Error};
 
 /// Tokens as a provider issued them.
@@ -16,16 +16,68 @@ pub struct TokenSet {
     pub scopes: Vec<String>,
 }
 
-/// Stores (or replaces) a user's credential for `provider`.
-pub async fn store(
-    db: &Db,
-    vault: &Vault,
-    user_id: &str,
-    provider: &str,
-    account: &str,
-    tokens: &TokenSet,
-) -> Result<(), Error> {
-    let key = users::data_key(db, vault, user_id).await?;
+impl TokenSet {
+    /// A pasted or imported token: no refresh token, no known expiry.
+    pub fn bare(access_token: SecretString) -> TokenSet {
+        TokenSet {
+            access_token,
+            refresh_token: None,
+            expires_at: None,
+            scopes: Vec::new(),
+        }
+    }
+}
+
+/// How a credential came to be, stored beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    SignIn,
+    Device,
+    Redirect,
+    Import,
+    Token,
+}
+
+impl Method {
+    pub fn stored(self) -> &'static str {
+        match self {
+            Method::SignIn => "signin",
+            Method::Device => "device",
+            Method::Redirect => "redirect",
+            Method::Import => "import",
+            Method::Token => "token",
+        }
+    }
+}
+
+/// What is stored next to the sealed tokens (none of it secret).
+pub struct Connection<'a> {
+    pub account: &'a str,
+    pub method: Method,
+    /// Where an agent CLI expects this credential.
+    pub env_var: &'a str,
+    /// "prefix…last4" of a pasted token, the only part ever shown.
+    pub token_hint: Option<String>,
+}
+
+/// A stored credential's description, without its secrets.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CredentialRow {
+    pub provider: String,
+    pub account: String,
+    pub method: String,
+    pub env_var: Option<String>,
+    pub token_hint: Option<String>,
+    pub expires_at: Option<i64>,
+    pub connected_at: i64,
+    pub refreshed_at: i64,
+    pub needs_reconnect: Option<i64>,
+    pub has_refresh_token: bool,
+}
+
+const ROW: &str = "provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at, needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token";
+
+fn seal_tokens(key: &UserKey, provider: &str, tokens: &TokenSet) -> (String, Option<String>) {
     let access = key.seal(
         Binding {
             provider,
@@ -42,61 +94,184 @@ pub async fn store(
             t,
         )
     });
+    (access, refresh)
+}
+
+/// Stores (or replaces) a user's credential for `provider`.
+pub async fn store(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: &str,
+    connection: &Connection<'_>,
+    tokens: &TokenSet,
+) -> Result<(), Error> {
+    let key = users::data_key(db, vault, user_id).await?;
+    let (access, refresh) = seal_tokens(&key, provider, tokens);
     let now = now();
     sqlx::query(
-        "INSERT INTO credentials (user_id, provider, kind, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at)
-         VALUES ($1, $2, 'oauth', $3, $4, $5, $6, $7, $8, $8)
+        "INSERT INTO credentials (user_id, provider, kind, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
+         VALUES ($1, $2, 'oauth', $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
          ON CONFLICT (user_id, provider) DO UPDATE SET
            kind = excluded.kind, account = excluded.account, access_token = excluded.access_token,
            refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
-           scopes = excluded.scopes, refreshed_at = excluded.refreshed_at",
+           scopes = excluded.scopes, connected_at = excluded.connected_at,
+           refreshed_at = excluded.refreshed_at, method = excluded.method,
+           token_hint = excluded.token_hint, env_var = excluded.env_var, needs_reconnect = NULL",
     )
     .bind(user_id)
     .bind(provider)
-    .bind(account)
+    .bind(connection.account)
     .bind(access)
     .bind(refresh)
     .bind(tokens.expires_at)
     .bind(tokens.scopes.join(" "))
     .bind(now)
+    .bind(connection.method.stored())
+    .bind(connection.token_hint.as_deref())
+    .bind(connection.env_var)
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// The user's current access token for `provider`, if connected.
+/// Replaces the tokens after a refresh, only if the stored refresh token is
+/// still the one that was used (`used_refresh`, sealed form): a concurrent
+/// refresher that lost the race changes nothing. Returns whether it stored.
+pub async fn store_refreshed(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: &str,
+    used_refresh: &str,
+    tokens: &TokenSet,
+) -> Result<bool, Error> {
+    let key = users::data_key(db, vault, user_id).await?;
+    let (access, refresh) = seal_tokens(&key, provider, tokens);
+    let updated = sqlx::query(
+        "UPDATE credentials SET access_token = $1, refresh_token = COALESCE($2, refresh_token),
+           expires_at = $3, refreshed_at = $4, needs_reconnect = NULL
+         WHERE user_id = $5 AND provider = $6 AND refresh_token = $7",
+    )
+    .bind(access)
+    .bind(refresh)
+    .bind(tokens.expires_at)
+    .bind(now())
+    .bind(user_id)
+    .bind(provider)
+    .bind(used_refresh)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// The sealed tokens of a credential, for the refresher.
+pub struct Sealed {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_at: Option<i64>,
+}
+
+pub async fn sealed(db: &Db, user_id: &str, provider: &str) -> Result<Option<Sealed>, Error> {
+    let row: Option<(String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT access_token, refresh_token, expires_at FROM credentials WHERE user_id = $1 AND provider = $2",
+    )
+    .bind(user_id)
+    .bind(provider)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(access_token, refresh_token, expires_at)| Sealed {
+        access_token,
+        refresh_token,
+        expires_at,
+    }))
+}
+
+/// Opens one sealed field of a user's credential.
+pub async fn open(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: &str,
+    field: &str,
+    sealed: &str,
+) -> Result<SecretString, Error> {
+    let key = users::data_key(db, vault, user_id).await?;
+    Ok(key.open(Binding { provider, field }, sealed)?)
+}
+
+/// The user's current access token for `provider`, if connected (not refreshed;
+/// see `freshness::access_token` for the refreshing read).
 pub async fn access_token(
     db: &Db,
     vault: &Vault,
     user_id: &str,
     provider: &str,
 ) -> Result<Option<SecretString>, Error> {
-    let sealed: Option<String> = sqlx::query_scalar(
-        "SELECT access_token FROM credentials WHERE user_id = $1 AND provider = $2",
-    )
+    match sealed(db, user_id, provider).await? {
+        None => Ok(None),
+        Some(s) => Ok(Some(
+            open(
+                db,
+                vault,
+                user_id,
+                provider,
+                "access_token",
+                &s.access_token,
+            )
+            .await?,
+        )),
+    }
+}
+
+/// Every credential of a user, described without secrets.
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<CredentialRow>, Error> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ROW} FROM credentials WHERE user_id = $1 ORDER BY provider"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn find(db: &Db, user_id: &str, provider: &str) -> Result<Option<CredentialRow>, Error> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ROW} FROM credentials WHERE user_id = $1 AND provider = $2"
+    ))
     .bind(user_id)
     .bind(provider)
     .fetch_optional(db)
-    .await?;
-    let Some(sealed) = sealed else {
-        return Ok(None);
-    };
-    let key = users::data_key(db, vault, user_id).await?;
-    Ok(Some(key.open(
-        Binding {
-            provider,
-            field: "access_token",
-        },
-        &sealed,
-    )?))
+    .await?)
 }
 
-/// The providers a user has connected, with the account each is connected as.
-pub async fn connected(db: &Db, user_id: &str) -> Result<Vec<(String, String)>, Error> {
+/// The provider refused the refresh token: the user must connect again.
+pub async fn mark_needs_reconnect(db: &Db, user_id: &str, provider: &str) -> Result<(), Error> {
+    sqlx::query("UPDATE credentials SET needs_reconnect = $1 WHERE user_id = $2 AND provider = $3")
+        .bind(now())
+        .bind(user_id)
+        .bind(provider)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the credential; returns whether there was one.
+pub async fn delete(db: &Db, user_id: &str, provider: &str) -> Result<bool, Error> {
+    let done = sqlx::query("DELETE FROM credentials WHERE user_id = $1 AND provider = $2")
+        .bind(user_id)
+        .bind(provider)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Credentials that expire before `deadline` and can be refreshed (the sweep).
+pub async fn expiring(db: &Db, deadline: i64) -> Result<Vec<(String, String)>, Error> {
     Ok(sqlx::query_as(
-        "SELECT provider, account FROM credentials WHERE user_id = $1 ORDER BY provider",
+        "SELECT user_id, provider FROM credentials
+         WHERE expires_at IS NOT NULL AND expires_at < $1 AND refresh_token IS NOT NULL AND needs_reconnect IS NULL",
     )
-    .bind(user_id)
+    .bind(deadline)
     .fetch_all(db)
     .await?)
 }

@@ -30,6 +30,8 @@ pub async fn fetch_user(
 ) -> Result<GithubUser, GithubError> {
     let url = github
         .api_url
+        .as_ref()
+        .ok_or_else(|| GithubError::Unavailable("no GitHub API URL configured".to_owned()))?
         .join("user")
         .map_err(|e| GithubError::Unavailable(e.to_string()))?;
     let response = http

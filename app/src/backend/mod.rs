@@ -2,13 +2,19 @@
 //! Compiled only with the `ssr` feature; pages reach it through server
 //! functions (`crate::functions`), plain routes through the `server` crate.
 
+pub mod audit;
+pub mod connections;
 pub mod credentials;
 pub mod db;
+pub mod device_flows;
+pub mod device_grant;
 pub mod github;
 pub mod oauth;
 pub mod oauth_states;
+pub mod registry;
 pub mod session;
 pub mod signin;
+pub mod userinfo;
 pub mod users;
 pub mod vault;
 
@@ -16,10 +22,10 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use secrecy::SecretString;
 use url::Url;
 
 pub use db::Db;
+pub use registry::{ProviderEndpoints, Registry};
 
 /// Everything a request handler or server function may need.
 #[derive(Clone)]
@@ -27,12 +33,14 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub vault: Arc<vault::Vault>,
-    /// The sign-in provider (GitHub, or its development stand-in).
-    pub github: Arc<ProviderEndpoints>,
+    /// How to reach each configured provider (GitHub, the sign-in provider, always).
+    pub providers: Arc<Registry>,
     /// Where browsers reach Relay; redirect URIs are built from it.
     pub public_url: Url,
     /// Outgoing HTTP: never follows redirects (an OAuth client must not, to avoid SSRF).
     pub http: reqwest::Client,
+    /// Wakes the device-flow worker when a flow starts.
+    pub device_worker: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -48,19 +56,6 @@ impl AppState {
             .join(&format!("oauth/callback/{provider}"))
             .expect("a path joins onto a base URL")
     }
-}
-
-/// How Relay reaches one OAuth provider (a real one, or a development stand-in).
-#[derive(Clone, Debug)]
-pub struct ProviderEndpoints {
-    pub id: &'static str,
-    pub client_id: String,
-    pub client_secret: Option<SecretString>,
-    pub auth_url: Url,
-    pub token_url: Url,
-    /// For GitHub, the REST API root (`/user`, `/user/repos` live under it).
-    pub api_url: Url,
-    pub scopes: Vec<String>,
 }
 
 /// The HTTP client used for every call to a provider.
@@ -90,6 +85,14 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch, for schedules finer than a second.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
 

@@ -19,8 +19,9 @@ pub struct CallbackQuery {
 
 /// Starts a sign-in: records a single-use state and returns where to send the browser.
 pub async fn begin(app: &AppState, session: &Session) -> Result<url::Url, LoginFailure> {
-    let provider = &app.github;
-    let request = oauth::authorize(provider, &app.callback_url(provider.id));
+    let provider = app.providers.github();
+    let request = oauth::authorize(provider, &app.callback_url(provider.id))
+        .ok_or(LoginFailure::UnknownProvider)?;
     oauth_states::create(
         &app.db,
         &request.state,
@@ -43,7 +44,7 @@ pub async fn complete(
     session: &Session,
     query: CallbackQuery,
 ) -> Result<String, LoginFailure> {
-    let provider = &app.github;
+    let provider = app.providers.github();
     let Some(state) = query.state.as_deref().filter(|s| !s.is_empty()) else {
         return Err(LoginFailure::StateMismatch);
     };
@@ -107,7 +108,12 @@ pub async fn complete(
         &app.vault,
         &user.id,
         provider.id,
-        &user.login,
+        &credentials::Connection {
+            account: &user.login,
+            method: credentials::Method::SignIn,
+            env_var: crate::providers::GITHUB.oauth_env_var,
+            token_hint: None,
+        },
         &tokens,
     )
     .await

@@ -1,3 +1,6 @@
 pub mod brand;
+pub mod clock;
+pub mod device_login;
 pub mod header;
+pub mod provider_card;
 pub mod steps;

@@ -42,3 +42,14 @@ pub(crate) async fn require_user() -> Result<crate::backend::users::User, AppErr
         .await?
         .ok_or(AppError::NotSignedIn)
 }
+
+/// Where the request came from, for the audit log.
+#[cfg(feature = "ssr")]
+pub(crate) async fn client_source() -> crate::backend::audit::Source {
+    use axum::extract::ConnectInfo;
+    let addr = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_default();
+    crate::backend::audit::Source(addr)
+}

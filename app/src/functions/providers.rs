@@ -1,17 +1,119 @@
+//! Connecting providers: thin typed doors into `backend::connections` and
+//! `backend::device_flows`.
+
 use leptos::prelude::*;
 
 use crate::errors::AppError;
-use crate::models::ConnectedProvider;
+use crate::models::{AuditEntry, CredentialStatus, DeviceFlowView, ProviderStatus};
 
-/// The providers the signed-in user has connected (GitHub from sign-up on).
-#[server(prefix = "/fn", endpoint = "providers/connected")]
-pub async fn connected_providers() -> Result<Vec<ConnectedProvider>, AppError> {
-    use crate::backend::{credentials, AppState};
+/// Every provider, how it can be connected here, and the user's credential for it.
+#[server(prefix = "/fn", endpoint = "providers/status")]
+pub async fn provider_statuses() -> Result<Vec<ProviderStatus>, AppError> {
+    use crate::backend::{connections, AppState};
     let user = super::account::require_user().await?;
     let app = expect_context::<AppState>();
-    let rows = credentials::connected(&app.db, &user.id).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(provider, account)| ConnectedProvider { provider, account })
-        .collect())
+    Ok(connections::statuses(&app, &user.id).await?)
+}
+
+/// Requests a device code from the provider; the server polls from then on.
+#[server(prefix = "/fn", endpoint = "providers/device/start")]
+pub async fn start_device_flow(provider: String) -> Result<DeviceFlowView, AppError> {
+    use crate::backend::device_flows::{self, StartError};
+    use crate::backend::AppState;
+    let user = super::account::require_user().await?;
+    let info = known(&provider)?;
+    let app = expect_context::<AppState>();
+    let source = super::account::client_source().await;
+    device_flows::start(&app, &user.id, info, source)
+        .await
+        .map_err(|e| match e {
+            StartError::Backend(e) => e.into(),
+            StartError::Rejected { provider, code } if code == "device_flow_disabled" => {
+                AppError::BadRequest(format!(
+                    "{provider} has device login turned off for this app. Use another way to connect."
+                ))
+            }
+            StartError::Unavailable(provider) => AppError::BadRequest(format!(
+                "{provider} is not answering right now. Try again in a moment."
+            )),
+            other => AppError::BadRequest(format!("{other}.")),
+        })
+}
+
+/// Where the user's device flow stands. Another user's flow is "not found".
+#[server(prefix = "/fn", endpoint = "providers/device/status")]
+pub async fn device_flow_status(id: String) -> Result<DeviceFlowView, AppError> {
+    use crate::backend::{device_flows, AppState};
+    let user = super::account::require_user().await?;
+    let app = expect_context::<AppState>();
+    device_flows::find(&app.db, &user.id, &id)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("This login is not known; start again.".to_owned()))
+}
+
+#[server(prefix = "/fn", endpoint = "providers/device/cancel")]
+pub async fn cancel_device_flow(id: String) -> Result<(), AppError> {
+    use crate::backend::{device_flows, AppState};
+    let user = super::account::require_user().await?;
+    let app = expect_context::<AppState>();
+    device_flows::cancel(&app.db, &user.id, &id).await?;
+    Ok(())
+}
+
+/// Stores a pasted access token after checking its shape.
+#[server(prefix = "/fn", endpoint = "providers/token")]
+pub async fn save_access_token(
+    provider: String,
+    token: String,
+) -> Result<CredentialStatus, AppError> {
+    use crate::backend::{connections, AppState};
+    let user = super::account::require_user().await?;
+    let info = known(&provider)?;
+    let app = expect_context::<AppState>();
+    let source = super::account::client_source().await;
+    let token = secrecy::SecretString::from(token);
+    connections::save_token(&app, &user.id, info, &token, source)
+        .await
+        .map_err(refusal)
+}
+
+/// Revokes at the provider where possible, then deletes from the vault.
+#[server(prefix = "/fn", endpoint = "providers/disconnect")]
+pub async fn disconnect_provider(provider: String) -> Result<(), AppError> {
+    use crate::backend::{connections, AppState};
+    let user = super::account::require_user().await?;
+    let info = known(&provider)?;
+    let app = expect_context::<AppState>();
+    let source = super::account::client_source().await;
+    connections::disconnect(&app, &user.id, info, source)
+        .await
+        .map_err(refusal)
+}
+
+/// The user's latest audit entries.
+#[server(prefix = "/fn", endpoint = "providers/audit")]
+pub async fn recent_activity() -> Result<Vec<AuditEntry>, AppError> {
+    use crate::backend::{audit, AppState};
+    let user = super::account::require_user().await?;
+    let app = expect_context::<AppState>();
+    Ok(audit::latest(&app.db, &user.id, 20).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn known(provider: &str) -> Result<&'static crate::providers::ProviderInfo, AppError> {
+    crate::providers::find(provider).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "Unknown provider \"{}\".",
+            provider.chars().take(40).collect::<String>()
+        ))
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn refusal(e: crate::backend::connections::Refusal) -> AppError {
+    use crate::backend::connections::Refusal;
+    match e {
+        Refusal::Invalid(message) => AppError::BadRequest(message),
+        Refusal::Backend(e) => e.into(),
+    }
 }

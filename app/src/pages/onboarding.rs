@@ -3,11 +3,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::header::AppHeader;
+use crate::components::provider_card::ProviderCard;
 use crate::components::steps::StepIndicator;
 use crate::functions::account::signed_in_user;
 use crate::functions::onboarding::ContinueOnboarding;
-use crate::functions::providers::connected_providers;
-use crate::models::{ConnectedProvider, CurrentUser, Step};
+use crate::functions::providers::provider_statuses;
+use crate::models::{CurrentUser, ProviderStatus, Step};
 use crate::pages::not_found::NotFound;
 
 /// `/onboarding/<step>`: the wizard frame around each step.
@@ -18,14 +19,14 @@ pub fn Onboarding() -> impl IntoView {
     // Every resource is created here, up front: resources created inside a
     // resolved Suspend can stall server rendering.
     let user = Resource::new(|| (), |_| signed_in_user());
-    let connected = Resource::new(|| (), |_| connected_providers());
+    let statuses = Resource::new(|| (), |_| provider_statuses());
     view! {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let (user, connected) = (user.await, connected.await.unwrap_or_default());
+                let user = user.await;
                 match (user, step()) {
                     (_, None) => view! { <NotFound/> }.into_any(),
-                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step connected/> }.into_any(),
+                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step statuses/> }.into_any(),
                     (Ok(None), _) => view! { <SignInAgain/> }.into_any(),
                     (Err(e), _) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -35,7 +36,11 @@ pub fn Onboarding() -> impl IntoView {
 }
 
 #[component]
-fn WizardStep(user: CurrentUser, step: Step, connected: Vec<ConnectedProvider>) -> impl IntoView {
+fn WizardStep(
+    user: CurrentUser,
+    step: Step,
+    statuses: Resource<Result<Vec<ProviderStatus>, crate::errors::AppError>>,
+) -> impl IntoView {
     let advance = ServerAction::<ContinueOnboarding>::new();
     let pending = advance.pending();
     let error = move || advance.value().get().and_then(Result::err);
@@ -47,7 +52,7 @@ fn WizardStep(user: CurrentUser, step: Step, connected: Vec<ConnectedProvider>) 
             <section class="card" aria-labelledby="step-heading">
                 <h1 id="step-heading">{step.heading()}</h1>
                 <p class="lead">{intro(step)}</p>
-                <div class="step-body">{body(step, connected)}</div>
+                <div class="step-body">{body(step, statuses)}</div>
                 {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
                 <div class="actions">
                     {step.previous().map(|p| view! { <a class="btn btn-secondary" href=p.path()>"Back"</a> })}
@@ -74,13 +79,16 @@ fn intro(step: Step) -> &'static str {
     }
 }
 
-fn body(step: Step, connected: Vec<ConnectedProvider>) -> impl IntoView {
+fn body(
+    step: Step,
+    statuses: Resource<Result<Vec<ProviderStatus>, crate::errors::AppError>>,
+) -> impl IntoView {
     match step {
         Step::Repositories => view! {
             <p>"Agents work only on the repositories you choose here. You can add or remove repositories later from the dashboard."</p>
         }
         .into_any(),
-        Step::Providers => view! { <ProvidersSoFar connected/> }.into_any(),
+        Step::Providers => view! { <ProviderList statuses/> }.into_any(),
         Step::Team => view! {
             <p>"Start from a template such as a Code Review Team, or skip this step and create a team later."</p>
         }
@@ -104,23 +112,26 @@ fn primary_label(step: Step) -> &'static str {
     }
 }
 
-/// What is connected already: GitHub Copilot comes with the sign-up.
+/// A card per provider; GitHub Copilot arrives connected by the sign-up.
 #[component]
-fn ProvidersSoFar(connected: Vec<ConnectedProvider>) -> impl IntoView {
-    let github = connected.into_iter().find(|c| c.provider == "github");
+pub fn ProviderList(
+    statuses: Resource<Result<Vec<ProviderStatus>, crate::errors::AppError>>,
+    #[prop(optional)] detailed: bool,
+) -> impl IntoView {
+    let on_change = Callback::new(move |_| statuses.refetch());
     view! {
-        <div class="provider-row">
-            <div>
-                <strong>"GitHub Copilot"</strong>
-                <p class="muted">
-                    {match &github {
-                        Some(c) => format!("Already connected via your GitHub account ({})", c.account),
-                        None => "Connect your GitHub account to use Copilot".to_owned(),
-                    }}
-                </p>
-            </div>
-            {github.is_some().then(|| view! { <span class="badge badge-success">"✓ Connected"</span> })}
-        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading providers…"</p> }>
+            {move || Suspend::new(async move {
+                match statuses.await {
+                    Ok(list) => view! {
+                        <div class="provider-list">
+                            {list.into_iter().map(|status| view! { <ProviderCard status on_change detailed/> }).collect_view()}
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
         <p class="muted">"You can always add more providers later in Settings."</p>
     }
 }

@@ -95,20 +95,30 @@ pub async fn router(
         .with_state(engine))
 }
 
-/// GitHub as Relay should reach it when the stand-in plays GitHub.
-pub fn github_endpoints(base: &Url) -> ProviderEndpoints {
-    let at = |path: &str| base.join(path).expect("a path joins onto a base URL");
-    ProviderEndpoints {
-        id: "github",
-        client_id: CLIENT_ID.to_owned(),
-        client_secret: Some(SecretString::from(CLIENT_SECRET.to_owned())),
-        auth_url: at("github/authorize"),
-        token_url: at("github/token"),
-        api_url: at("github/api/"),
-        scopes: vec![
-            "read:user".to_owned(),
-            "user:email".to_owned(),
-            "repo".to_owned(),
-        ],
-    }
+/// The providers whose stand-ins also take full-page redirect logins, as the
+/// real ones do; Anthropic's and OpenAI's connect by device code only.
+const REDIRECT_PROVIDERS: [&str; 3] = ["github", "google", "microsoft"];
+
+/// Every provider as Relay should reach it when the stand-ins play them all.
+pub fn endpoints(base: &Url) -> Vec<ProviderEndpoints> {
+    let at = |path: String| base.join(&path).expect("a path joins onto a base URL");
+    PROVIDERS
+        .iter()
+        .filter_map(|id| app::providers::find(id))
+        .map(|info| ProviderEndpoints {
+            id: info.id,
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: Some(SecretString::from(CLIENT_SECRET.to_owned())),
+            auth_url: REDIRECT_PROVIDERS
+                .contains(&info.id)
+                .then(|| at(format!("{}/authorize", info.id))),
+            token_url: at(format!("{}/token", info.id)),
+            device_url: Some(at(format!("{}/device/code", info.id))),
+            userinfo_url: Some(at(format!("{}/userinfo", info.id))),
+            revoke_url: Some(at(format!("{}/revoke", info.id))),
+            // The GitHub REST stand-in, for the provider that has a REST API.
+            api_url: info.public.api_url.map(|_| at(format!("{}/api/", info.id))),
+            scopes: info.scopes.iter().map(|s| s.to_string()).collect(),
+        })
+        .collect()
 }

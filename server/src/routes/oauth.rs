@@ -23,8 +23,8 @@ pub async fn start(
     let provider = query
         .ok()
         .and_then(|Query(q)| q.provider)
-        .unwrap_or_else(|| app.github.id.to_owned());
-    if provider != app.github.id {
+        .unwrap_or_else(|| app.providers.github().id.to_owned());
+    if provider != app.providers.github().id {
         return failed(LoginFailure::UnknownProvider);
     }
     match signin::begin(&app, &session).await {
@@ -39,7 +39,7 @@ pub async fn callback(
     Path(provider): Path<String>,
     query: Result<Query<CallbackQuery>, QueryRejection>,
 ) -> Response {
-    if provider != app.github.id {
+    if provider != app.providers.github().id {
         return failed(LoginFailure::UnknownProvider);
     }
     let Ok(Query(query)) = query else {

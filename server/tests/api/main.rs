@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod connect_device;
 mod dev_device_flow;
 mod dev_providers;
 mod health;

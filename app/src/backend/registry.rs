@@ -1,0 +1,74 @@
+//! How this server reaches each provider: the configured half of the provider
+//! registry (the static half is `crate::providers`). Built once at start from
+//! `RELAY_<PROVIDER>_…` variables, or from the development providers.
+
+use secrecy::SecretString;
+use url::Url;
+
+use crate::providers::{self, ConnectMethod, ProviderInfo};
+
+/// One provider's OAuth client registration and endpoints.
+#[derive(Clone, Debug)]
+pub struct ProviderEndpoints {
+    pub id: &'static str,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    /// Authorization endpoint: present means "connect by redirect".
+    pub auth_url: Option<Url>,
+    pub token_url: Url,
+    /// RFC 8628 device authorization endpoint: present means "connect by code".
+    pub device_url: Option<Url>,
+    pub userinfo_url: Option<Url>,
+    /// RFC 7009 revocation endpoint, used on disconnect.
+    pub revoke_url: Option<Url>,
+    /// GitHub's REST API root (`/user`, `/user/repos`).
+    pub api_url: Option<Url>,
+    pub scopes: Vec<String>,
+}
+
+/// Every configured provider. A provider missing here offers only the
+/// methods that need no configuration (import, access token).
+#[derive(Clone, Debug)]
+pub struct Registry {
+    configured: Vec<ProviderEndpoints>,
+}
+
+impl Registry {
+    /// `configured` must include GitHub: it is the sign-in provider.
+    pub fn new(configured: Vec<ProviderEndpoints>) -> Registry {
+        assert!(
+            configured.iter().any(|p| p.id == providers::GITHUB.id),
+            "GitHub must be configured"
+        );
+        Registry { configured }
+    }
+
+    pub fn endpoints(&self, id: &str) -> Option<&ProviderEndpoints> {
+        self.configured.iter().find(|p| p.id == id)
+    }
+
+    /// The sign-in provider.
+    pub fn github(&self) -> &ProviderEndpoints {
+        self.endpoints(providers::GITHUB.id)
+            .expect("checked in Registry::new")
+    }
+
+    /// The ways `info` can be connected here, the preferred one first.
+    pub fn methods(&self, info: &ProviderInfo) -> Vec<ConnectMethod> {
+        let mut methods = Vec::new();
+        if let Some(endpoints) = self.endpoints(info.id) {
+            if endpoints.auth_url.is_some() {
+                methods.push(ConnectMethod::Redirect);
+            }
+            if endpoints.device_url.is_some() {
+                methods.push(ConnectMethod::DeviceCode);
+            }
+        }
+        methods.extend(info.always.iter().copied());
+        methods
+    }
+
+    pub fn supports(&self, info: &ProviderInfo, method: ConnectMethod) -> bool {
+        self.methods(info).contains(&method)
+    }
+}

@@ -1,0 +1,229 @@
+//! One provider's card: what it is, its connection, and the ways to connect
+//! it that this server offers. Used by the wizard and by settings.
+
+use leptos::prelude::*;
+
+use crate::components::device_login::DeviceLogin;
+use crate::functions::providers::{disconnect_provider, start_device_flow, SaveAccessToken};
+use crate::models::{CredentialStatus, DeviceFlowView, ProviderStatus};
+use crate::providers::{self, ConnectMethod, ProviderInfo};
+
+#[component]
+pub fn ProviderCard(
+    status: ProviderStatus,
+    /// Called after anything changed (the page reloads the statuses).
+    on_change: Callback<()>,
+    /// Settings show dates, expiry and Reconnect; the wizard keeps it short.
+    #[prop(optional)]
+    detailed: bool,
+) -> impl IntoView {
+    let Some(info) = providers::find(&status.id) else {
+        return ().into_any();
+    };
+    let device = RwSignal::new(None::<DeviceFlowView>);
+    let start =
+        Action::new(move |_: &()| async move { start_device_flow(info.id.to_owned()).await });
+    let start_error = move || {
+        start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(flow)) = start.value().get() {
+            device.set(Some(flow));
+        }
+    });
+    let can_device = status.methods.contains(&ConnectMethod::DeviceCode);
+    let can_token = status.methods.contains(&ConnectMethod::AccessToken);
+    let credential = status.credential.clone();
+    let connected = credential.is_some();
+    let heading_id = format!("provider-{}", info.id);
+    let title_id = heading_id.clone();
+
+    view! {
+        <article class="provider-card" style=format!("--accent: {}", info.colour) aria-labelledby=heading_id>
+            <header class="provider-head">
+                <div>
+                    <h2 class="provider-title" id=title_id>{info.title}</h2>
+                    <p class="provider-products">{info.products}</p>
+                </div>
+                {credential.as_ref().map(|c| if c.needs_reconnect {
+                    view! { <span class="badge badge-warning">"Needs reconnect"</span> }.into_any()
+                } else {
+                    view! { <span class="badge badge-success">"✓ Connected"</span> }.into_any()
+                })}
+            </header>
+            {match &credential {
+                Some(c) => view! { <Connected info credential=c.clone() detailed on_change/> }.into_any(),
+                None => view! {
+                    <p class="muted">{info.description}</p>
+                    {info.recommended.map(|r| view! { <p class="recommended">{r}</p> })}
+                }.into_any(),
+            }}
+            {move || match device.get() {
+                Some(flow) => view! {
+                    <DeviceLogin info flow
+                        on_connected=Callback::new(move |_| on_change.run(()))
+                        on_close=Callback::new(move |_| { device.set(None); on_change.run(()); })
+                    />
+                }.into_any(),
+                None => view! {
+                    <div class="provider-actions">
+                        {(can_device && (!connected || detailed)).then(|| view! {
+                            <button type="button" class="btn btn-primary" disabled=move || start.pending().get()
+                                on:click=move |_| { start.dispatch(()); }>
+                                {if connected { format!("Reconnect {}", info.name) } else { format!("Login with {}", info.name) }}
+                            </button>
+                        })}
+                    </div>
+                    {move || start_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                    {(can_token && !connected).then(|| view! { <AccessTokenForm info on_change/> })}
+                }.into_any(),
+            }}
+        </article>
+    }
+    .into_any()
+}
+
+/// "✓ Connected" details and Disconnect (with a confirmation).
+#[component]
+fn Connected(
+    info: &'static ProviderInfo,
+    credential: CredentialStatus,
+    detailed: bool,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let disconnect =
+        Action::new(move |_: &()| async move { disconnect_provider(info.id.to_owned()).await });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = disconnect.value().get() {
+            on_change.run(());
+        }
+    });
+    let error = move || {
+        disconnect
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let from_signin = credential.method == "signin";
+    let who = if from_signin {
+        format!(
+            "Already connected via your GitHub account ({})",
+            credential.account
+        )
+    } else {
+        format!("Logged in as {}", credential.account)
+    };
+    view! {
+        <p class="provider-account">{who}</p>
+        {credential.token_hint.clone().map(|h| view! { <p class="muted">"Token " <code>{h}</code></p> })}
+        {credential.needs_reconnect.then(|| view! {
+            <p class="form-error" role="alert">{format!("{} refused to renew this credential. Reconnect to keep using it.", info.name)}</p>
+        })}
+        {detailed.then(|| view! { <CredentialDetails credential=credential.clone()/> })}
+        {(!from_signin).then(|| view! {
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <button type="button" class="btn btn-ghost btn-small" on:click=move |_| confirming.set(true)>"Disconnect"</button>
+                }
+            >
+                <div class="confirm" role="group" aria-label=format!("Disconnect {}?", info.title)>
+                    <p>{format!("Disconnect {}? Agents will stop using this credential.", info.title)}</p>
+                    <button type="button" class="btn btn-danger btn-small" disabled=move || disconnect.pending().get()
+                        on:click=move |_| { disconnect.dispatch(()); }>"Yes, disconnect"</button>
+                    <button type="button" class="btn btn-secondary btn-small" on:click=move |_| confirming.set(false)>"Keep"</button>
+                </div>
+            </Show>
+        })}
+        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+    }
+}
+
+#[component]
+fn CredentialDetails(credential: CredentialStatus) -> impl IntoView {
+    view! {
+        <dl class="credential-details">
+            <dt>"Connected"</dt><dd><LocalTime at=credential.connected_at/></dd>
+            <dt>"Last refreshed"</dt><dd><LocalTime at=credential.refreshed_at/></dd>
+            <dt>"Token expires"</dt><dd>{match credential.expires_at {
+                None => view! { "does not expire" }.into_any(),
+                Some(at) => view! { <LocalTime at/> }.into_any(),
+            }}</dd>
+            {credential.env_var.map(|v| view! { <dt>"Agent variable"</dt><dd><code>{v}</code></dd> })}
+        </dl>
+    }
+}
+
+/// A Unix time as "2026-11-24 08:30 UTC" (the same on server and browser).
+#[component]
+pub fn LocalTime(at: i64) -> impl IntoView {
+    view! { <time datetime=iso_utc(at)>{iso_utc(at)}</time> }
+}
+
+fn iso_utc(at: i64) -> String {
+    let days = at.div_euclid(86_400);
+    let secs = at.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// "Use an access token instead": paste, check, store; shown afterwards only as a hint.
+#[component]
+fn AccessTokenForm(info: &'static ProviderInfo, on_change: Callback<()>) -> impl IntoView {
+    let save = ServerAction::<SaveAccessToken>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            on_change.run(());
+        }
+    });
+    let error = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let input_id = format!("token-{}", info.id);
+    view! {
+        <details class="token-form">
+            <summary>"Use an access token instead"</summary>
+            <ActionForm action=save>
+                <input type="hidden" name="provider" value=info.id/>
+                <label for=input_id.clone()>{format!("{} access token or API key", info.name)}</label>
+                <div class="token-row">
+                    <input id=input_id type="password" name="token" autocomplete="off" spellcheck="false" required
+                        placeholder=info.token_shapes.first().map(|s| format!("{}…", s.prefix)).unwrap_or_default()/>
+                    <button type="submit" class="btn btn-secondary" disabled=move || save.pending().get()>"Save token"</button>
+                </div>
+            </ActionForm>
+            {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formats_utc_dates() {
+        assert_eq!(super::iso_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::iso_utc(1_795_509_000), "2026-11-24 08:30 UTC");
+    }
+}

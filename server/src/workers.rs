@@ -1,0 +1,29 @@
+//! Background work: polling device flows (and, later, refreshing credentials).
+//! The schedule is in the database, so any instance may do it and a restart
+//! picks up where the last process stopped.
+
+use std::time::Duration;
+
+use app::backend::{device_flows, AppState};
+use tokio::sync::watch;
+
+/// The longest the device-flow worker sleeps: new flows wake it earlier.
+const IDLE: Duration = Duration::from_secs(5);
+
+pub async fn device_flows(app: AppState, mut stopped: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = device_flows::poll_due(&app).await {
+            tracing::error!(error = %e, "polling device flows failed");
+        }
+        let wait = match device_flows::next_due_in(&app).await {
+            Ok(Some(due)) => due.min(IDLE),
+            Ok(None) => IDLE,
+            Err(_) => IDLE,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = app.device_worker.notified() => {}
+            _ = stopped.changed() => break,
+        }
+    }
+}
