@@ -40,6 +40,19 @@ export default async function globalSetup() {
   for (const path of [binary, join(siteRoot, 'pkg/relay.wasm')]) {
     if (!existsSync(path)) throw new Error(`${path} is missing: run \`cargo leptos build --release\` first (scripts/test does)`);
   }
+  // The main server, and one whose device codes expire in seconds (for "Code Expired").
+  const main = await startServer(binary, siteRoot, {});
+  const short = await startServer(binary, siteRoot, { RELAY_DEV_DEVICE_EXPIRES_IN: '6' });
+  process.env.RELAY_URL = main.url;
+  process.env.RELAY_DEV_PROVIDERS_URL = main.devUrl;
+  process.env.RELAY_SHORT_URL = short.url;
+
+  return async () => {
+    await Promise.all([main.stop(), short.stop()]);
+  };
+}
+
+async function startServer(binary: string, siteRoot: string, extraEnv: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
   const [port, devPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
@@ -52,16 +65,18 @@ export default async function globalSetup() {
       RELAY_DATA_DIR: dataDir,
       LEPTOS_SITE_ROOT: siteRoot,
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   await waitForHealth(url, child);
-  process.env.RELAY_URL = url;
-  process.env.RELAY_DEV_PROVIDERS_URL = `http://127.0.0.1:${devPort}`;
-
-  return async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+  return {
+    url,
+    devUrl: `http://127.0.0.1:${devPort}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -22,7 +22,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::pages::{
     dashboard::Dashboard, landing::Landing, not_found::NotFound, onboarding::Onboarding,
-    signin_failed::SigninFailed,
+    settings::ProviderSettings, signin_failed::SigninFailed,
 };
 
 /// The HTML document around the app (server side only).
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                 // without JavaScript (streamed Suspense would need JS to show up).
                 <Route path=path!("/onboarding/:step") view=Onboarding ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard") view=Dashboard ssr=SsrMode::Async/>
+                <Route path=path!("/settings/providers") view=ProviderSettings ssr=SsrMode::Async/>
                 <Route path=path!("/signin/failed") view=SigninFailed/>
             </Routes>
         </Router>

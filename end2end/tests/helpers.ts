@@ -13,8 +13,8 @@ export async function hydrated(page: Page) {
 }
 
 /** From the landing page through the development GitHub's Authorize page. */
-export async function signUp(page: Page, login: string, shots?: string) {
-  await page.goto(relay() + '/');
+export async function signUp(page: Page, login: string, shots?: string, base = relay()) {
+  await page.goto(base + '/');
   await page.getByRole('link', { name: 'Continue with GitHub' }).click();
   await expect(page.getByRole('heading', { name: 'Authorize Agent Relay Cloud' })).toBeVisible();
   if (shots) await screenshot(page, `${shots}-dev-github-authorize`);
@@ -34,3 +34,14 @@ export async function screenshot(page: Page, name: string) {
   }
   if (original) await page.setViewportSize(original);
 }
+
+/** Signs up and walks to the providers step, hydrated. */
+export async function toProviders(page: Page, login: string, base = relay()) {
+  await signUp(page, login, undefined, base);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Continue →' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Connect Your AI Providers' })).toBeVisible();
+}
+
+/** The card of one provider on the providers or settings page. */
+export const card = (page: Page, title: string) => page.getByRole('article', { name: title });

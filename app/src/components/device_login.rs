@@ -15,8 +15,7 @@ const STATUS_EVERY_MS: u64 = 1000;
 pub fn DeviceLogin(
     info: &'static ProviderInfo,
     flow: DeviceFlowView,
-    /// Called once the credential is stored (the page refreshes its statuses).
-    on_connected: Callback<()>,
+    /// Closes the panel (the card then reloads its provider's status).
     on_close: Callback<()>,
 ) -> impl IntoView {
     let flow = RwSignal::new(flow);
@@ -36,9 +35,6 @@ pub fn DeviceLogin(
     Effect::new(move |_| {
         if let Some(Ok(view)) = refresh.value().get() {
             deadline.set(clock::deadline_in(view.expires_in));
-            if view.state == DeviceFlowState::Connected && state() != DeviceFlowState::Connected {
-                on_connected.run(());
-            }
             flow.set(view);
         }
     });

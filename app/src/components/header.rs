@@ -17,7 +17,8 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
                 <Logo size=28/>
                 <span class="brand-name">"Agent Relay Cloud"</span>
             </a>
-            <div class="account">
+            <nav class="account" aria-label="Account">
+                <a class="btn btn-ghost btn-small" href="/settings/providers">"Settings"</a>
                 {user.avatar_url.clone().map(|src| view! { <img class="avatar" src=src alt="" width="32" height="32"/> })}
                 <span class="account-name">
                     <span class="account-display">{display}</span>
@@ -26,7 +27,7 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
                 <ActionForm action=sign_out attr:class="inline">
                     <button type="submit" class="btn btn-ghost btn-small">"Sign out"</button>
                 </ActionForm>
-            </div>
+            </nav>
         </header>
     }
 }

@@ -65,7 +65,6 @@ pub fn ProviderCard(
             {move || match device.get() {
                 Some(flow) => view! {
                     <DeviceLogin info flow
-                        on_connected=Callback::new(move |_| on_change.run(()))
                         on_close=Callback::new(move |_| { device.set(None); on_change.run(()); })
                     />
                 }.into_any(),

@@ -28,6 +28,7 @@ pub fn Dashboard() -> impl IntoView {
                                             .filter(|s| *s != Step::Ready)
                                             .map(|s| view! { <li><a href=s.path()>{s.heading()}</a></li> })
                                             .collect_view()}
+                                        <li><a href="/settings/providers">"AI provider settings"</a></li>
                                     </ul>
                                 </section>
                             </main>

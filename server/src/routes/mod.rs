@@ -1,5 +1,6 @@
 //! Plain HTTP routes around the Leptos app.
 
+pub mod fn_status;
 pub mod guard;
 mod health;
 mod oauth;

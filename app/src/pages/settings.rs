@@ -1,0 +1,66 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::header::AppHeader;
+use crate::components::provider_card::LocalTime;
+use crate::functions::account::signed_in_user;
+use crate::functions::providers::{provider_statuses, recent_activity};
+use crate::pages::onboarding::ProviderList;
+
+/// `/settings/providers`: connect, reconnect and disconnect providers, and
+/// see what happened to the credentials lately.
+#[component]
+pub fn ProviderSettings() -> impl IntoView {
+    // Created up front, like every page's resources (see pages/onboarding.rs).
+    let user = Resource::new(|| (), |_| signed_in_user());
+    let statuses = Resource::new(|| (), |_| provider_statuses());
+    let activity = Resource::new(move || statuses.get().map(|_| ()), |_| recent_activity());
+    view! {
+        <Title text="Provider settings"/>
+        <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! {
+                        <AppHeader user/>
+                        <main class="wizard" id="main">
+                            <p><a href="/dashboard">"← Dashboard"</a></p>
+                            <section class="card" aria-labelledby="settings-heading">
+                                <h1 id="settings-heading">"AI providers"</h1>
+                                <p class="lead">"Connect, reconnect and disconnect the providers your agents use. Credentials are encrypted in Relay's vault and shown here only as the account they belong to."</p>
+                                <ProviderList statuses detailed=true/>
+                            </section>
+                            <section class="card activity" aria-labelledby="activity-heading">
+                                <h2 id="activity-heading">"Recent activity"</h2>
+                                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                                    {move || Suspend::new(async move {
+                                        let entries = activity.await.unwrap_or_default();
+                                        if entries.is_empty() {
+                                            return view! { <p class="muted">"Nothing yet."</p> }.into_any();
+                                        }
+                                        view! {
+                                            <table class="activity-table">
+                                                <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Provider"</th><th scope="col">"Details"</th><th scope="col">"From"</th></tr></thead>
+                                                <tbody>
+                                                    {entries.into_iter().map(|e| view! {
+                                                        <tr>
+                                                            <td><LocalTime at=e.at/></td>
+                                                            <td>{e.action}</td>
+                                                            <td>{e.provider}</td>
+                                                            <td>{e.detail}</td>
+                                                            <td>{e.source}</td>
+                                                        </tr>
+                                                    }).collect_view()}
+                                                </tbody>
+                                            </table>
+                                        }.into_any()
+                                    })}
+                                </Transition>
+                            </section>
+                        </main>
+                    }.into_any(),
+                    _ => view! { <p class="page-loading"><a href="/">"Please sign in"</a></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
