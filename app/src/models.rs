@@ -135,11 +135,14 @@ pub enum LoginFailure {
     ProviderError,
     ProviderUnavailable,
     UnknownProvider,
+    /// A connect asked to return somewhere off this site.
+    BadReturn,
     Internal,
 }
 
 impl LoginFailure {
-    pub const ALL: [LoginFailure; 8] = [
+    pub const ALL: [LoginFailure; 9] = [
+        LoginFailure::BadReturn,
         LoginFailure::Denied,
         LoginFailure::StateMismatch,
         LoginFailure::StateExpired,
@@ -159,6 +162,7 @@ impl LoginFailure {
             LoginFailure::ProviderError => "provider_error",
             LoginFailure::ProviderUnavailable => "provider_unavailable",
             LoginFailure::UnknownProvider => "unknown_provider",
+            LoginFailure::BadReturn => "bad_return",
             LoginFailure::Internal => "internal",
         }
     }
@@ -170,16 +174,18 @@ impl LoginFailure {
             .unwrap_or(LoginFailure::Internal)
     }
 
-    pub fn title(self) -> &'static str {
+    /// The page title; `provider` names who answered ("GitHub", "Google").
+    pub fn title(self, provider: &str) -> String {
         match self {
-            LoginFailure::Denied => "Sign-in was cancelled",
-            LoginFailure::StateExpired => "This sign-in link has expired",
-            LoginFailure::StateUsed => "This sign-in link was already used",
-            LoginFailure::StateMismatch => "We couldn't verify this sign-in",
-            LoginFailure::ProviderError => "GitHub rejected the sign-in",
-            LoginFailure::ProviderUnavailable => "GitHub is not answering",
-            LoginFailure::UnknownProvider => "Unknown sign-in provider",
-            LoginFailure::Internal => "Something went wrong on our side",
+            LoginFailure::Denied => "Sign-in was cancelled".to_owned(),
+            LoginFailure::StateExpired => "This sign-in link has expired".to_owned(),
+            LoginFailure::StateUsed => "This sign-in link was already used".to_owned(),
+            LoginFailure::StateMismatch => "We couldn't verify this sign-in".to_owned(),
+            LoginFailure::ProviderError => format!("{provider} rejected the sign-in"),
+            LoginFailure::ProviderUnavailable => format!("{provider} is not answering"),
+            LoginFailure::UnknownProvider => "Unknown provider".to_owned(),
+            LoginFailure::BadReturn => "That return address is not on this site".to_owned(),
+            LoginFailure::Internal => "Something went wrong on our side".to_owned(),
         }
     }
 
@@ -191,7 +197,8 @@ impl LoginFailure {
             LoginFailure::StateMismatch => "The sign-in response did not match a sign-in started in this browser. For your safety it was ignored.",
             LoginFailure::ProviderError => "The provider did not accept the authorization code. Start again; if it keeps happening, contact support.",
             LoginFailure::ProviderUnavailable => "The provider timed out or answered with an error. Nothing was changed; try again in a moment.",
-            LoginFailure::UnknownProvider => "That provider is not configured on this server.",
+            LoginFailure::UnknownProvider => "That provider is not configured on this server, or cannot be connected this way.",
+            LoginFailure::BadReturn => "For your safety, a login only returns to a page of Agent Relay Cloud. Nothing was changed.",
             LoginFailure::Internal => "The error was logged. Nothing was changed; please try again.",
         }
     }

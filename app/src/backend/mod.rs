@@ -3,6 +3,8 @@
 //! functions (`crate::functions`), plain routes through the `server` crate.
 
 pub mod audit;
+pub mod callback;
+pub mod connect;
 pub mod connections;
 pub mod credentials;
 pub mod db;

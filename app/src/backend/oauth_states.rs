@@ -11,18 +11,22 @@ pub const STATE_TTL_SECS: i64 = 10 * 60;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
     SignIn,
+    /// Connecting a provider for a signed-in user (authorization code + PKCE).
+    Connect,
 }
 
 impl Purpose {
     fn stored(self) -> &'static str {
         match self {
             Purpose::SignIn => "signin",
+            Purpose::Connect => "connect",
         }
     }
 
     fn from_stored(value: &str) -> Option<Purpose> {
         match value {
             "signin" => Some(Purpose::SignIn),
+            "connect" => Some(Purpose::Connect),
             _ => None,
         }
     }

@@ -1,21 +1,13 @@
 //! "Continue with GitHub": the sign-up / sign-in use case, from the click to
 //! an authenticated session.
 
-use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::backend::callback::{internal, CheckedCallback};
 use crate::backend::oauth::{self, ExchangeError};
-use crate::backend::oauth_states::{self, Purpose, StateError};
+use crate::backend::oauth_states::{self, Purpose};
 use crate::backend::{credentials, github, session, users, AppState};
 use crate::models::LoginFailure;
-
-/// What the provider sends back to `/oauth/callback/<provider>`.
-#[derive(Debug, Default, Deserialize)]
-pub struct CallbackQuery {
-    pub code: Option<String>,
-    pub state: Option<String>,
-    pub error: Option<String>,
-}
 
 /// Starts a sign-in: records a single-use state and returns where to send the browser.
 pub async fn begin(app: &AppState, session: &Session) -> Result<url::Url, LoginFailure> {
@@ -42,40 +34,10 @@ pub async fn begin(app: &AppState, session: &Session) -> Result<url::Url, LoginF
 pub async fn complete(
     app: &AppState,
     session: &Session,
-    query: CallbackQuery,
+    checked: CheckedCallback,
 ) -> Result<String, LoginFailure> {
     let provider = app.providers.github();
-    let Some(state) = query.state.as_deref().filter(|s| !s.is_empty()) else {
-        return Err(LoginFailure::StateMismatch);
-    };
-    // Consume the state first, whatever the outcome: a state is good for one answer.
-    let pending = oauth_states::consume(&app.db, state, provider.id)
-        .await
-        .map_err(|e| match e {
-            StateError::Unknown => LoginFailure::StateMismatch,
-            StateError::Used => LoginFailure::StateUsed,
-            StateError::Expired => LoginFailure::StateExpired,
-            StateError::Backend(e) => internal(e),
-        })?;
-    if !session::take_login_state(session, state)
-        .await
-        .map_err(internal)?
-    {
-        return Err(LoginFailure::StateMismatch);
-    }
-    if let Some(error) = query.error {
-        tracing::info!(provider = provider.id, error = %truncate(&error), "provider refused the sign-in");
-        return Err(if error == "access_denied" {
-            LoginFailure::Denied
-        } else {
-            LoginFailure::ProviderError
-        });
-    }
-    let code = query
-        .code
-        .filter(|c| !c.is_empty())
-        .ok_or(LoginFailure::ProviderError)?;
-
+    let CheckedCallback { pending, code } = checked;
     let redirect = app.callback_url(provider.id);
     let tokens = oauth::exchange_code(
         &app.http,
@@ -123,17 +85,4 @@ pub async fn complete(
         .map_err(internal)?;
     tracing::info!(user = %user.id, login = %user.login, "signed in");
     Ok(user.progress().home_path())
-}
-
-fn internal(e: impl std::fmt::Display) -> LoginFailure {
-    tracing::error!(error = %e, "sign-in failed");
-    LoginFailure::Internal
-}
-
-/// Provider-sent text is logged, but bounded.
-fn truncate(s: &str) -> &str {
-    match s.char_indices().nth(64) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
 }

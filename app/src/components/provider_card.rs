@@ -36,6 +36,12 @@ pub fn ProviderCard(
         }
     });
     let can_device = status.methods.contains(&ConnectMethod::DeviceCode);
+    let can_redirect = status.methods.contains(&ConnectMethod::Redirect);
+    // A redirect comes back to this page.
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let connect_url = format!("/oauth/connect?provider={}&return_to={}", info.id, here);
     let can_token = status.methods.contains(&ConnectMethod::AccessToken);
     let credential = status.credential.clone();
     let connected = credential.is_some();
@@ -70,11 +76,19 @@ pub fn ProviderCard(
                 }.into_any(),
                 None => view! {
                     <div class="provider-actions">
-                        {(can_device && (!connected || detailed)).then(|| view! {
-                            <button type="button" class="btn btn-primary" disabled=move || start.pending().get()
-                                on:click=move |_| { start.dispatch(()); }>
-                                {if connected { format!("Reconnect {}", info.name) } else { format!("Login with {}", info.name) }}
-                            </button>
+                        {(can_redirect && (!connected || detailed)).then(|| view! {
+                            <a class="btn btn-primary" href=connect_url.clone() rel="external">{login_label(info, connected)}</a>
+                        })}
+                        {(can_device && (!connected || detailed)).then(|| {
+                            let (class, label) = if can_redirect {
+                                ("btn btn-secondary", "Use a code instead".to_owned())
+                            } else {
+                                ("btn btn-primary", login_label(info, connected))
+                            };
+                            view! {
+                                <button type="button" class=class disabled=move || start.pending().get()
+                                    on:click=move |_| { start.dispatch(()); }>{label}</button>
+                            }
                         })}
                     </div>
                     {move || start_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
@@ -84,6 +98,14 @@ pub fn ProviderCard(
         </article>
     }
     .into_any()
+}
+
+fn login_label(info: &ProviderInfo, connected: bool) -> String {
+    if connected {
+        format!("Reconnect {}", info.name)
+    } else {
+        format!("Login with {}", info.name)
+    }
 }
 
 /// "✓ Connected" details and Disconnect (with a confirmation).

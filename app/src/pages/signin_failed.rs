@@ -4,25 +4,42 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::brand::Logo;
 use crate::models::LoginFailure;
+use crate::providers;
 
 /// Where a failed provider callback lands: what happened, and how to retry.
 #[component]
 pub fn SigninFailed() -> impl IntoView {
     let query = use_query_map();
     let failure = move || LoginFailure::from_slug(&query.read().get("reason").unwrap_or_default());
+    // Set for a failed connect: Try again connects that provider again.
+    let connecting = move || {
+        query
+            .read()
+            .get("provider")
+            .and_then(|p| providers::find(&p))
+    };
+    let name = move || connecting().map_or("GitHub", |p| p.name);
+    let retry = move || match connecting() {
+        Some(p) => format!("/oauth/connect?provider={}", p.id),
+        None => "/oauth/start?provider=github".to_owned(),
+    };
+    let back = move || match connecting() {
+        Some(_) => ("/settings/providers", "Back to provider settings"),
+        None => ("/", "Back to the start page"),
+    };
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::BAD_REQUEST);
     }
     view! {
-        <Title text=move || failure().title()/>
+        <Title text=move || failure().title(name())/>
         <main class="landing" id="main">
             <section class="card hero" role="alert" aria-labelledby="failure-title">
                 <Logo size=48/>
-                <h1 id="failure-title">{move || failure().title()}</h1>
+                <h1 id="failure-title">{move || failure().title(name())}</h1>
                 <p class="tagline">{move || failure().explanation()}</p>
-                <a class="btn btn-primary btn-block" href="/oauth/start?provider=github" rel="external">"Try again"</a>
-                <a class="link" href="/">"Back to the start page"</a>
+                <a class="btn btn-primary btn-block" href=retry rel="external">"Try again"</a>
+                <a class="link" href=move || back().0>{move || back().1}</a>
             </section>
         </main>
     }

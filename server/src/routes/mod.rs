@@ -16,5 +16,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/oauth/start", get(oauth::start))
+        .route("/oauth/connect", get(oauth::connect))
         .route("/oauth/callback/{provider}", get(oauth::callback))
 }

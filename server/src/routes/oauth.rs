@@ -1,11 +1,17 @@
-//! `/oauth/start` and the one callback per provider, `/oauth/callback/<provider>`.
-//! A failure never ends in a bare error body: it lands on `/signin/failed`.
+//! `/oauth/start` (sign-in), `/oauth/connect` (connect a provider) and the one
+//! callback per provider, `/oauth/callback/<provider>`. A failure never ends
+//! in a bare error body: it lands on `/signin/failed`, which says what went
+//! wrong and how to retry.
 
-use app::backend::signin::{self, CallbackQuery};
-use app::backend::AppState;
+use std::net::SocketAddr;
+
+use app::backend::audit::Source;
+use app::backend::callback::{self, CallbackQuery};
+use app::backend::oauth_states::Purpose;
+use app::backend::{connect, signin, AppState};
 use app::models::LoginFailure;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -20,37 +26,95 @@ pub async fn start(
     session: Session,
     query: Result<Query<StartQuery>, QueryRejection>,
 ) -> Response {
+    let github = app.providers.github().id;
     let provider = query
         .ok()
         .and_then(|Query(q)| q.provider)
-        .unwrap_or_else(|| app.providers.github().id.to_owned());
-    if provider != app.providers.github().id {
-        return failed(LoginFailure::UnknownProvider);
+        .unwrap_or_else(|| github.to_owned());
+    if provider != github {
+        return failed(LoginFailure::UnknownProvider, None);
     }
     match signin::begin(&app, &session).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(failure) => failed(failure),
+        Err(failure) => failed(failure, None),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConnectQuery {
+    provider: Option<String>,
+    return_to: Option<String>,
+}
+
+/// "Login with Google": a signed-in user connects a provider by redirect.
+pub async fn connect(
+    State(app): State<AppState>,
+    session: Session,
+    query: Result<Query<ConnectQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return failed(LoginFailure::UnknownProvider, None);
+    };
+    let Some(info) = query.provider.as_deref().and_then(app::providers::find) else {
+        return failed(LoginFailure::UnknownProvider, None);
+    };
+    let Ok(return_to) = connect::safe_return_to(query.return_to.as_deref()) else {
+        return failed(LoginFailure::BadReturn, Some(info.id));
+    };
+    match app::backend::session::user_id(&session).await {
+        Ok(Some(_)) => {}
+        _ => return Redirect::to("/").into_response(),
+    }
+    match connect::begin(&app, &session, info, &return_to).await {
+        Ok(url) => Redirect::to(url.as_str()).into_response(),
+        Err(failure) => failed(failure, Some(info.id)),
     }
 }
 
 pub async fn callback(
     State(app): State<AppState>,
     session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(provider): Path<String>,
     query: Result<Query<CallbackQuery>, QueryRejection>,
 ) -> Response {
-    if provider != app.providers.github().id {
-        return failed(LoginFailure::UnknownProvider);
-    }
-    let Ok(Query(query)) = query else {
-        return failed(LoginFailure::StateMismatch);
+    let Some(info) = app::providers::find(&provider) else {
+        return failed(LoginFailure::UnknownProvider, None);
     };
-    match signin::complete(&app, &session, query).await {
+    let Ok(Query(query)) = query else {
+        return failed(LoginFailure::StateMismatch, None);
+    };
+    let checked = match callback::check_callback(&app, &session, info.id, query).await {
+        Ok(checked) => checked,
+        Err((pending, failure)) => {
+            let connecting = pending.is_some_and(|p| p.purpose == Purpose::Connect);
+            return failed(failure, connecting.then_some(info.id));
+        }
+    };
+    let outcome = match checked.pending.purpose {
+        Purpose::SignIn if info.id == app.providers.github().id => {
+            signin::complete(&app, &session, checked)
+                .await
+                .map_err(|f| (f, None))
+        }
+        Purpose::SignIn => Err((LoginFailure::UnknownProvider, None)),
+        Purpose::Connect => {
+            connect::complete(&app, &session, checked, Source(peer.ip().to_string()))
+                .await
+                .map_err(|f| (f, Some(info.id)))
+        }
+    };
+    match outcome {
         Ok(path) => Redirect::to(&path).into_response(),
-        Err(failure) => failed(failure),
+        Err((failure, provider)) => failed(failure, provider),
     }
 }
 
-fn failed(failure: LoginFailure) -> Response {
-    Redirect::to(&format!("/signin/failed?reason={}", failure.slug())).into_response()
+/// The failure page; for a connect it names the provider, so Try again connects it again.
+fn failed(failure: LoginFailure, connecting: Option<&str>) -> Response {
+    let mut to = format!("/signin/failed?reason={}", failure.slug());
+    if let Some(provider) = connecting {
+        to.push_str(&format!("&provider={provider}"));
+    }
+    Redirect::to(&to).into_response()
 }
