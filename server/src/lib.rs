@@ -128,6 +128,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         public_url: public_url.clone(),
         http,
         device_worker: Arc::new(tokio::sync::Notify::new()),
+        refresher: Arc::default(),
     };
 
     let state_for_workers = state.clone();
@@ -157,6 +158,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     tasks.push(serve(listener, app, stopped.clone()));
     tasks.push(tokio::spawn(workers::device_flows(
         state_for_workers.clone(),
+        stopped.clone(),
+    )));
+    tasks.push(tokio::spawn(workers::refresh_sweep(
+        state_for_workers,
         stopped.clone(),
     )));
     tasks.push(tokio::spawn(housekeeping(pool, store, stopped)));

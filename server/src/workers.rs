@@ -1,10 +1,10 @@
-//! Background work: polling device flows (and, later, refreshing credentials).
+//! Background work: polling device flows and refreshing credentials before they expire.
 //! The schedule is in the database, so any instance may do it and a restart
 //! picks up where the last process stopped.
 
 use std::time::Duration;
 
-use app::backend::{device_flows, AppState};
+use app::backend::{device_flows, freshness, AppState};
 use tokio::sync::watch;
 
 /// The longest the device-flow worker sleeps: new flows wake it earlier.
@@ -23,6 +23,23 @@ pub async fn device_flows(app: AppState, mut stopped: watch::Receiver<bool>) {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = app.device_worker.notified() => {}
+            _ = stopped.changed() => break,
+        }
+    }
+}
+
+/// How often credentials about to expire are looked for (well inside the 5-minute window).
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+pub async fn refresh_sweep(app: AppState, mut stopped: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = freshness::sweep(&app).await {
+                    tracing::error!(error = %e, "the refresh sweep failed");
+                }
+            }
             _ = stopped.changed() => break,
         }
     }

@@ -5,7 +5,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::backend::audit::{self, Source};
 use crate::backend::credentials::{self, Connection, CredentialRow, Method, TokenSet};
-use crate::backend::{oauth, AppState, Error};
+use crate::backend::freshness::{self, FreshError};
+use crate::backend::{oauth, userinfo, AppState, Error};
 use crate::models::{CredentialStatus, ProviderStatus};
 use crate::providers::{self, ProviderInfo};
 
@@ -166,4 +167,72 @@ pub async fn disconnect(
     credentials::delete(&app.db, user_id, info.id).await?;
     audit::note(&app.db, user_id, "disconnect", info.id, &detail, &source).await;
     Ok(())
+}
+
+/// "Test": refreshes if needed, then asks the provider who the token belongs
+/// to. The answer is a sentence for the user.
+pub async fn test(
+    app: &AppState,
+    user_id: &str,
+    info: &'static ProviderInfo,
+    source: Source,
+) -> Result<String, Refusal> {
+    let Some(row) = credentials::find(&app.db, user_id, info.id).await? else {
+        return Err(Refusal::Invalid(format!(
+            "{} is not connected.",
+            info.title
+        )));
+    };
+    if [Method::Token.stored(), Method::Import.stored()].contains(&row.method.as_str()) {
+        return Ok(format!(
+            "The {} is stored and ready for {}. {} offers no endpoint Relay can check it against from here.",
+            row.account, info.cli, info.name
+        ));
+    }
+    let token = freshness::access_token(app, user_id, info.id, &source)
+        .await
+        .map_err(|e| match e {
+            FreshError::Backend(e) => Refusal::Backend(e),
+            FreshError::NotConnected => {
+                Refusal::Invalid(format!("{} is not connected.", info.title))
+            }
+            FreshError::NeedsReconnect => Refusal::Invalid(format!(
+                "{} refused to renew the credential. Reconnect {} to keep using it.",
+                info.name, info.name
+            )),
+            FreshError::Unavailable => Refusal::Invalid(format!(
+                "{} is not answering. The stored credential was kept; try again in a moment.",
+                info.name
+            )),
+        })?;
+    let endpoints = app.providers.endpoints(info.id);
+    let answer = match endpoints {
+        Some(endpoints) => userinfo::who(&app.http, endpoints, &token).await,
+        None => Ok(None),
+    };
+    let (outcome, result) = match answer {
+        Ok(Some(name)) => (
+            "ok",
+            Ok(format!(
+                "✓ {} answered: this credential belongs to {}.",
+                info.name, name
+            )),
+        ),
+        Ok(None) => (
+            "ok",
+            Ok(format!(
+                "The credential is fresh; {} has no endpoint that names its owner.",
+                info.name
+            )),
+        ),
+        Err(what) => (
+            "failed",
+            Err(Refusal::Invalid(format!(
+                "{} did not accept the credential: {}.",
+                info.name, what
+            ))),
+        ),
+    };
+    audit::note(&app.db, user_id, "test", info.id, outcome, &source).await;
+    result
 }

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod db;
 pub mod device_flows;
 pub mod device_grant;
+pub mod freshness;
 pub mod github;
 pub mod oauth;
 pub mod oauth_states;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Wakes the device-flow worker when a flow starts.
     pub device_worker: Arc<tokio::sync::Notify>,
+    /// The one refresher of each credential (see `freshness`).
+    pub refresher: Arc<freshness::Refresher>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -24,30 +24,50 @@ pub async fn account(
     info: &ProviderInfo,
     token: &SecretString,
 ) -> String {
-    let fallback = format!("your {} account", info.name);
+    match who(http, endpoints, token).await {
+        Ok(Some(name)) => name,
+        Ok(None) => format!("your {} account", info.name),
+        Err(e) => {
+            tracing::warn!(provider = info.id, error = %e, "userinfo failed");
+            format!("your {} account", info.name)
+        }
+    }
+}
+
+/// Asks the userinfo endpoint who `token` belongs to. `Ok(None)`: the
+/// provider has no userinfo endpoint. The error says what the provider did.
+pub async fn who(
+    http: &reqwest::Client,
+    endpoints: &ProviderEndpoints,
+    token: &SecretString,
+) -> Result<Option<String>, String> {
     let Some(url) = &endpoints.userinfo_url else {
-        return fallback;
+        return Ok(None);
     };
-    let answer = http
+    let response = http
         .get(url.clone())
         .bearer_auth(token.expose_secret())
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .and_then(|r| r.error_for_status());
-    let info: Option<UserInfo> = match answer {
-        Ok(response) => response.json().await.ok(),
-        Err(e) => {
-            tracing::warn!(provider = info.id, error = %e.without_url(), "userinfo failed");
-            None
-        }
-    };
-    info.and_then(|u| {
-        [u.email, u.preferred_username, u.login, u.name, u.sub]
-            .into_iter()
-            .flatten()
-            .find(|s| !s.trim().is_empty())
-    })
-    .map(|s| s.chars().take(200).collect())
-    .unwrap_or(fallback)
+        .map_err(|e| format!("no answer ({})", e.without_url()))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("HTTP {status}"));
+    }
+    let info: UserInfo = response
+        .json()
+        .await
+        .map_err(|_| "an unreadable answer".to_owned())?;
+    Ok([
+        info.email,
+        info.preferred_username,
+        info.login,
+        info.name,
+        info.sub,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|s| !s.trim().is_empty())
+    .map(|s| s.chars().take(200).collect()))
 }

@@ -90,6 +90,19 @@ pub async fn disconnect_provider(provider: String) -> Result<(), AppError> {
         .map_err(refusal)
 }
 
+/// Refreshes if needed, then asks the provider who the credential belongs to.
+#[server(prefix = "/fn", endpoint = "providers/test")]
+pub async fn test_provider(provider: String) -> Result<String, AppError> {
+    use crate::backend::{connections, AppState};
+    let user = super::account::require_user().await?;
+    let info = known(&provider)?;
+    let app = expect_context::<AppState>();
+    let source = super::account::client_source().await;
+    connections::test(&app, &user.id, info, source)
+        .await
+        .map_err(refusal)
+}
+
 /// The user's latest audit entries.
 #[server(prefix = "/fn", endpoint = "providers/audit")]
 pub async fn recent_activity() -> Result<Vec<AuditEntry>, AppError> {

@@ -9,9 +9,9 @@ use serde_json::Value;
 use crate::helpers::{browser, contains, spawn_app_with, test_config, TestApp};
 
 /// Fast development devices, so flows end within seconds.
-const FAST: [(&str, &str); 1] = [("RELAY_DEV_DEVICE_INTERVAL", "1")];
+pub(crate) const FAST: [(&str, &str); 1] = [("RELAY_DEV_DEVICE_INTERVAL", "1")];
 
-async fn call(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn call(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
     let response = app
         .server_fn(&format!("/fn/providers/{endpoint}"), form)
         .await;
@@ -19,14 +19,14 @@ async fn call(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> (u16, Val
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn start(app: &TestApp, provider: &str) -> Value {
+pub(crate) async fn start(app: &TestApp, provider: &str) -> Value {
     let (status, flow) = call(app, "device/start", &[("provider", provider)]).await;
     assert_eq!(status, 200, "{flow}");
     flow
 }
 
 /// The person at the provider's verification page.
-async fn decide(app: &TestApp, user_code: &str, login: &str, decision: &str) {
+pub(crate) async fn decide(app: &TestApp, user_code: &str, login: &str, decision: &str) {
     let page = app
         .running
         .dev_providers_url
@@ -48,7 +48,7 @@ async fn decide(app: &TestApp, user_code: &str, login: &str, decision: &str) {
 }
 
 /// Polls the flow's status as the page does until it leaves "Pending".
-async fn wait_for_end(app: &TestApp, id: &str, within: Duration) -> Value {
+pub(crate) async fn wait_for_end(app: &TestApp, id: &str, within: Duration) -> Value {
     let deadline = Instant::now() + within;
     loop {
         let (status, flow) = call(app, "device/status", &[("id", id)]).await;
@@ -61,7 +61,7 @@ async fn wait_for_end(app: &TestApp, id: &str, within: Duration) -> Value {
     }
 }
 
-fn s(v: &Value, key: &str) -> String {
+pub(crate) fn s(v: &Value, key: &str) -> String {
     v[key]
         .as_str()
         .unwrap_or_else(|| panic!("{key} missing in {v}"))

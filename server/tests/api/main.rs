@@ -5,6 +5,7 @@
 mod helpers;
 
 mod connect_device;
+mod connect_freshness;
 mod connect_redirect;
 mod dev_device_flow;
 mod dev_providers;
