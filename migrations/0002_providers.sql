@@ -48,3 +48,30 @@ CREATE TABLE audit_log (
     at_ms      BIGINT NOT NULL                 -- milliseconds, so entries keep their order
 );
 CREATE INDEX audit_log_user ON audit_log (user_id, at_ms);
+
+-- One-time codes for importing a credential file from the user's own machine
+-- ("Import from Local Claude"). Stored as SHA-256 hashes; single use, 10 minutes.
+CREATE TABLE import_codes (
+    id         TEXT PRIMARY KEY,               -- what the page polls; not the code
+    code_hash  TEXT NOT NULL UNIQUE,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    provider   TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT,
+    account    TEXT                            -- set when the import succeeded
+);
+
+-- Self-hosted model servers (Ollama, LM Studio, OpenAI-compatible) a user added.
+CREATE TABLE self_hosted_endpoints (
+    id            TEXT PRIMARY KEY,
+    user_id       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    kind          TEXT NOT NULL,               -- 'ollama' or 'openai' (what answered the probe), or 'unknown'
+    models        BIGINT,                      -- how many models the probe listed
+    reachable     BIGINT NOT NULL,             -- 1 when the last probe answered
+    checked_at    BIGINT NOT NULL,
+    created_at    BIGINT NOT NULL
+);
+CREATE INDEX self_hosted_endpoints_user ON self_hosted_endpoints (user_id, created_at);

@@ -280,3 +280,23 @@ pub struct AuditEntry {
     /// Unix seconds.
     pub at: i64,
 }
+
+/// Where an "Import from Local Claude" stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportState {
+    Waiting,
+    Imported,
+    Expired,
+}
+
+/// An import as its owner's page sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub id: String,
+    pub provider: String,
+    /// The one-time code: only in the answer that created it.
+    pub code: Option<String>,
+    pub expires_in: i64,
+    pub state: ImportState,
+    pub account: Option<String>,
+}

@@ -170,21 +170,30 @@ pub struct Sealed {
     pub access_token: String,
     pub refresh_token: Option<String>,
     pub expires_at: Option<i64>,
+    /// Whether Relay may refresh it: only tokens Relay's own client was
+    /// issued (an imported refresh token belongs to another client).
+    pub refreshable: bool,
 }
 
+/// Methods whose refresh tokens were issued to Relay's client.
+const REFRESHABLE: &str = "('signin', 'device', 'redirect')";
+
 pub async fn sealed(db: &Db, user_id: &str, provider: &str) -> Result<Option<Sealed>, Error> {
-    let row: Option<(String, Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT access_token, refresh_token, expires_at FROM credentials WHERE user_id = $1 AND provider = $2",
-    )
+    let row: Option<(String, Option<String>, Option<i64>, bool)> = sqlx::query_as(&format!(
+        "SELECT access_token, refresh_token, expires_at, method IN {REFRESHABLE} FROM credentials WHERE user_id = $1 AND provider = $2"
+    ))
     .bind(user_id)
     .bind(provider)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(access_token, refresh_token, expires_at)| Sealed {
-        access_token,
-        refresh_token,
-        expires_at,
-    }))
+    Ok(row.map(
+        |(access_token, refresh_token, expires_at, refreshable)| Sealed {
+            refreshable: refreshable && refresh_token.is_some(),
+            access_token,
+            refresh_token,
+            expires_at,
+        },
+    ))
 }
 
 /// Opens one sealed field of a user's credential.
@@ -267,10 +276,11 @@ pub async fn delete(db: &Db, user_id: &str, provider: &str) -> Result<bool, Erro
 
 /// Credentials that expire before `deadline` and can be refreshed (the sweep).
 pub async fn expiring(db: &Db, deadline: i64) -> Result<Vec<(String, String)>, Error> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "SELECT user_id, provider FROM credentials
-         WHERE expires_at IS NOT NULL AND expires_at < $1 AND refresh_token IS NOT NULL AND needs_reconnect IS NULL",
-    )
+         WHERE expires_at IS NOT NULL AND expires_at < $1 AND refresh_token IS NOT NULL
+           AND needs_reconnect IS NULL AND method IN {REFRESHABLE}"
+    ))
     .bind(deadline)
     .fetch_all(db)
     .await?)

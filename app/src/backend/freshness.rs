@@ -66,7 +66,7 @@ pub async fn access_token(
     let sealed = credentials::sealed(&app.db, user_id, provider)
         .await?
         .ok_or(FreshError::NotConnected)?;
-    if !due(sealed.expires_at, sealed.refresh_token.is_some()) {
+    if !due(sealed.expires_at, sealed.refreshable) {
         return open_access(app, user_id, provider, &sealed.access_token).await;
     }
     let lock = app.refresher.lock_for(user_id, provider);
@@ -75,7 +75,7 @@ pub async fn access_token(
     let sealed = credentials::sealed(&app.db, user_id, provider)
         .await?
         .ok_or(FreshError::NotConnected)?;
-    if !due(sealed.expires_at, sealed.refresh_token.is_some()) {
+    if !due(sealed.expires_at, sealed.refreshable) {
         return open_access(app, user_id, provider, &sealed.access_token).await;
     }
     let used = sealed.refresh_token.clone().expect("due() requires one");

@@ -12,6 +12,7 @@ pub mod device_flows;
 pub mod device_grant;
 pub mod freshness;
 pub mod github;
+pub mod imports;
 pub mod oauth;
 pub mod oauth_states;
 pub mod registry;

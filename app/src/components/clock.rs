@@ -39,6 +39,18 @@ pub fn every(ms: u64, tick: impl Fn() + 'static) {
     }
 }
 
+/// "https://relay.example": where this page was served from ("" on the server).
+pub fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
 pub fn copy_to_clipboard(text: &str) {
     #[cfg(feature = "hydrate")]
     {

@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 
 use crate::components::device_login::DeviceLogin;
-use crate::functions::providers::{disconnect_provider, start_device_flow, SaveAccessToken};
+use crate::components::import_panel::ImportPanel;
+use crate::functions::providers::{
+    disconnect_provider, start_device_flow, start_import, test_provider, SaveAccessToken,
+};
 use crate::models::{CredentialStatus, DeviceFlowView, ProviderStatus};
 use crate::providers::{self, ConnectMethod, ProviderInfo};
 
@@ -35,6 +38,15 @@ pub fn ProviderCard(
             device.set(Some(flow));
         }
     });
+    let import = RwSignal::new(None::<crate::models::ImportView>);
+    let start_import =
+        Action::new(move |_: &()| async move { start_import(info.id.to_owned()).await });
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = start_import.value().get() {
+            import.set(Some(view));
+        }
+    });
+    let can_import = status.methods.contains(&ConnectMethod::Import);
     let can_device = status.methods.contains(&ConnectMethod::DeviceCode);
     let can_redirect = status.methods.contains(&ConnectMethod::Redirect);
     // A redirect comes back to this page.
@@ -68,13 +80,18 @@ pub fn ProviderCard(
                     {info.recommended.map(|r| view! { <p class="recommended">{r}</p> })}
                 }.into_any(),
             }}
-            {move || match device.get() {
-                Some(flow) => view! {
+            {move || match (device.get(), import.get()) {
+                (_, Some(view)) => view! {
+                    <ImportPanel info import=view
+                        on_close=Callback::new(move |_| { import.set(None); on_change.run(()); })
+                    />
+                }.into_any(),
+                (Some(flow), None) => view! {
                     <DeviceLogin info flow
                         on_close=Callback::new(move |_| { device.set(None); on_change.run(()); })
                     />
                 }.into_any(),
-                None => view! {
+                (None, None) => view! {
                     <div class="provider-actions">
                         {(can_redirect && (!connected || detailed)).then(|| view! {
                             <a class="btn btn-primary" href=connect_url.clone() rel="external">{login_label(info, connected)}</a>
@@ -89,6 +106,10 @@ pub fn ProviderCard(
                                 <button type="button" class=class disabled=move || start.pending().get()
                                     on:click=move |_| { start.dispatch(()); }>{label}</button>
                             }
+                        })}
+                        {(can_import && !connected).then(|| view! {
+                            <button type="button" class="btn btn-secondary" disabled=move || start_import.pending().get()
+                                on:click=move |_| { start_import.dispatch(()); }>"Import from Local Claude"</button>
                         })}
                     </div>
                     {move || start_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
@@ -131,6 +152,7 @@ fn Connected(
             .and_then(Result::err)
             .map(|e| e.to_string())
     };
+    let test = Action::new(move |_: &()| async move { test_provider(info.id.to_owned()).await });
     let from_signin = credential.method == "signin";
     let who = if from_signin {
         format!(
@@ -146,7 +168,17 @@ fn Connected(
         {credential.needs_reconnect.then(|| view! {
             <p class="form-error" role="alert">{format!("{} refused to renew this credential. Reconnect to keep using it.", info.name)}</p>
         })}
-        {detailed.then(|| view! { <CredentialDetails credential=credential.clone()/> })}
+        {detailed.then(|| view! {
+            <CredentialDetails credential=credential.clone()/>
+            <button type="button" class="btn btn-secondary btn-small" disabled=move || test.pending().get()
+                on:click=move |_| { test.dispatch(()); }>
+                {move || if test.pending().get() { "Testing…" } else { "Test" }}
+            </button>
+            <p class="test-result" role="status">{move || test.value().get().map(|r| match r {
+                Ok(message) => view! { <span class="ok">{message}</span> }.into_any(),
+                Err(e) => view! { <span class="form-error">{e.to_string()}</span> }.into_any(),
+            })}</p>
+        })}
         {(!from_signin).then(|| view! {
             <Show
                 when=move || confirming.get()

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::errors::AppError;
-use crate::models::{AuditEntry, CredentialStatus, DeviceFlowView, ProviderStatus};
+use crate::models::{AuditEntry, CredentialStatus, DeviceFlowView, ImportView, ProviderStatus};
 
 /// Every provider, how it can be connected here, and the user's credential for it.
 #[server(prefix = "/fn", endpoint = "providers/status")]
@@ -58,6 +58,33 @@ pub async fn cancel_device_flow(id: String) -> Result<(), AppError> {
     let app = expect_context::<AppState>();
     device_flows::cancel(&app.db, &user.id, &id).await?;
     Ok(())
+}
+
+/// A one-time code for sending a credential file from the user's machine.
+#[server(prefix = "/fn", endpoint = "providers/import/start")]
+pub async fn start_import(provider: String) -> Result<ImportView, AppError> {
+    use crate::backend::{imports, AppState};
+    let user = super::account::require_user().await?;
+    let info = known(&provider)?;
+    let app = expect_context::<AppState>();
+    if !imports::supported(&app, info) {
+        return Err(AppError::BadRequest(format!(
+            "{} credentials cannot be imported.",
+            info.name
+        )));
+    }
+    Ok(imports::start(&app, &user.id, info).await?)
+}
+
+/// Whether the import arrived. Another user's import is "not found".
+#[server(prefix = "/fn", endpoint = "providers/import/status")]
+pub async fn import_status(id: String) -> Result<ImportView, AppError> {
+    use crate::backend::{imports, AppState};
+    let user = super::account::require_user().await?;
+    let app = expect_context::<AppState>();
+    imports::status(&app.db, &user.id, &id)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("This import is not known; start again.".to_owned()))
 }
 
 /// Stores a pasted access token after checking its shape.

@@ -1,12 +1,14 @@
 //! Plain HTTP routes around the Leptos app.
 
+mod api;
 pub mod fn_status;
 pub mod guard;
 mod health;
 mod oauth;
 
 use app::backend::AppState;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use axum::Router;
 
 /// Largest request body accepted anywhere (forms and server-function calls are small).
@@ -18,4 +20,8 @@ pub fn router() -> Router<AppState> {
         .route("/oauth/start", get(oauth::start))
         .route("/oauth/connect", get(oauth::connect))
         .route("/oauth/callback/{provider}", get(oauth::callback))
+        .route(
+            "/api/credentials/import",
+            post(api::import_credentials).layer(DefaultBodyLimit::max(api::MAX_IMPORT_BYTES)),
+        )
 }

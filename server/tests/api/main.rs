@@ -6,6 +6,7 @@ mod helpers;
 
 mod connect_device;
 mod connect_freshness;
+mod connect_import;
 mod connect_redirect;
 mod dev_device_flow;
 mod dev_providers;
