@@ -254,6 +254,8 @@ pub struct ProviderStatus {
     pub id: String,
     pub methods: Vec<crate::providers::ConnectMethod>,
     pub credential: Option<CredentialStatus>,
+    /// For the self-hosted provider: the user's saved endpoints.
+    pub endpoints: Vec<SelfHostedView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -299,4 +301,29 @@ pub struct ImportView {
     pub expires_in: i64,
     pub state: ImportState,
     pub account: Option<String>,
+}
+
+/// A self-hosted model server the user added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfHostedView {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    /// "ollama", "openai" (OpenAI-compatible) or "unknown".
+    pub kind: String,
+    pub models: Option<i64>,
+    pub reachable: bool,
+    pub checked_at: i64,
+}
+
+impl SelfHostedView {
+    /// What the probe found, in words.
+    pub fn summary(&self) -> String {
+        match (self.reachable, self.kind.as_str(), self.models) {
+            (false, _, _) => "Not reachable from Relay right now".to_owned(),
+            (true, "ollama", Some(n)) => format!("✓ Ollama · {n} models"),
+            (true, "openai", Some(n)) => format!("✓ OpenAI-compatible · {n} models"),
+            _ => "Answered, but not as Ollama or an OpenAI-compatible server".to_owned(),
+        }
+    }
 }

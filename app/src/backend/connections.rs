@@ -6,19 +6,28 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::backend::audit::{self, Source};
 use crate::backend::credentials::{self, Connection, CredentialRow, Method, TokenSet};
 use crate::backend::freshness::{self, FreshError};
-use crate::backend::{oauth, userinfo, AppState, Error};
+use crate::backend::{oauth, self_hosted, userinfo, AppState, Error};
 use crate::models::{CredentialStatus, ProviderStatus};
 use crate::providers::{self, ProviderInfo};
 
 /// Every provider, with the ways to connect it here and the user's credential.
 pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatus>, Error> {
     let rows = credentials::list(&app.db, user_id).await?;
+    let endpoints = self_hosted::list(&app.db, user_id).await?;
     Ok(providers::ALL
         .into_iter()
-        .map(|info| ProviderStatus {
-            id: info.id.to_owned(),
-            methods: app.providers.methods(info),
-            credential: rows.iter().find(|r| r.provider == info.id).map(status),
+        .map(|info| {
+            let methods = app.providers.methods(info);
+            ProviderStatus {
+                id: info.id.to_owned(),
+                credential: rows.iter().find(|r| r.provider == info.id).map(status),
+                endpoints: if methods.contains(&providers::ConnectMethod::Endpoint) {
+                    endpoints.clone()
+                } else {
+                    Vec::new()
+                },
+                methods,
+            }
         })
         .collect())
 }

@@ -4,4 +4,5 @@ pub mod device_login;
 pub mod header;
 pub mod import_panel;
 pub mod provider_card;
+pub mod self_hosted;
 pub mod steps;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::device_login::DeviceLogin;
 use crate::components::import_panel::ImportPanel;
+use crate::components::self_hosted::SelfHostedEndpoints;
 use crate::functions::providers::{
     disconnect_provider, start_device_flow, start_import, test_provider, SaveAccessToken,
 };
@@ -47,6 +48,8 @@ pub fn ProviderCard(
         }
     });
     let can_import = status.methods.contains(&ConnectMethod::Import);
+    let can_endpoint = status.methods.contains(&ConnectMethod::Endpoint);
+    let endpoints = status.endpoints.clone();
     let can_device = status.methods.contains(&ConnectMethod::DeviceCode);
     let can_redirect = status.methods.contains(&ConnectMethod::Redirect);
     // A redirect comes back to this page.
@@ -114,6 +117,7 @@ pub fn ProviderCard(
                     </div>
                     {move || start_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                     {(can_token && !connected).then(|| view! { <AccessTokenForm info on_change/> })}
+                    {can_endpoint.then(|| view! { <SelfHostedEndpoints endpoints=endpoints.clone() on_change/> })}
                 }.into_any(),
             }}
         </article>

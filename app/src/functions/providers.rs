@@ -157,3 +157,32 @@ fn refusal(e: crate::backend::connections::Refusal) -> AppError {
         Refusal::Backend(e) => e.into(),
     }
 }
+
+/// Validates, probes and saves a self-hosted endpoint.
+#[server(prefix = "/fn", endpoint = "providers/self-hosted/add")]
+pub async fn add_self_hosted(
+    name: String,
+    url: String,
+) -> Result<crate::models::SelfHostedView, AppError> {
+    use crate::backend::self_hosted::{self, AddError};
+    use crate::backend::AppState;
+    let user = super::account::require_user().await?;
+    let app = expect_context::<AppState>();
+    let source = super::account::client_source().await;
+    self_hosted::add(&app.db, &user.id, &name, &url, source)
+        .await
+        .map_err(|e| match e {
+            AddError::Invalid(message) => AppError::BadRequest(message),
+            AddError::Backend(e) => e.into(),
+        })
+}
+
+#[server(prefix = "/fn", endpoint = "providers/self-hosted/remove")]
+pub async fn remove_self_hosted(id: String) -> Result<(), AppError> {
+    use crate::backend::{self_hosted, AppState};
+    let user = super::account::require_user().await?;
+    let app = expect_context::<AppState>();
+    let source = super::account::client_source().await;
+    self_hosted::remove(&app.db, &user.id, &id, source).await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ mod connect_device;
 mod connect_freshness;
 mod connect_import;
 mod connect_redirect;
+mod connect_self_hosted;
 mod dev_device_flow;
 mod dev_providers;
 mod health;
