@@ -144,3 +144,70 @@ test('settings list every provider with details, and the activity log', async ({
   await noSeriousAxe(page, 'settings');
   await screenshot(page, '17-settings-providers');
 });
+
+test('Import from Local Claude shows a one-time code and turns Connected when the file arrives', async ({ page, request }) => {
+  await toProviders(page, freshLogin('import'));
+  await card(page, 'Anthropic').getByRole('button', { name: 'Import from Local Claude' }).click();
+  await expect(page.getByRole('heading', { name: 'Import Claude Credentials' })).toBeVisible();
+  const command = await page.locator('.command').first().innerText();
+  const code = command.match(/--code ([A-Z]{4}-[A-Z]{4}-[A-Z]{4})/)![1];
+  expect(command).toContain(`--server ${process.env.RELAY_URL}`);
+  await expect(page.getByText('Waiting for import…')).toBeVisible();
+  await noSeriousAxe(page, 'import panel');
+  await screenshot(page, '18-import-waiting');
+
+  // What `relay credentials import claude` (or the curl line) sends.
+  const file = JSON.stringify({
+    claudeAiOauth: {
+      accessToken: 'sk-ant-oat01-browsertest0123456789',
+      refreshToken: 'sk-ant-ort01-browsertest0123456789',
+      expiresAt: Date.now() + 3_600_000,
+      scopes: ['user:inference'],
+      subscriptionType: 'pro',
+    },
+  });
+  const response = await request.post(`${process.env.RELAY_URL}/api/credentials/import`, {
+    headers: { 'X-Import-Code': code, 'Content-Type': 'application/json' },
+    data: file,
+  });
+  expect(response.status()).toBe(200);
+  await expect(page.getByRole('heading', { name: '✅ Connected!' })).toBeVisible({ timeout: 5_000 });
+  await expect(page.getByText('Account: Claude pro subscription (imported)')).toBeVisible();
+  await page.getByRole('button', { name: 'Continue →' }).first().click();
+  await expect(card(page, 'Anthropic').getByText('✓ Connected')).toBeVisible();
+});
+
+test('self-hosted endpoints: bad input is refused, a model server is probed, listed and removed', async ({ page }) => {
+  // A tiny OpenAI-compatible model server on a free port.
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    if (req.url === '/v1/models') {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'llama-3-8b' }, { id: 'qwen-2' }] }));
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as { port: number }).port;
+
+  await toProviders(page, freshLogin('selfhosted'));
+  const selfHosted = card(page, 'Self-Hosted');
+  await selfHosted.getByRole('button', { name: '+ Add Self-Hosted Provider' }).click();
+  await selfHosted.getByLabel('Name').fill('LM Studio');
+  await selfHosted.getByLabel('Endpoint URL').fill('http://user:pw@127.0.0.1:1234');
+  await selfHosted.getByRole('button', { name: 'Check and save' }).click();
+  await expect(selfHosted.getByRole('alert')).toContainText('Leave credentials out of the URL');
+  await screenshot(page, '19-self-hosted-error');
+
+  await selfHosted.getByLabel('Endpoint URL').fill(`http://127.0.0.1:${port}`);
+  await selfHosted.getByRole('button', { name: 'Check and save' }).click();
+  await expect(selfHosted.getByText('✓ OpenAI-compatible · 2 models')).toBeVisible();
+  await noSeriousAxe(page, 'self-hosted');
+  await screenshot(page, '20-self-hosted-saved');
+
+  await selfHosted.getByRole('button', { name: 'Remove LM Studio' }).click();
+  await expect(selfHosted.getByText('✓ OpenAI-compatible · 2 models')).toHaveCount(0);
+  server.close();
+});

@@ -46,7 +46,7 @@ pub struct Config {
     /// `Some(addr)`: serve the development providers there, and use them.
     pub dev_providers: Option<SocketAddr>,
     /// Device-code lifetime and polling interval of the development providers.
-    pub dev_device: crate::dev_providers::DeviceSettings,
+    pub dev_device: crate::dev_providers::DevSettings,
     /// Providers registered by the operator; the development providers stand
     /// in for the others (when they run).
     pub providers: Vec<ProviderApp>,
@@ -151,7 +151,13 @@ impl Config {
                 return fail("production mode refuses to start with development providers enabled (unset RELAY_DEV_PROVIDERS)");
             }
         }
-        let dev_device = crate::dev_providers::DeviceSettings {
+        let dev_device = crate::dev_providers::DevSettings {
+            quirks: parse_switch("RELAY_DEV_QUIRKS", var("RELAY_DEV_QUIRKS"), true)?,
+            github_device_flow: parse_switch(
+                "RELAY_DEV_GITHUB_DEVICE_FLOW",
+                var("RELAY_DEV_GITHUB_DEVICE_FLOW"),
+                true,
+            )?,
             expires_in: parse_secs(
                 "RELAY_DEV_DEVICE_EXPIRES_IN",
                 var("RELAY_DEV_DEVICE_EXPIRES_IN"),
@@ -263,6 +269,15 @@ fn parse_addr(name: &str, value: Option<String>, default: &str) -> Result<Socket
             "{name} must be host:port with an IP address, e.g. 127.0.0.1:3000 (got \"{raw}\")"
         ))
     })
+}
+
+fn parse_switch(name: &str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "on") => Ok(true),
+        Some("0" | "false" | "off") => Ok(false),
+        Some(other) => fail(format!("{name} must be on or off (got \"{other}\")")),
+    }
 }
 
 fn parse_secs(name: &str, value: Option<String>, default: i64) -> Result<i64, ConfigError> {

@@ -19,13 +19,15 @@ pub fn SelfHostedEndpoints(
         let id = id.clone();
         async move { remove_self_hosted(id).await }
     });
+    // Only a change reloads the list: a refused form keeps its input and error.
     Effect::new(move |_| {
-        if add.version().get() > 0 || remove.version().get() > 0 {
+        let added = matches!(add.value().get(), Some(Ok(_)));
+        let removed = matches!(remove.value().get(), Some(Ok(())));
+        if added || removed {
             on_change.run(());
         }
     });
     let open = RwSignal::new(false);
-    let added = move || add.value().get().and_then(Result::ok);
     let error = move || {
         add.value()
             .get()
@@ -76,7 +78,6 @@ pub fn SelfHostedEndpoints(
                 </div>
             </ActionForm>
         </Show>
-        <p class="test-result" role="status">{move || added().map(|e| format!("Saved {}: {}", e.name, e.summary()))}</p>
         {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
     }
 }

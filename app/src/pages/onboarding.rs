@@ -58,6 +58,9 @@ fn WizardStep(
                     {step.previous().map(|p| view! { <a class="btn btn-secondary" href=p.path()>"Back"</a> })}
                     <ActionForm action=advance attr:class="inline">
                         <input type="hidden" name="step" value=step.slug()/>
+                        {(step == Step::Providers).then(|| view! {
+                            <button type="submit" class="btn btn-ghost" disabled=move || pending.get()>"Skip"</button>
+                        })}
                         <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                             {primary_label(step)}
                         </button>

@@ -67,6 +67,15 @@ async fn device_authorization(
         &p.client_secret,
         Secret::IfPresented,
     )?;
+    let quirks = engine.quirks(&provider);
+    if quirks.device_flow_disabled {
+        return Ok(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "device_flow_disabled",
+            "Device flow must be explicitly enabled for this App",
+        )
+        .respond_as(json, quirks));
+    }
     let device_code = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
     let user_code = user_code();
     let settings = engine.device_settings();
@@ -90,18 +99,27 @@ async fn device_authorization(
     let complete = format!("{verification_uri}?user_code={user_code}");
     let expires_in = settings.expires_in.to_string();
     let interval = settings.interval.to_string();
-    Ok(encode(
-        &[
-            ("device_code", device_code.as_str()),
-            ("user_code", user_code.as_str()),
-            ("verification_uri", verification_uri.as_str()),
-            ("verification_uri_complete", complete.as_str()),
-            ("expires_in", expires_in.as_str()),
-            ("interval", interval.as_str()),
-        ],
-        json,
-        StatusCode::OK,
-    ))
+    let message = format!(
+        "To sign in, use a web browser to open the page {verification_uri} and enter the code {user_code} to authenticate."
+    );
+    let uri_field = if quirks.verification_url {
+        "verification_url"
+    } else {
+        "verification_uri"
+    };
+    let mut fields = vec![
+        ("device_code", device_code.as_str()),
+        ("user_code", user_code.as_str()),
+        (uri_field, verification_uri.as_str()),
+        ("expires_in", expires_in.as_str()),
+        ("interval", interval.as_str()),
+    ];
+    if quirks.entra {
+        fields.push(("message", message.as_str()));
+    } else {
+        fields.push(("verification_uri_complete", complete.as_str()));
+    }
+    Ok(encode(&fields, json, StatusCode::OK))
 }
 
 /// The device grant at the token endpoint (RFC 8628 §3.4–3.5).
@@ -130,8 +148,14 @@ pub async fn poll(
     .fetch_optional(engine.db())
     .await
     .map_err(OAuthError::server)?;
+    let quirks = engine.quirks(provider);
     let Some((owner, scope, expires_at, interval, last_poll, status, login)) = row else {
-        return Err(error("invalid_grant", "the device code is not valid"));
+        let code = if quirks.entra {
+            "bad_verification_code"
+        } else {
+            "invalid_grant"
+        };
+        return Err(error(code, "the device code is not valid"));
     };
     if owner != client_id {
         return Err(error(
@@ -169,6 +193,10 @@ pub async fn poll(
         .await
         .map_err(OAuthError::server)?;
     match (status.as_str(), login) {
+        ("denied", _) if quirks.entra => Err(error(
+            "authorization_declined",
+            "the user declined the request",
+        )),
         ("denied", _) => Err(error("access_denied", "the user denied the request")),
         ("approved", Some(login)) => {
             let claimed = sqlx::query("UPDATE dev_device_codes SET status = 'used' WHERE device_code_hash = $1 AND status = 'approved'")

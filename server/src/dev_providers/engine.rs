@@ -35,15 +35,39 @@ pub struct Engine {
     clients: HashMap<String, Vec<DevClient>>,
     /// Where browsers reach the development providers (for verification URIs).
     public_url: Url,
-    device: DeviceSettings,
+    device: DevSettings,
 }
 
-/// How long device codes live and how often clients may poll (configurable,
-/// so tests and demos need not wait 15 minutes).
+/// How the development providers behave (configurable, so tests and demos
+/// need not wait 15 minutes, and so each real provider's quirks can be
+/// switched on or off).
 #[derive(Clone, Copy, Debug)]
-pub struct DeviceSettings {
+pub struct DevSettings {
+    /// Lifetime of device codes, seconds.
     pub expires_in: i64,
+    /// Device-code polling interval, seconds.
     pub interval: i64,
+    /// Each stand-in behaves like the real provider it plays (see `Quirks`).
+    pub quirks: bool,
+    /// GitHub's stand-in answers `device_flow_disabled` when this is off.
+    pub github_device_flow: bool,
+}
+
+/// The known deviations of real providers from the RFCs (DESIGN.md,
+/// "Providers"), reproduced so Relay's one generic client is tested against
+/// each. Every stand-in answers in form encoding unless asked for JSON, and
+/// wants the client secret when polling, as GitHub and Google do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// GitHub: OAuth errors come with HTTP 200.
+    pub errors_with_200: bool,
+    /// GitHub, with device flow off for the app: `device_flow_disabled`.
+    pub device_flow_disabled: bool,
+    /// Google: `verification_url` instead of `verification_uri`.
+    pub verification_url: bool,
+    /// Microsoft Entra: a `message` field, no `verification_uri_complete`,
+    /// `authorization_declined` for a denial, `bad_verification_code` for an unknown code.
+    pub entra: bool,
 }
 
 pub async fn create_tables(db: &SqlitePool) -> Result<(), sqlx::Error> {
@@ -79,7 +103,7 @@ impl Engine {
         db: SqlitePool,
         clients: HashMap<String, Vec<DevClient>>,
         public_url: Url,
-        device: DeviceSettings,
+        device: DevSettings,
     ) -> Self {
         Self {
             db,
@@ -97,7 +121,33 @@ impl Engine {
         &self.public_url
     }
 
-    pub(super) fn device_settings(&self) -> DeviceSettings {
+    /// How `provider`'s stand-in deviates from the RFCs.
+    pub(super) fn quirks(&self, provider: &str) -> Quirks {
+        if !self.device.quirks {
+            return Quirks {
+                device_flow_disabled: provider == "github" && !self.device.github_device_flow,
+                ..Quirks::default()
+            };
+        }
+        match provider {
+            "github" => Quirks {
+                errors_with_200: true,
+                device_flow_disabled: !self.device.github_device_flow,
+                ..Quirks::default()
+            },
+            "google" => Quirks {
+                verification_url: true,
+                ..Quirks::default()
+            },
+            "microsoft" => Quirks {
+                entra: true,
+                ..Quirks::default()
+            },
+            _ => Quirks::default(),
+        }
+    }
+
+    pub(super) fn device_settings(&self) -> DevSettings {
         self.device
     }
 
@@ -379,7 +429,7 @@ async fn token(
     };
     Ok(match result {
         Ok(pair) => token_response(&pair, json),
-        Err(e) => e.respond(json),
+        Err(e) => e.respond_as(json, engine.quirks(&provider)),
     })
 }
 
@@ -600,6 +650,15 @@ impl OAuthError {
             "server_error",
             "storage failed",
         )
+    }
+
+    /// The answer, as the provider playing it would give it.
+    pub(super) fn respond_as(&self, json: bool, quirks: Quirks) -> Response {
+        let mut response = self.respond(json);
+        if quirks.errors_with_200 {
+            *response.status_mut() = StatusCode::OK;
+        }
+        response
     }
 
     pub(super) fn respond(&self, json: bool) -> Response {

@@ -25,7 +25,7 @@ use secrecy::SecretString;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use url::Url;
 
-pub use engine::{DeviceSettings, Engine};
+pub use engine::{DevSettings, Engine, Quirks};
 
 /// The client Relay is registered as at every development provider.
 pub const CLIENT_ID: &str = "relay-dev";
@@ -60,7 +60,7 @@ pub async fn router(
     data_dir: &Path,
     own_url: &Url,
     relay_public_url: &Url,
-    device: DeviceSettings,
+    device: DevSettings,
 ) -> Result<Router, sqlx::Error> {
     let options = SqliteConnectOptions::new()
         .filename(data_dir.join("dev-providers.db"))

@@ -13,4 +13,5 @@ mod dev_device_flow;
 mod dev_providers;
 mod health;
 mod onboarding;
+mod provider_quirks;
 mod signin;
