@@ -143,6 +143,15 @@ test('settings list every provider with details, and the activity log', async ({
   await expect(activity.getByRole('cell', { name: 'access token (project API key)' })).toBeVisible();
   await noSeriousAxe(page, 'settings');
   await screenshot(page, '17-settings-providers');
+
+  // Test, then Disconnect with its confirmation, from settings.
+  await card(page, 'GitHub Copilot').getByRole('button', { name: 'Test' }).click();
+  await expect(card(page, 'GitHub Copilot').getByRole('status')).toContainText('GitHub answered: this credential belongs to');
+  const settingsOpenai = card(page, 'OpenAI');
+  await settingsOpenai.getByRole('button', { name: 'Disconnect' }).click();
+  await settingsOpenai.getByRole('button', { name: 'Yes, disconnect' }).click();
+  await expect(settingsOpenai.getByText('✓ Connected')).toHaveCount(0);
+  await expect(page.getByRole('table').getByRole('cell', { name: 'disconnect', exact: true })).toBeVisible();
 });
 
 test('Import from Local Claude shows a one-time code and turns Connected when the file arrives', async ({ page, request }) => {

@@ -14,7 +14,8 @@ pub fn ProviderSettings() -> impl IntoView {
     // Created up front, like every page's resources (see pages/onboarding.rs).
     let user = Resource::new(|| (), |_| signed_in_user());
     let statuses = Resource::new(|| (), |_| provider_statuses());
-    let activity = Resource::new(move || statuses.get().map(|_| ()), |_| recent_activity());
+    // Reloaded whenever the statuses change (a connect, a disconnect, …).
+    let activity = Resource::new(move || statuses.get(), |_| recent_activity());
     view! {
         <Title text="Provider settings"/>
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>

@@ -13,7 +13,7 @@ use sqlx::sqlite::SqlitePoolOptions;
 use sqlx::SqlitePool;
 
 use crate::connect_device::{call, decide, s, start, wait_for_end, FAST};
-use crate::helpers::{location, spawn_app_with, TestApp};
+use crate::helpers::{contains, location, spawn_app_with, TestApp};
 
 /// Connects `provider` by device code as `login`.
 async fn connect(app: &TestApp, provider: &str, login: &str) {
@@ -104,6 +104,10 @@ async fn a_credential_near_expiry_is_refreshed_on_use_and_the_rotation_is_kept()
         .unwrap()
         .iter()
         .any(|e| e["action"] == "refresh"));
+
+    // Every token that passed through Relay is at rest only as ciphertext.
+    let bytes = app.database_bytes("relay.db");
+    assert!(!contains(&bytes, "dev_at_") && !contains(&bytes, "dev_rt_"));
 }
 
 #[tokio::test]
@@ -240,7 +244,23 @@ async fn disconnect_revokes_at_the_provider_then_deletes() {
 /// counts refresh requests, answering them with HTTP 500 (`fail`) or, after a
 /// pause that widens any race, with rotated tokens.
 async fn counting_provider(refreshes: Arc<AtomicUsize>, fail: bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let issuer = base.clone();
     let app = Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            axum::routing::get(move || {
+                let issuer = issuer.clone();
+                async move {
+                    Json(json!({
+                        "issuer": issuer,
+                        "token_endpoint": format!("{issuer}/token"),
+                        "device_authorization_endpoint": format!("{issuer}/device"),
+                    }))
+                }
+            }),
+        )
         .route(
             "/device",
             post(|| async {
@@ -276,10 +296,8 @@ async fn counting_provider(refreshes: Arc<AtomicUsize>, fail: bool) -> String {
                 }
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    base
 }
 
 use axum::response::IntoResponse;
@@ -311,4 +329,58 @@ async fn a_provider_answering_500_is_retried_with_backoff_and_the_credential_is_
         .iter()
         .any(|e| e["action"] == "refresh_failed"
             && e["detail"] == "provider unavailable; credential kept"));
+}
+
+/// A discovery document served from one place that names another issuer.
+async fn lying_discovery() -> String {
+    let elsewhere = counting_provider(Arc::new(AtomicUsize::new(0)), false).await;
+    let app =
+        Router::new().route(
+            "/.well-known/openid-configuration",
+            axum::routing::get(move || {
+                let issuer = elsewhere.clone();
+                async move {
+                    Json(json!({ "issuer": issuer, "token_endpoint": format!("{issuer}/token") }))
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn endpoints_come_from_oidc_discovery_and_a_foreign_issuer_is_refused() {
+    let issuer = counting_provider(Arc::new(AtomicUsize::new(0)), false).await;
+    let app = spawn_app_with(&[
+        ("RELAY_DEV_DEVICE_INTERVAL", "1"),
+        ("RELAY_DEV_PROVIDERS", "on"),
+        ("RELAY_OPENAI_CLIENT_ID", "relay-test"),
+        ("RELAY_OPENAI_ISSUER", &issuer),
+    ])
+    .await;
+    app.sign_in("ada").await;
+    let flow = start(&app, "openai").await;
+    let done = wait_for_end(&app, &s(&flow, "id"), Duration::from_secs(10)).await;
+    assert_eq!(
+        done["state"], "Connected",
+        "device and token endpoints were discovered: {done}"
+    );
+
+    let liar = lying_discovery().await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let config = crate::helpers::test_config(
+        data_dir.path(),
+        &[
+            ("RELAY_DEV_PROVIDERS", "on"),
+            ("RELAY_OPENAI_CLIENT_ID", "relay-test"),
+            ("RELAY_OPENAI_ISSUER", &liar),
+        ],
+    );
+    let err = server::start(config).await.err().expect("refused");
+    assert!(
+        format!("{err:#}").contains("names another issuer"),
+        "{err:#}"
+    );
 }
