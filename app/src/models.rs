@@ -327,3 +327,26 @@ impl SelfHostedView {
         }
     }
 }
+
+/// A GitHub repository on "Select Repositories".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoView {
+    /// GitHub's id, stable across renames.
+    pub id: i64,
+    pub full_name: String,
+    pub private: bool,
+    pub stars: i64,
+    pub default_branch: String,
+    pub description: Option<String>,
+    /// Unix seconds.
+    pub updated_at: i64,
+    /// "Updated 2 hours ago", as of the listing.
+    pub updated_ago: String,
+}
+
+/// The user's repositories and which of them are chosen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoListing {
+    pub repos: Vec<RepoView>,
+    pub selected: Vec<i64>,
+}

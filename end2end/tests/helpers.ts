@@ -35,11 +35,19 @@ export async function screenshot(page: Page, name: string) {
   if (original) await page.setViewportSize(original);
 }
 
+/** On "Select Repositories": ticks the first `n` repositories and continues. */
+export async function chooseRepositories(page: Page, n = 1) {
+  const boxes = page.locator('.repo-list input[type=checkbox]');
+  for (let i = 0; i < n; i++) await boxes.nth(i).check();
+  const label = n === 1 ? 'Continue with 1 repository →' : `Continue with ${n} repositories →`;
+  await page.getByRole('button', { name: label }).click();
+}
+
 /** Signs up and walks to the providers step, hydrated. */
 export async function toProviders(page: Page, login: string, base = relay()) {
   await signUp(page, login, undefined, base);
   await hydrated(page);
-  await page.getByRole('button', { name: 'Continue →' }).click();
+  await chooseRepositories(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Connect Your AI Providers' })).toBeVisible();
 }
 

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { freshLogin, hydrated, relay, screenshot, signUp } from './helpers';
+import { chooseRepositories, freshLogin, hydrated, relay, screenshot, signUp } from './helpers';
 
 test('Continue is handled by the hydrated app, without a page load', async ({ page }) => {
   await signUp(page, freshLogin('hydration'));
@@ -9,7 +9,7 @@ test('Continue is handled by the hydrated app, without a page load', async ({ pa
   // A full page load would wipe this; client-side navigation keeps it.
   await page.evaluate(() => ((window as any).__sameDocument = true));
 
-  await page.getByRole('button', { name: 'Continue →' }).click();
+  await chooseRepositories(page);
 
   await expect(page).toHaveURL(/\/onboarding\/providers$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Connect Your AI Providers' })).toBeVisible();
@@ -20,7 +20,7 @@ test('a returning user resumes at the step they left, and sign out works', async
   const login = freshLogin('returning');
   await signUp(page, login);
   await hydrated(page);
-  await page.getByRole('button', { name: 'Continue →' }).click();
+  await chooseRepositories(page);
   await expect(page).toHaveURL(/\/onboarding\/providers$/);
   await page.getByRole('button', { name: 'Continue →' }).click();
   await expect(page).toHaveURL(/\/onboarding\/team$/);
@@ -51,7 +51,8 @@ test('every step of the wizard renders, passes axe, and is photographed', async 
     const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious.map((v) => `${slug} ${v.id}: ${v.help}`)).toEqual([]);
     await screenshot(page, `0${4 + index}-onboarding-${slug}`);
-    await page.getByRole('button', { name: slug === 'ready' ? 'Open Dashboard →' : 'Continue →' }).click();
+    if (slug === 'repositories') await chooseRepositories(page, 2);
+    else await page.getByRole('button', { name: slug === 'ready' ? 'Open Dashboard →' : 'Continue →' }).click();
   }
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
@@ -65,11 +66,50 @@ test.describe('without JavaScript', () => {
     await signUp(page, freshLogin('nojs'));
     await expect(page).toHaveURL(/\/onboarding\/repositories$/);
 
-    await page.getByRole('button', { name: 'Continue →' }).click();
+    // A plain form: the checkboxes post their ids; the button's count is the server's.
+    await page.locator('.repo-list input[type=checkbox]').first().check();
+    await page.getByRole('button', { name: /^Continue with/ }).click();
     await expect(page).toHaveURL(/\/onboarding\/providers$/);
     await expect(page.getByRole('heading', { level: 1, name: 'Connect Your AI Providers' })).toBeVisible();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page.getByRole('heading', { name: 'Welcome to Agent Relay Cloud' })).toBeVisible();
   });
+});
+
+test('repositories: search filters in the page, the count follows, and the choice is remembered', async ({ page }) => {
+  await signUp(page, freshLogin('repos'));
+  await hydrated(page);
+  const rows = page.locator('.repo-list li');
+  const total = await rows.count();
+  expect(total).toBeGreaterThanOrEqual(240);
+  await expect(page.getByRole('button', { name: 'Continue with 0 repositories →' })).toBeDisabled();
+  await expect(rows.first()).toContainText(/Updated (just now|\d+ (minute|hour|day)s? ago)/);
+
+  const search = page.getByRole('searchbox', { name: 'Search repositories' });
+  const started = Date.now();
+  await search.fill('website');
+  const visible = page.locator('.repo-list li:not([hidden])');
+  const matching = await visible.count();
+  console.log(`filtering ${total} repositories for "website": ${Date.now() - started} ms, ${matching} shown`);
+  expect(matching).toBeGreaterThan(0);
+  expect(matching).toBeLessThan(total);
+  for (const name of await visible.locator('.repo-name').allInnerTexts()) expect(name).toContain('website');
+
+  await visible.nth(0).locator('input').check();
+  await visible.nth(1).locator('input').check();
+  const chosen = await visible.locator('.repo-name').evaluateAll((els) => els.slice(0, 2).map((e) => e.textContent));
+  await search.fill('');
+  await expect(page.getByText(`${total} repositories · 2 selected`)).toBeVisible();
+  await screenshot(page, '09-repositories-selected');
+  await page.getByRole('button', { name: 'Continue with 2 repositories →' }).click();
+  await expect(page).toHaveURL(/\/onboarding\/providers$/);
+
+  await page.goto(relay() + '/onboarding/repositories');
+  await hydrated(page);
+  await expect(page.getByRole('button', { name: 'Continue with 2 repositories →' })).toBeEnabled();
+  const checked = await page.locator('.repo-list input:checked').evaluateAll((els) =>
+    els.map((e) => e.closest('li')!.querySelector('.repo-name')!.textContent),
+  );
+  expect(checked.sort()).toEqual(chosen.sort());
 });

@@ -16,6 +16,7 @@ pub mod imports;
 pub mod oauth;
 pub mod oauth_states;
 pub mod registry;
+pub mod repositories;
 pub mod self_hosted;
 pub mod session;
 pub mod signin;

@@ -4,5 +4,6 @@ pub mod device_login;
 pub mod header;
 pub mod import_panel;
 pub mod provider_card;
+pub mod repository_picker;
 pub mod self_hosted;
 pub mod steps;

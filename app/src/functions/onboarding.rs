@@ -6,8 +6,7 @@ use crate::errors::AppError;
 /// path, or the dashboard after the last one. Progress only ever advances.
 #[server(prefix = "/fn", endpoint = "onboarding/continue")]
 pub async fn continue_onboarding(step: String) -> Result<String, AppError> {
-    use crate::backend::{users, AppState};
-    use crate::models::{Progress, Step};
+    use crate::models::Step;
 
     let step = Step::from_slug(&step).ok_or_else(|| {
         AppError::BadRequest(format!(
@@ -16,8 +15,19 @@ pub async fn continue_onboarding(step: String) -> Result<String, AppError> {
         ))
     })?;
     let user = super::account::require_user().await?;
-    let app = expect_context::<AppState>();
+    advance_past(&user, step).await
+}
 
+/// Records that `user` finished `step` (progress only moves forward) and
+/// sends the browser to the next step.
+#[cfg(feature = "ssr")]
+pub(crate) async fn advance_past(
+    user: &crate::backend::users::User,
+    step: crate::models::Step,
+) -> Result<String, AppError> {
+    use crate::backend::{users, AppState};
+    use crate::models::Progress;
+    let app = expect_context::<AppState>();
     let next = step.next().map(Progress::At).unwrap_or(Progress::Completed);
     let advances = match (user.progress(), next) {
         (Progress::Completed, _) => false,

@@ -4,11 +4,13 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::header::AppHeader;
 use crate::components::provider_card::ProviderCard;
+use crate::components::repository_picker::RepositoryPicker;
 use crate::components::steps::StepIndicator;
 use crate::functions::account::signed_in_user;
 use crate::functions::onboarding::ContinueOnboarding;
 use crate::functions::providers::provider_statuses;
-use crate::models::{CurrentUser, ProviderStatus, Step};
+use crate::functions::repositories::github_repositories;
+use crate::models::{CurrentUser, ProviderStatus, RepoListing, Step};
 use crate::pages::not_found::NotFound;
 
 /// `/onboarding/<step>`: the wizard frame around each step.
@@ -20,13 +22,23 @@ pub fn Onboarding() -> impl IntoView {
     // resolved Suspend can stall server rendering.
     let user = Resource::new(|| (), |_| signed_in_user());
     let statuses = Resource::new(|| (), |_| provider_statuses());
+    // GitHub is asked only on the step that needs it.
+    let repos = Resource::new(
+        move || step() == Some(Step::Repositories),
+        |wanted| async move {
+            match wanted {
+                true => github_repositories().await.map(Some),
+                false => Ok(None),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let user = user.await;
                 match (user, step()) {
                     (_, None) => view! { <NotFound/> }.into_any(),
-                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step statuses/> }.into_any(),
+                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step statuses repos/> }.into_any(),
                     (Ok(None), _) => view! { <SignInAgain/> }.into_any(),
                     (Err(e), _) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -40,6 +52,7 @@ fn WizardStep(
     user: CurrentUser,
     step: Step,
     statuses: Resource<Result<Vec<ProviderStatus>, crate::errors::AppError>>,
+    repos: Resource<Result<Option<RepoListing>, crate::errors::AppError>>,
 ) -> impl IntoView {
     let advance = ServerAction::<ContinueOnboarding>::new();
     let pending = advance.pending();
@@ -53,19 +66,23 @@ fn WizardStep(
                 <h1 id="step-heading">{step.heading()}</h1>
                 <p class="lead">{intro(step)}</p>
                 <div class="step-body">{body(step, statuses)}</div>
+                {(step == Step::Repositories).then(|| view! { <Repositories repos/> })}
                 {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
-                <div class="actions">
-                    {step.previous().map(|p| view! { <a class="btn btn-secondary" href=p.path()>"Back"</a> })}
-                    <ActionForm action=advance attr:class="inline">
-                        <input type="hidden" name="step" value=step.slug()/>
-                        {(step == Step::Providers).then(|| view! {
-                            <button type="submit" class="btn btn-ghost" disabled=move || pending.get()>"Skip"</button>
-                        })}
-                        <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
-                            {primary_label(step)}
-                        </button>
-                    </ActionForm>
-                </div>
+                // The repository list has its own form and button.
+                {(step != Step::Repositories).then(|| view! {
+                    <div class="actions">
+                        {step.previous().map(|p| view! { <a class="btn btn-secondary" href=p.path()>"Back"</a> })}
+                        <ActionForm action=advance attr:class="inline">
+                            <input type="hidden" name="step" value=step.slug()/>
+                            {(step == Step::Providers).then(|| view! {
+                                <button type="submit" class="btn btn-ghost" disabled=move || pending.get()>"Skip"</button>
+                            })}
+                            <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                                {primary_label(step)}
+                            </button>
+                        </ActionForm>
+                    </div>
+                })}
             </section>
         </main>
     }
@@ -88,7 +105,7 @@ fn body(
 ) -> impl IntoView {
     match step {
         Step::Repositories => view! {
-            <p>"Agents work only on the repositories you choose here. You can add or remove repositories later from the dashboard."</p>
+            <p class="muted">"Agents work only on the repositories you choose here. You can change them later from the dashboard."</p>
         }
         .into_any(),
         Step::Providers => view! { <ProviderList statuses/> }.into_any(),
@@ -112,6 +129,27 @@ fn primary_label(step: Step) -> &'static str {
     match step {
         Step::Ready => "Open Dashboard →",
         _ => "Continue →",
+    }
+}
+
+/// The repository list, or what went wrong with a Retry.
+#[component]
+fn Repositories(
+    repos: Resource<Result<Option<RepoListing>, crate::errors::AppError>>,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <p class="muted" role="status">"Loading your repositories from GitHub…"</p> }>
+            {move || Suspend::new(async move {
+                match repos.await {
+                    Ok(Some(listing)) => view! { <RepositoryPicker listing/> }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Err(e) => view! {
+                        <p class="form-error" role="alert">{e.to_string()}</p>
+                        <a class="btn btn-secondary" href="/onboarding/repositories">"Retry"</a>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -14,4 +14,5 @@ mod dev_providers;
 mod health;
 mod onboarding;
 mod provider_quirks;
+mod repositories;
 mod signin;

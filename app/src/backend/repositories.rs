@@ -1,0 +1,223 @@
+//! The user's GitHub repositories (all pages, through GitHub's REST API with
+//! the token from the vault) and the ones they chose for the agents.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+use crate::backend::github::GithubError;
+use crate::backend::{now, Db, Error, ProviderEndpoints};
+use crate::models::RepoView;
+
+/// GitHub's largest page.
+const PER_PAGE: usize = 100;
+/// At most this many pages (10,000 repositories) are read.
+const MAX_PAGES: usize = 100;
+
+#[derive(Deserialize)]
+struct GithubRepo {
+    id: i64,
+    full_name: String,
+    #[serde(default)]
+    private: bool,
+    #[serde(default)]
+    stargazers_count: i64,
+    updated_at: Option<String>,
+    default_branch: Option<String>,
+    description: Option<String>,
+}
+
+/// Every repository the user can access, most recently updated first.
+pub async fn fetch_all(
+    http: &reqwest::Client,
+    github: &ProviderEndpoints,
+    token: &SecretString,
+) -> Result<Vec<RepoView>, GithubError> {
+    let api = github
+        .api_url
+        .as_ref()
+        .ok_or_else(|| GithubError::Unavailable("no GitHub API URL configured".to_owned()))?;
+    let mut next = Some(
+        api.join(&format!(
+            "user/repos?per_page={PER_PAGE}&sort=updated&direction=desc"
+        ))
+        .map_err(|e| GithubError::Unavailable(e.to_string()))?,
+    );
+    let mut repos = Vec::new();
+    let now = now();
+    for _ in 0..MAX_PAGES {
+        let Some(url) = next.take() else { break };
+        let response = http
+            .get(url)
+            .bearer_auth(token.expose_secret())
+            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2022-11-28")
+            .send()
+            .await
+            .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(GithubError::Unauthorized(status.as_u16()));
+        }
+        if !status.is_success() {
+            return Err(GithubError::Unavailable(format!("HTTP {status}")));
+        }
+        next = next_page(response.headers(), api);
+        let page: Vec<GithubRepo> = response
+            .json()
+            .await
+            .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))?;
+        repos.extend(page.into_iter().map(|r| {
+            let updated_at = r.updated_at.as_deref().and_then(parse_time).unwrap_or(0);
+            RepoView {
+                id: r.id,
+                full_name: r.full_name,
+                private: r.private,
+                stars: r.stargazers_count,
+                default_branch: r.default_branch.unwrap_or_else(|| "main".to_owned()),
+                description: r.description.map(|d| d.chars().take(200).collect()),
+                updated_at,
+                updated_ago: ago(now - updated_at),
+            }
+        }));
+    }
+    repos.sort_by_key(|r| std::cmp::Reverse(r.updated_at));
+    Ok(repos)
+}
+
+/// The `rel="next"` URL of a `Link` header, only if it stays on the API's
+/// origin: the token must never be sent anywhere else.
+fn next_page(headers: &reqwest::header::HeaderMap, api: &Url) -> Option<Url> {
+    let link = headers.get(reqwest::header::LINK)?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        if !params.split(';').any(|p| p.trim() == "rel=\"next\"") {
+            return None;
+        }
+        let url = Url::parse(target.trim().trim_start_matches('<').trim_end_matches('>')).ok()?;
+        (url.origin() == api.origin()).then_some(url)
+    })
+}
+
+/// "2026-11-24T08:30:00Z" as Unix seconds.
+fn parse_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// "Updated 2 hours ago", the way GitHub says it.
+fn ago(secs: i64) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("Updated 1 {unit} ago")
+        } else {
+            format!("Updated {n} {unit}s ago")
+        }
+    };
+    match secs.max(0) {
+        0..=59 => "Updated just now".to_owned(),
+        s @ 60..=3_599 => plural(s / 60, "minute"),
+        s @ 3_600..=86_399 => plural(s / 3_600, "hour"),
+        s @ 86_400..=2_591_999 => plural(s / 86_400, "day"),
+        s @ 2_592_000..=31_535_999 => plural(s / 2_592_000, "month"),
+        s => plural(s / 31_536_000, "year"),
+    }
+}
+
+/// The ids of the repositories the user chose.
+pub async fn selected_ids(db: &Db, user_id: &str) -> Result<Vec<i64>, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT github_id FROM repositories WHERE user_id = $1 ORDER BY full_name",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Replaces the user's selection with `chosen` (repositories from their listing).
+pub async fn save_selection(db: &Db, user_id: &str, chosen: &[RepoView]) -> Result<(), Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM repositories WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let now = now();
+    for repo in chosen {
+        sqlx::query(
+            "INSERT INTO repositories (user_id, github_id, full_name, private, stars, default_branch, updated_at, selected_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(user_id)
+        .bind(repo.id)
+        .bind(&repo.full_name)
+        .bind(i64::from(repo.private))
+        .bind(repo.stars)
+        .bind(&repo.default_branch)
+        .bind(repo.updated_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_github_times() {
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_time("2026-11-24T08:30:00Z"), Some(1_795_509_000));
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn says_how_long_ago() {
+        assert_eq!(ago(30), "Updated just now");
+        assert_eq!(ago(60), "Updated 1 minute ago");
+        assert_eq!(ago(2 * 3600 + 5), "Updated 2 hours ago");
+        assert_eq!(ago(3 * 86_400), "Updated 3 days ago");
+        assert_eq!(ago(400 * 86_400), "Updated 1 year ago");
+    }
+
+    #[test]
+    fn follows_next_links_on_the_api_origin_only() {
+        let api = Url::parse("https://api.github.com/").unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::LINK,
+            "<https://api.github.com/user/repos?page=2>; rel=\"next\", <https://api.github.com/user/repos?page=5>; rel=\"last\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            next_page(&headers, &api).unwrap().as_str(),
+            "https://api.github.com/user/repos?page=2"
+        );
+        headers.insert(
+            reqwest::header::LINK,
+            "<https://evil.example/steal>; rel=\"next\""
+                .parse()
+                .unwrap(),
+        );
+        assert!(
+            next_page(&headers, &api).is_none(),
+            "the token never leaves GitHub's origin"
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! "Select Repositories": the user's GitHub repositories and their choice.
+
+use leptos::prelude::*;
+
+use crate::errors::AppError;
+use crate::models::RepoListing;
+
+/// Every repository the user can access on GitHub, and the ones chosen.
+#[server(prefix = "/fn", endpoint = "repositories/list")]
+pub async fn github_repositories() -> Result<RepoListing, AppError> {
+    let user = super::account::require_user().await?;
+    let app = expect_context::<crate::backend::AppState>();
+    let repos = listing(&app, &user.id).await?;
+    let selected = crate::backend::repositories::selected_ids(&app.db, &user.id).await?;
+    Ok(RepoListing { repos, selected })
+}
+
+/// Stores the chosen repositories and moves on to the providers step.
+/// `ids` are GitHub repository ids from the user's own listing.
+#[server(prefix = "/fn", endpoint = "repositories/save")]
+pub async fn save_repositories(#[server(default)] ids: Vec<i64>) -> Result<String, AppError> {
+    use crate::backend::repositories;
+    use crate::models::Step;
+    let user = super::account::require_user().await?;
+    if ids.is_empty() {
+        return Err(AppError::BadRequest(
+            "Choose at least one repository for the agents to work on.".to_owned(),
+        ));
+    }
+    let app = expect_context::<crate::backend::AppState>();
+    let repos = listing(&app, &user.id).await?;
+    let chosen: Vec<_> = repos.into_iter().filter(|r| ids.contains(&r.id)).collect();
+    if chosen.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
+        return Err(AppError::BadRequest(
+            "Some of those repositories are not among yours on GitHub. Reload the list and choose again.".to_owned(),
+        ));
+    }
+    repositories::save_selection(&app.db, &user.id, &chosen).await?;
+    super::onboarding::advance_past(&user, Step::Repositories).await
+}
+
+/// The user's listing, with GitHub's failures said plainly.
+#[cfg(feature = "ssr")]
+async fn listing(
+    app: &crate::backend::AppState,
+    user_id: &str,
+) -> Result<Vec<crate::models::RepoView>, AppError> {
+    use crate::backend::github::GithubError;
+    use crate::backend::{credentials, repositories};
+    let github = app.providers.github();
+    let token = credentials::access_token(&app.db, &app.vault, user_id, github.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::BadRequest("Your GitHub account is not connected. Sign in again.".to_owned())
+        })?;
+    repositories::fetch_all(&app.http, github, &token)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "listing repositories failed");
+            match e {
+                GithubError::Unauthorized(_) => AppError::BadRequest(
+                    "GitHub no longer accepts Relay's access. Sign out and sign in again."
+                        .to_owned(),
+                ),
+                GithubError::Unavailable(_) => AppError::BadRequest(
+                    "GitHub is not answering right now. Retry in a moment.".to_owned(),
+                ),
+            }
+        })
+}
