@@ -15,6 +15,18 @@ pub async fn continue_onboarding(step: String) -> Result<String, AppError> {
         ))
     })?;
     let user = super::account::require_user().await?;
+    if step == Step::Repositories {
+        // This step is finished by choosing (`save_repositories`), not skipped.
+        let app = expect_context::<crate::backend::AppState>();
+        if crate::backend::repositories::selected_ids(&app.db, &user.id)
+            .await?
+            .is_empty()
+        {
+            return Err(AppError::BadRequest(
+                "Choose at least one repository for the agents to work on.".to_owned(),
+            ));
+        }
+    }
     advance_past(&user, step).await
 }
 

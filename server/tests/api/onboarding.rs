@@ -41,14 +41,12 @@ async fn continue_advances_and_a_returning_user_resumes_there() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
 
+    // The repositories step cannot be skipped: it ends by choosing.
     let response = app
         .server_fn("/fn/onboarding/continue", &[("step", "repositories")])
         .await;
-    assert!(
-        response.status().is_success() || response.status().is_redirection(),
-        "{}",
-        response.status()
-    );
+    assert_eq!(response.status(), 400);
+    choose_a_repository(&app).await;
 
     // A new browser, the same person.
     let other = crate::helpers::TestApp {
@@ -63,8 +61,7 @@ async fn continue_advances_and_a_returning_user_resumes_there() {
 async fn progress_never_moves_backwards() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
-    app.server_fn("/fn/onboarding/continue", &[("step", "repositories")])
-        .await;
+    choose_a_repository(&app).await;
     app.server_fn("/fn/onboarding/continue", &[("step", "providers")])
         .await;
 
@@ -82,7 +79,8 @@ async fn progress_never_moves_backwards() {
 async fn finishing_the_last_step_completes_onboarding() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
-    for step in ["repositories", "providers", "team", "ready"] {
+    choose_a_repository(&app).await;
+    for step in ["providers", "team", "ready"] {
         app.server_fn("/fn/onboarding/continue", &[("step", step)])
             .await;
     }
@@ -156,4 +154,23 @@ async fn the_providers_step_shows_copilot_connected_by_the_sign_up() {
         "{html}"
     );
     assert!(html.contains("✓ Connected"));
+}
+
+/// Finishes "Select Repositories" the way the page does: the first repository.
+async fn choose_a_repository(app: &crate::helpers::TestApp) {
+    let list: serde_json::Value = app
+        .server_fn("/fn/repositories/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = list["repos"][0]["id"].as_i64().unwrap().to_string();
+    let response = app
+        .server_fn("/fn/repositories/save", &[("ids[]", id.as_str())])
+        .await;
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
 }
