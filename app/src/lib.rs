@@ -11,6 +11,7 @@ pub mod functions;
 pub mod models;
 pub mod pages;
 pub mod providers;
+pub mod time;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

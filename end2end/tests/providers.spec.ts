@@ -2,6 +2,9 @@ import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { card, freshLogin, screenshot, toProviders } from './helpers';
 
+/** A made-up token of the given shape (built here, so the source holds nothing secret-like). */
+const fake = (prefix: string, last4 = 'ZZZZ') => `${prefix}${'FAKE'.repeat(6)}${last4}`;
+
 /** The seconds shown by "Code expires in m:ss". */
 async function countdown(page: Page): Promise<number> {
   const text = await page.locator('.countdown').innerText();
@@ -102,7 +105,7 @@ test('an access token is checked, stored, shown as a hint, and disconnected', as
   const field = openai.getByLabel('OpenAI access token or API key');
   const save = openai.getByRole('button', { name: 'Save token' });
 
-  await field.fill('sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123');
+  await field.fill(fake('sk-ant-api03-'));
   await save.click();
   await expect(openai.getByRole('alert')).toContainText('That looks like an Anthropic API key');
   await field.fill('hello');
@@ -110,11 +113,11 @@ test('an access token is checked, stored, shown as a hint, and disconnected', as
   await expect(openai.getByRole('alert')).toContainText('too short');
   await screenshot(page, '16-token-error');
 
-  await field.fill('sk-proj-abcdefghijklmnopqrstuvwxyz0123wxyz');
+  await field.fill(fake('sk-proj-', 'wxyz'));
   await save.click();
   await expect(openai.getByText('✓ Connected')).toBeVisible();
   await expect(openai.getByText('sk-proj-…wxyz')).toBeVisible();
-  expect(await page.content()).not.toContain('abcdefghijklmnopqrstuvwxyz0123');
+  expect(await page.content()).not.toContain('FAKEFAKE');
 
   await openai.getByRole('button', { name: 'Disconnect' }).click();
   await expect(openai.getByText('Disconnect OpenAI? Agents will stop using this credential.')).toBeVisible();
@@ -126,7 +129,7 @@ test('settings list every provider with details, and the activity log', async ({
   await toProviders(page, freshLogin('settings'));
   const openai = card(page, 'OpenAI');
   await openai.getByText('Use an access token instead').click();
-  await openai.getByLabel('OpenAI access token or API key').fill('sk-proj-settings0123456789abcdefWXYZ');
+  await openai.getByLabel('OpenAI access token or API key').fill(fake('sk-proj-', 'WXYZ'));
   await openai.getByRole('button', { name: 'Save token' }).click();
   await expect(openai.getByText('✓ Connected')).toBeVisible();
 
@@ -168,8 +171,8 @@ test('Import from Local Claude shows a one-time code and turns Connected when th
   // What `relay credentials import claude` (or the curl line) sends.
   const file = JSON.stringify({
     claudeAiOauth: {
-      accessToken: 'sk-ant-oat01-browsertest0123456789',
-      refreshToken: 'sk-ant-ort01-browsertest0123456789',
+      accessToken: fake('sk-ant-oat01-'),
+      refreshToken: fake('sk-ant-ort01-'),
       expiresAt: Date.now() + 3_600_000,
       scopes: ['user:inference'],
       subscriptionType: 'pro',

@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::backend::oauth_states::{self, PendingLogin, StateError};
-use crate::backend::{session, AppState};
+use crate::backend::oauth_states::{self, PendingLogin, Purpose, StateError};
+use crate::backend::{oauth, session, AppState, ProviderEndpoints};
 use crate::models::LoginFailure;
 
 /// What the provider sends back to `/oauth/callback/<provider>`.
@@ -15,6 +15,34 @@ pub struct CallbackQuery {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+}
+
+/// Starts a login of any purpose: a single-use state (stored hashed, with the
+/// PKCE verifier and where to return) bound to this browser's session.
+/// Returns the provider's authorization URL.
+pub async fn start_login(
+    app: &AppState,
+    session: &Session,
+    provider: &ProviderEndpoints,
+    purpose: Purpose,
+    return_to: Option<&str>,
+) -> Result<url::Url, LoginFailure> {
+    let request = oauth::authorize(provider, &app.callback_url(provider.id))
+        .ok_or(LoginFailure::UnknownProvider)?;
+    oauth_states::create(
+        &app.db,
+        &request.state,
+        provider.id,
+        purpose,
+        &request.pkce_verifier,
+        return_to,
+    )
+    .await
+    .map_err(internal)?;
+    session::remember_login_state(session, &request.state)
+        .await
+        .map_err(internal)?;
+    Ok(request.url)
 }
 
 /// A provider's answer, checked: the state was ours, single-use, started in

@@ -4,10 +4,10 @@
 use tower_sessions::Session;
 
 use crate::backend::audit::{self, Source};
-use crate::backend::callback::{internal, CheckedCallback};
+use crate::backend::callback::{self, internal, CheckedCallback};
 use crate::backend::credentials::{self, Connection, Method};
 use crate::backend::oauth::{self, ExchangeError};
-use crate::backend::oauth_states::{self, Purpose};
+use crate::backend::oauth_states::Purpose;
 use crate::backend::{session, userinfo, AppState};
 use crate::models::LoginFailure;
 use crate::providers::{self, ConnectMethod, ProviderInfo};
@@ -45,22 +45,7 @@ pub async fn begin(
         .endpoints(info.id)
         .filter(|_| app.providers.supports(info, ConnectMethod::Redirect))
         .ok_or(LoginFailure::UnknownProvider)?;
-    let request = oauth::authorize(endpoints, &app.callback_url(info.id))
-        .ok_or(LoginFailure::UnknownProvider)?;
-    oauth_states::create(
-        &app.db,
-        &request.state,
-        info.id,
-        Purpose::Connect,
-        &request.pkce_verifier,
-        Some(return_to),
-    )
-    .await
-    .map_err(internal)?;
-    session::remember_login_state(session, &request.state)
-        .await
-        .map_err(internal)?;
-    Ok(request.url)
+    callback::start_login(app, session, endpoints, Purpose::Connect, Some(return_to)).await
 }
 
 /// Completes a connect: the code for tokens, the account from userinfo, the

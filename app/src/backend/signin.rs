@@ -3,31 +3,15 @@
 
 use tower_sessions::Session;
 
-use crate::backend::callback::{internal, CheckedCallback};
+use crate::backend::callback::{self, internal, CheckedCallback};
 use crate::backend::oauth::{self, ExchangeError};
-use crate::backend::oauth_states::{self, Purpose};
+use crate::backend::oauth_states::Purpose;
 use crate::backend::{credentials, github, session, users, AppState};
 use crate::models::LoginFailure;
 
-/// Starts a sign-in: records a single-use state and returns where to send the browser.
+/// Starts a sign-in; returns where to send the browser.
 pub async fn begin(app: &AppState, session: &Session) -> Result<url::Url, LoginFailure> {
-    let provider = app.providers.github();
-    let request = oauth::authorize(provider, &app.callback_url(provider.id))
-        .ok_or(LoginFailure::UnknownProvider)?;
-    oauth_states::create(
-        &app.db,
-        &request.state,
-        provider.id,
-        Purpose::SignIn,
-        &request.pkce_verifier,
-        None,
-    )
-    .await
-    .map_err(internal)?;
-    session::remember_login_state(session, &request.state)
-        .await
-        .map_err(internal)?;
-    Ok(request.url)
+    callback::start_login(app, session, app.providers.github(), Purpose::SignIn, None).await
 }
 
 /// Completes a sign-in and returns the path the user should land on.

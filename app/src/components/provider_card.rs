@@ -220,27 +220,7 @@ fn CredentialDetails(credential: CredentialStatus) -> impl IntoView {
 /// A Unix time as "2026-11-24 08:30 UTC" (the same on server and browser).
 #[component]
 pub fn LocalTime(at: i64) -> impl IntoView {
-    view! { <time datetime=iso_utc(at)>{iso_utc(at)}</time> }
-}
-
-fn iso_utc(at: i64) -> String {
-    let days = at.div_euclid(86_400);
-    let secs = at.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
+    view! { <time datetime=crate::time::utc_minutes(at)>{crate::time::utc_minutes(at)}</time> }
 }
 
 /// "Use an access token instead": paste, check, store; shown afterwards only as a hint.
@@ -273,14 +253,5 @@ fn AccessTokenForm(info: &'static ProviderInfo, on_change: Callback<()>) -> impl
             </ActionForm>
             {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </details>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn formats_utc_dates() {
-        assert_eq!(super::iso_utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::iso_utc(1_795_509_000), "2026-11-24 08:30 UTC");
     }
 }

