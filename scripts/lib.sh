@@ -56,10 +56,11 @@ ensure_build_tools() {
   cargo_tool wasm-opt wasm-opt 116 --locked
 }
 
-# The browser-test side: Debian's Chromium and the npm packages of end2end/.
+# The browser-test side: Debian's Chromium (with an emoji font, so the
+# screenshots show the pages' emoji as users see them) and the npm packages of end2end/.
 ensure_test_tools() {
   step "Checking the browser-test tools"
-  apt_install chromium
+  apt_install chromium fonts-noto-color-emoji
   if [ -d end2end/node_modules/@playwright/test ] && [ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
     echo "end2end npm packages present"
   else

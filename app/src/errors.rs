@@ -10,6 +10,10 @@ pub enum AppError {
     NotSignedIn,
     #[error("{0}")]
     BadRequest(String),
+    /// The request needs a provider the user has not connected (its id);
+    /// pages offer a link to connect it.
+    #[error("Please connect {} first.", crate::providers::find(.0).map_or(.0.as_str(), |p| p.name))]
+    NeedsProvider(String),
     /// Details are logged on the server; the browser gets this sentence only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -35,5 +39,14 @@ impl From<crate::backend::Error> for AppError {
     fn from(e: crate::backend::Error) -> Self {
         tracing::error!(error = %e, "server function failed");
         AppError::Internal
+    }
+}
+
+impl From<crate::teams::Refusal> for AppError {
+    fn from(refusal: crate::teams::Refusal) -> Self {
+        match refusal {
+            crate::teams::Refusal::Invalid(message) => AppError::BadRequest(message),
+            crate::teams::Refusal::NeedsProvider(id) => AppError::NeedsProvider(id.to_owned()),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! - `pages/`: one module per route;
 //! - `components/`: pieces the pages share;
 //! - `functions/`: server functions, the typed doors into the backend;
+//! - `providers`, `teams`: what providers and agent teams are, as data;
 //! - `backend/` (`ssr` only): database, vault, OAuth — never in the WebAssembly.
 
 pub mod components;
@@ -11,6 +12,7 @@ pub mod functions;
 pub mod models;
 pub mod pages;
 pub mod providers;
+pub mod teams;
 pub mod time;
 
 #[cfg(feature = "ssr")]

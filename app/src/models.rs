@@ -258,6 +258,13 @@ pub struct ProviderStatus {
     pub endpoints: Vec<SelfHostedView>,
 }
 
+impl ProviderStatus {
+    /// Usable by agents now: a credential that needs no reconnect, or an endpoint.
+    pub fn is_connected(&self) -> bool {
+        self.credential.as_ref().is_some_and(|c| !c.needs_reconnect) || !self.endpoints.is_empty()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialStatus {
     pub account: String,
@@ -349,4 +356,43 @@ pub struct RepoView {
 pub struct RepoListing {
     pub repos: Vec<RepoView>,
     pub selected: Vec<i64>,
+}
+
+/// A repository the user chose, as the dashboard and the ready page show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChosenRepo {
+    pub id: i64,
+    pub full_name: String,
+    pub private: bool,
+    pub stars: i64,
+    pub default_branch: String,
+    /// What the default branch holds for agents ("3 agents in .claude/agents/").
+    pub agent_config: Option<String>,
+    /// Whether GitHub was asked yet (false while looking, or when it failed).
+    pub config_checked: bool,
+}
+
+/// A `pull_request` or `issues` event GitHub sent for a chosen repository.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoEvent {
+    pub repository: String,
+    pub event: String,
+    pub action: String,
+    pub number: i64,
+    pub title: String,
+    pub sender: String,
+    /// Unix seconds, when Relay received it.
+    pub at: i64,
+}
+
+/// Everything the dashboard and the ready page summarise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub repositories: Vec<ChosenRepo>,
+    /// Provider ids the user has connected, in the registry's order.
+    pub providers: Vec<String>,
+    pub teams: Vec<crate::teams::TeamView>,
+    pub events: Vec<RepoEvent>,
+    /// Where the dashboard lives.
+    pub dashboard_url: String,
 }

@@ -1,38 +1,11 @@
 import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { card, freshLogin, screenshot, toProviders } from './helpers';
-
-/** A made-up token of the given shape (built here, so the source holds nothing secret-like). */
-const fake = (prefix: string, last4 = 'ZZZZ') => `${prefix}${'FAKE'.repeat(6)}${last4}`;
+import { card, fake, freshLogin, noSeriousAxe, openDeviceLogin, screenshot, toProviders } from './helpers';
 
 /** The seconds shown by "Code expires in m:ss". */
 async function countdown(page: Page): Promise<number> {
   const text = await page.locator('.countdown').innerText();
   const [m, s] = text.split(':').map(Number);
   return m * 60 + s;
-}
-
-/** Starts a device login and opens the provider's verification page in a second tab. */
-async function openDeviceLogin(page: Page, name: string, title: string) {
-  await card(page, title).getByRole('button', { name: `Login with ${name}` }).click();
-  const panel = page.locator('.device-login');
-  await expect(panel.getByText(`Enter this code at ${name}:`)).toBeVisible();
-  const code = (await panel.getByLabel('Your code').innerText()).trim();
-  expect(code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
-  const [provider] = await Promise.all([
-    page.context().waitForEvent('page'),
-    panel.getByRole('link', { name: `Open ${name} →` }).click(),
-  ]);
-  await provider.waitForLoadState();
-  // verification_uri_complete pre-fills the code.
-  await expect(provider.getByLabel('Code')).toHaveValue(code);
-  return { panel, provider, code };
-}
-
-async function noSeriousAxe(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${label} ${v.id}: ${v.help} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
 }
 
 test('connect Anthropic by device code in two tabs', async ({ page }) => {

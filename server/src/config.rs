@@ -50,6 +50,8 @@ pub struct Config {
     /// Providers registered by the operator; the development providers stand
     /// in for the others (when they run).
     pub providers: Vec<ProviderApp>,
+    /// The secret GitHub signs webhook deliveries with; `None`: webhooks are refused.
+    pub github_webhook_secret: Option<SecretString>,
     pub site_root: String,
     pub log_filter: String,
 }
@@ -184,6 +186,7 @@ impl Config {
             dev_providers,
             dev_device,
             providers,
+            github_webhook_secret: var("RELAY_GITHUB_WEBHOOK_SECRET").map(SecretString::from),
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             log_filter: var("RUST_LOG")
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".to_owned()),

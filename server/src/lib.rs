@@ -129,6 +129,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         http,
         device_worker: Arc::new(tokio::sync::Notify::new()),
         refresher: Arc::default(),
+        github_webhook_secret: config.github_webhook_secret.clone().map(Arc::new),
     };
 
     let state_for_workers = state.clone();
@@ -206,6 +207,9 @@ async fn housekeeping(pool: db::Db, store: SqliteStore, mut stopped: watch::Rece
                 }
                 if let Err(e) = oauth_states::prune(&pool).await {
                     tracing::warn!(error = %e, "pruning old logins failed");
+                }
+                if let Err(e) = app::backend::webhooks::prune(&pool).await {
+                    tracing::warn!(error = %e, "pruning old webhook deliveries failed");
                 }
             }
             _ = stopped.changed() => break,

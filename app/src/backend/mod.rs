@@ -2,6 +2,7 @@
 //! Compiled only with the `ssr` feature; pages reach it through server
 //! functions (`crate::functions`), plain routes through the `server` crate.
 
+pub mod agent_config;
 pub mod audit;
 pub mod callback;
 pub mod connect;
@@ -20,9 +21,11 @@ pub mod repositories;
 pub mod self_hosted;
 pub mod session;
 pub mod signin;
+pub mod teams;
 pub mod userinfo;
 pub mod users;
 pub mod vault;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -49,6 +52,8 @@ pub struct AppState {
     pub device_worker: Arc<tokio::sync::Notify>,
     /// The one refresher of each credential (see `freshness`).
     pub refresher: Arc<freshness::Refresher>,
+    /// What GitHub signs webhook deliveries with (`None`: webhooks are refused).
+    pub github_webhook_secret: Option<Arc<secrecy::SecretString>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

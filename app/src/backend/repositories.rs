@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::backend::github::GithubError;
 use crate::backend::{now, Db, Error, ProviderEndpoints};
-use crate::models::RepoView;
+use crate::models::{ChosenRepo, RepoView};
 
 /// GitHub's largest page.
 const PER_PAGE: usize = 100;
@@ -130,6 +130,31 @@ pub async fn selected_ids(db: &Db, user_id: &str) -> Result<Vec<i64>, Error> {
     .bind(user_id)
     .fetch_all(db)
     .await?)
+}
+
+/// The repositories the user chose, by name, with what was found in them.
+pub async fn chosen(db: &Db, user_id: &str) -> Result<Vec<ChosenRepo>, Error> {
+    let rows: Vec<(i64, String, i64, i64, String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT github_id, full_name, private, stars, default_branch, agent_config, config_checked_at
+         FROM repositories WHERE user_id = $1 ORDER BY lower(full_name)",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, full_name, private, stars, default_branch, agent_config, checked)| ChosenRepo {
+                id,
+                full_name,
+                private: private != 0,
+                stars,
+                default_branch,
+                agent_config,
+                config_checked: checked.is_some(),
+            },
+        )
+        .collect())
 }
 
 /// Replaces the user's selection with `chosen` (repositories from their listing).

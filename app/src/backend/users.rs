@@ -84,8 +84,13 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<User>, Error> {
     )
 }
 
+/// Moves the user to `progress`; reaching `Completed` records when onboarding ended.
 pub async fn set_progress(db: &Db, id: &str, progress: Progress) -> Result<(), Error> {
-    sqlx::query("UPDATE users SET onboarding_step = $1, updated_at = $2 WHERE id = $3")
+    sqlx::query(
+        "UPDATE users SET onboarding_step = $1, updated_at = $2,
+           onboarded_at = CASE WHEN $1 = 'completed' THEN COALESCE(onboarded_at, $2) ELSE onboarded_at END
+         WHERE id = $3",
+    )
         .bind(progress.stored())
         .bind(now())
         .bind(id)

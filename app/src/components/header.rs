@@ -18,6 +18,7 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
                 <span class="brand-name">"Agent Relay Cloud"</span>
             </a>
             <nav class="account" aria-label="Account">
+                <a class="btn btn-ghost btn-small" href="/dashboard">"Dashboard"</a>
                 <a class="btn btn-ghost btn-small" href="/settings/providers">"Settings"</a>
                 {user.avatar_url.clone().map(|src| view! { <img class="avatar" src=src alt="" width="32" height="32"/> })}
                 <span class="account-name">

@@ -7,3 +7,5 @@ pub mod provider_card;
 pub mod repository_picker;
 pub mod self_hosted;
 pub mod steps;
+pub mod team_picker;
+pub mod workspace_summary;

@@ -25,12 +25,11 @@ pub fn RepositoryPicker(listing: RepoListing) -> impl IntoView {
         .iter()
         .map(|r| r.full_name.to_lowercase())
         .collect();
+    // Lower-cased once per keystroke, not once per row.
+    let needle = Memo::new(move |_| query.get().trim().to_lowercase());
     let shown = {
         let names = names.clone();
-        move || {
-            let q = query.get().trim().to_lowercase();
-            names.iter().filter(|n| n.contains(&q)).count()
-        }
+        move || needle.with(|q| names.iter().filter(|n| n.contains(q.as_str())).count())
     };
     let count = move || selected.with(HashSet::len);
     let label = move || match count() {
@@ -65,11 +64,7 @@ pub fn RepositoryPicker(listing: RepoListing) -> impl IntoView {
                 {listing.repos.into_iter().zip(names).map(|(repo, lower)| {
                     let id = repo.id;
                     let initially = selected.with_untracked(|s| s.contains(&id));
-                    let hidden = move || {
-                        let q = query.get();
-                        let q = q.trim();
-                        !q.is_empty() && !lower.contains(&q.to_lowercase())
-                    };
+                    let hidden = move || needle.with(|q| !q.is_empty() && !lower.contains(q.as_str()));
                     let input_id = format!("repo-{id}");
                     view! {
                         <li hidden=hidden>

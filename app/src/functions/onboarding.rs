@@ -49,7 +49,11 @@ pub(crate) async fn advance_past(
     if advances {
         users::set_progress(&app.db, &user.id, next).await?;
     }
-    let path = next.home_path();
+    // Someone who finished onboarding and reopened a step goes home after it.
+    let path = match user.progress() {
+        Progress::Completed => Progress::Completed.home_path(),
+        Progress::At(_) => next.home_path(),
+    };
     leptos_axum::redirect(&path);
     Ok(path)
 }

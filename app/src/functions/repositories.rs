@@ -36,7 +36,37 @@ pub async fn save_repositories(#[server(default)] ids: Vec<i64>) -> Result<Strin
         ));
     }
     repositories::save_selection(&app.db, &user.id, &chosen).await?;
+    look_for_agent_config(&app, &user.id, &chosen).await?;
     super::onboarding::advance_past(&user, Step::Repositories).await
+}
+
+/// Looks for `.claude/agents/` and `teams.json` in the chosen repositories,
+/// in the background: the user moves on meanwhile.
+#[cfg(feature = "ssr")]
+async fn look_for_agent_config(
+    app: &crate::backend::AppState,
+    user_id: &str,
+    chosen: &[crate::models::RepoView],
+) -> Result<(), AppError> {
+    use crate::backend::{agent_config, credentials};
+    let github = app.providers.github();
+    let Some(token) = credentials::access_token(&app.db, &app.vault, user_id, github.id).await?
+    else {
+        return Ok(());
+    };
+    let repos = chosen
+        .iter()
+        .map(|r| (r.id, r.full_name.clone(), r.default_branch.clone()))
+        .collect();
+    tokio::spawn(agent_config::detect_all(
+        app.db.clone(),
+        app.http.clone(),
+        github.clone(),
+        token,
+        user_id.to_owned(),
+        repos,
+    ));
+    Ok(())
 }
 
 /// The user's listing, with GitHub's failures said plainly.

@@ -6,11 +6,14 @@ use crate::components::header::AppHeader;
 use crate::components::provider_card::ProviderCard;
 use crate::components::repository_picker::RepositoryPicker;
 use crate::components::steps::StepIndicator;
+use crate::components::team_picker::TeamPicker;
+use crate::components::workspace_summary::WorkspaceSummary;
 use crate::functions::account::signed_in_user;
 use crate::functions::onboarding::ContinueOnboarding;
 use crate::functions::providers::provider_statuses;
 use crate::functions::repositories::github_repositories;
-use crate::models::{CurrentUser, ProviderStatus, RepoListing, Step};
+use crate::functions::teams::load_workspace;
+use crate::models::{CurrentUser, ProviderStatus, RepoListing, Step, Workspace};
 use crate::pages::not_found::NotFound;
 
 /// `/onboarding/<step>`: the wizard frame around each step.
@@ -32,13 +35,22 @@ pub fn Onboarding() -> impl IntoView {
             }
         },
     );
+    let workspace = Resource::new(
+        move || step() == Some(Step::Ready),
+        |wanted| async move {
+            match wanted {
+                true => load_workspace().await.map(Some),
+                false => Ok(None),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let user = user.await;
                 match (user, step()) {
                     (_, None) => view! { <NotFound/> }.into_any(),
-                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step statuses repos/> }.into_any(),
+                    (Ok(Some(user)), Some(step)) => view! { <WizardStep user step statuses repos workspace/> }.into_any(),
                     (Ok(None), _) => view! { <SignInAgain/> }.into_any(),
                     (Err(e), _) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -53,6 +65,7 @@ fn WizardStep(
     step: Step,
     statuses: Resource<Result<Vec<ProviderStatus>, crate::errors::AppError>>,
     repos: Resource<Result<Option<RepoListing>, crate::errors::AppError>>,
+    workspace: Resource<Result<Option<Workspace>, crate::errors::AppError>>,
 ) -> impl IntoView {
     let advance = ServerAction::<ContinueOnboarding>::new();
     let pending = advance.pending();
@@ -63,13 +76,16 @@ fn WizardStep(
         <main class="wizard" id="main">
             <StepIndicator current=step/>
             <section class="card" aria-labelledby="step-heading">
-                <h1 id="step-heading">{step.heading()}</h1>
+                <h1 id="step-heading">
+                    {(step == Step::Ready).then(|| view! { <span aria-hidden="true">"🎉 "</span> })}
+                    {step.heading()}
+                </h1>
                 <p class="lead">{intro(step)}</p>
-                <div class="step-body">{body(step, statuses)}</div>
+                <div class="step-body">{body(step, statuses, workspace)}</div>
                 {(step == Step::Repositories).then(|| view! { <Repositories repos/> })}
                 {move || error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
-                // The repository list has its own form and button.
-                {(step != Step::Repositories).then(|| view! {
+                // The repository list and the team form have their own buttons.
+                {(step != Step::Repositories && step != Step::Team).then(|| view! {
                     <div class="actions">
                         {step.previous().map(|p| view! { <a class="btn btn-secondary" href=p.path()>"Back"</a> })}
                         <ActionForm action=advance attr:class="inline">
@@ -95,13 +111,14 @@ fn intro(step: Step) -> &'static str {
             "Agent Relay works with multiple AI providers. Connect the ones you want to use."
         }
         Step::Team => "Teams are groups of AI agents that work together on tasks.",
-        Step::Ready => "Your Agent Relay Cloud workspace is ready.",
+        Step::Ready => "Your Agent Relay Cloud workspace is ready:",
     }
 }
 
 fn body(
     step: Step,
     statuses: Resource<Result<Vec<ProviderStatus>, crate::errors::AppError>>,
+    workspace: Resource<Result<Option<Workspace>, crate::errors::AppError>>,
 ) -> impl IntoView {
     match step {
         Step::Repositories => view! {
@@ -110,11 +127,27 @@ fn body(
         .into_any(),
         Step::Providers => view! { <ProviderList statuses/> }.into_any(),
         Step::Team => view! {
-            <p>"Start from a template such as a Code Review Team, or skip this step and create a team later."</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match statuses.await {
+                        Ok(list) => view! { <TeamPicker statuses=list/> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
         }
         .into_any(),
         Step::Ready => view! {
-            <p>"What's next?"</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match workspace.await {
+                        Ok(Some(workspace)) => view! { <WorkspaceSummary workspace/> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2 class="subheading">"What's next?"</h2>
             <ul class="checklist">
                 <li>"Open a PR to trigger automatic code review"</li>
                 <li>"Use @agent-relay in PR comments to chat with agents"</li>

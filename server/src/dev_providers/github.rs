@@ -1,5 +1,6 @@
-//! The GitHub REST stand-in: `/user`, `/user/repos` (with `Link` pagination)
-//! and avatars, authenticated by tokens from the development OAuth engine.
+//! The GitHub REST stand-in: `/user`, `/user/repos` (with `Link` pagination),
+//! the contents API for the agent configuration some repositories hold, and
+//! avatars, authenticated by tokens from the development OAuth engine.
 
 use std::sync::Arc;
 
@@ -19,6 +20,10 @@ pub fn routes() -> Router<Arc<Engine>> {
     Router::new()
         .route("/github/api/user", get(user))
         .route("/github/api/user/repos", get(user_repos))
+        .route(
+            "/github/api/repos/{owner}/{repo}/contents/{*path}",
+            get(contents),
+        )
         .route("/github/avatars/{file}", get(avatar))
 }
 
@@ -132,6 +137,84 @@ async fn user_repos(
         );
     }
     response
+}
+
+/// `GET /repos/{owner}/{repo}/contents/{path}`: the `.claude/agents/` folder
+/// (a listing) and `teams.json` (a base64 file) of repositories that have
+/// them; 404 for everything else, as GitHub answers for a missing path.
+async fn contents(
+    State(engine): State<Arc<Engine>>,
+    headers: HeaderMap,
+    Path((owner, repo, path)): Path<(String, String, String)>,
+) -> Response {
+    use base64::Engine as _;
+    let person = match authenticated(&engine, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let not_found = || {
+        let body = json!({ "message": "Not Found", "documentation_url": "https://docs.github.com/rest/repos/contents" });
+        (StatusCode::NOT_FOUND, Json(body)).into_response()
+    };
+    let full_name = format!("{owner}/{repo}");
+    let all = repos::for_user(&person.login, person.id, app::backend::now());
+    let Some(found) = all
+        .iter()
+        .find(|r| r.full_name.eq_ignore_ascii_case(&full_name))
+    else {
+        return not_found();
+    };
+    match path.trim_end_matches('/') {
+        ".claude/agents" if found.claude_agents > 0 => {
+            let names = ["reviewer", "architect", "tester", "planner"];
+            let entries: Vec<_> = names
+                .iter()
+                .take(found.claude_agents)
+                .map(|n| {
+                    json!({
+                        "type": "file",
+                        "name": format!("{n}.md"),
+                        "path": format!(".claude/agents/{n}.md"),
+                        "size": 512,
+                    })
+                })
+                .chain(std::iter::once(json!({
+                    "type": "dir", "name": "shared", "path": ".claude/agents/shared", "size": 0,
+                })))
+                .collect();
+            Json(entries).into_response()
+        }
+        "teams.json" if found.teams_json => {
+            let document = json!({
+                "version": 1,
+                "teams": [{
+                    "name": "Maintainers",
+                    "template": "custom",
+                    "defaultProvider": "anthropic",
+                    "agents": [
+                        { "name": "Triage", "role": "lead", "provider": "anthropic", "cli": "claude" },
+                        { "name": "Fixer", "role": "developer", "provider": "anthropic", "cli": "claude" },
+                    ],
+                }],
+            });
+            // GitHub wraps its base64 at 60 characters.
+            let encoded = base64::engine::general_purpose::STANDARD.encode(document.to_string());
+            let wrapped: Vec<String> = encoded
+                .as_bytes()
+                .chunks(60)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect();
+            Json(json!({
+                "type": "file",
+                "name": "teams.json",
+                "path": "teams.json",
+                "encoding": "base64",
+                "content": wrapped.join("\n") + "\n",
+            }))
+            .into_response()
+        }
+        _ => not_found(),
+    }
 }
 
 /// A round avatar with the user's initial, in a colour of their own.

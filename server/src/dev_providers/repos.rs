@@ -1,4 +1,6 @@
 //! A few hundred generated repositories per user, the same on every run.
+//! Two kinds of login are special, for trying the edges: `many-…` has 1,000
+//! repositories and `empty-…` has none.
 
 use app::time::iso8601;
 use serde::Serialize;
@@ -22,6 +24,12 @@ pub struct Repo {
     pub pushed_at: String,
     #[serde(skip)]
     pub updated_secs: i64,
+    /// Agent definitions in `.claude/agents/` of the default branch (0: no such folder).
+    #[serde(skip)]
+    pub claude_agents: usize,
+    /// Whether the default branch has a `teams.json`.
+    #[serde(skip)]
+    pub teams_json: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -61,7 +69,7 @@ const LANGUAGES: [&str; 6] = ["Rust", "TypeScript", "Python", "Go", "Kotlin", "S
 /// The repositories `login` can access, most recently updated first.
 pub fn for_user(login: &str, user_id: i64, now: i64) -> Vec<Repo> {
     let seed = Sha256::digest(login.as_bytes());
-    let count = 240 + (seed[0] as usize % 61); // 240–300
+    let count = repository_count(login, seed[0]);
     let orgs = [login.to_owned(), "acme".to_owned(), format!("{login}-labs")];
     (0..count)
         .map(|i| {
@@ -77,7 +85,8 @@ pub fn for_user(login: &str, user_id: i64, now: i64) -> Vec<Repo> {
                 ),
             };
             // Spread updates from minutes to about two years ago, newest first.
-            let updated = now - (i as i64).pow(2) * 900 - (h[2] as i64) * 7;
+            let spread = (i as i64).pow(2) * 900 * 90_000 / (count.max(300) as i64).pow(2);
+            let updated = now - spread - (h[2] as i64) * 7;
             let created = updated - 86_400 * (30 + h[3] as i64 * 3);
             Repo {
                 id: 100_000 + user_id % 10_000 * 1_000 + i as i64,
@@ -104,9 +113,28 @@ pub fn for_user(login: &str, user_id: i64, now: i64) -> Vec<Repo> {
                 updated_at: iso8601(updated),
                 pushed_at: iso8601(updated),
                 updated_secs: updated,
+                // Some repositories already hold agent configuration.
+                claude_agents: if i % 5 == 1 {
+                    2 + h[11] as usize % 3
+                } else {
+                    0
+                },
+                teams_json: i % 7 == 2,
             }
         })
         .collect()
+}
+
+/// 240–300 for most logins; see the module's comment for the others.
+fn repository_count(login: &str, seed: u8) -> usize {
+    let login = login.to_ascii_lowercase();
+    if login.starts_with("many-") {
+        1_000
+    } else if login.starts_with("empty-") {
+        0
+    } else {
+        240 + (seed as usize % 61)
+    }
 }
 
 #[cfg(test)]
@@ -123,5 +151,7 @@ mod tests {
             b.iter().map(|r| &r.full_name).collect::<Vec<_>>()
         );
         assert!(a.windows(2).all(|w| w[0].updated_secs >= w[1].updated_secs));
+        assert_eq!(for_user("many-repos", 8, 2_000_000_000).len(), 1_000);
+        assert!(for_user("empty-handed", 9, 2_000_000_000).is_empty());
     }
 }

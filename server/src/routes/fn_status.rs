@@ -23,7 +23,9 @@ pub async fn fn_status(request: Request, next: Next) -> Response {
         return Response::from_parts(parts, Body::empty());
     };
     match serde_json::from_slice::<app::errors::AppError>(&bytes) {
-        Ok(app::errors::AppError::BadRequest(_)) => parts.status = StatusCode::BAD_REQUEST,
+        Ok(app::errors::AppError::BadRequest(_) | app::errors::AppError::NeedsProvider(_)) => {
+            parts.status = StatusCode::BAD_REQUEST
+        }
         Ok(app::errors::AppError::NotSignedIn) => parts.status = StatusCode::UNAUTHORIZED,
         _ => {}
     }

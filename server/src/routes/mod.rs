@@ -5,6 +5,8 @@ pub mod fn_status;
 pub mod guard;
 mod health;
 mod oauth;
+mod teams;
+mod webhooks;
 
 use app::backend::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -20,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/oauth/start", get(oauth::start))
         .route("/oauth/connect", get(oauth::connect))
         .route("/oauth/callback/{provider}", get(oauth::callback))
+        .route("/teams/{id}/teams.json", get(teams::export))
+        .route("/webhooks/github", post(webhooks::github))
         .route(
             "/api/credentials/import",
             post(api::import_credentials).layer(DefaultBodyLimit::max(api::MAX_IMPORT_BYTES)),

@@ -16,3 +16,5 @@ mod onboarding;
 mod provider_quirks;
 mod repositories;
 mod signin;
+mod teams;
+mod webhooks;

@@ -157,7 +157,7 @@ async fn the_providers_step_shows_copilot_connected_by_the_sign_up() {
 }
 
 /// Finishes "Select Repositories" the way the page does: the first repository.
-async fn choose_a_repository(app: &crate::helpers::TestApp) {
+pub(crate) async fn choose_a_repository(app: &crate::helpers::TestApp) {
     let list: serde_json::Value = app
         .server_fn("/fn/repositories/list", &[])
         .await

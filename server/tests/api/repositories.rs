@@ -103,3 +103,83 @@ async fn nothing_or_someone_elses_repositories_are_refused() {
         .unwrap();
     assert_eq!(count, 0, "a refused choice changes nothing");
 }
+
+#[tokio::test]
+async fn a_thousand_repositories_and_none_at_all() {
+    let app = spawn_app().await;
+    app.sign_in("many-repos").await;
+    let list = listing(&app).await;
+    assert_eq!(
+        list["repos"].as_array().unwrap().len(),
+        1_000,
+        "ten pages of 100"
+    );
+
+    let empty = crate::helpers::TestApp {
+        client: crate::helpers::browser(),
+        ..app
+    };
+    empty.sign_in("empty-handed").await;
+    assert_eq!(listing(&empty).await["repos"], Value::Array(vec![]));
+    let html = empty
+        .get("/onboarding/repositories")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("No repositories yet"),
+        "the empty state is said"
+    );
+}
+
+#[tokio::test]
+async fn chosen_repositories_are_searched_for_agent_configuration() {
+    let app = spawn_app().await;
+    app.sign_in("ada").await;
+    let list = listing(&app).await;
+    // The stand-in puts .claude/agents/ in some repositories and teams.json in
+    // others; the ten newest hold both kinds and some with neither.
+    let repos = list["repos"].as_array().unwrap();
+    let ids: Vec<String> = repos[..10].iter().map(|r| r["id"].to_string()).collect();
+    let form: Vec<(&str, &str)> = ids.iter().map(|id| ("ids[]", id.as_str())).collect();
+    let response = app.server_fn("/fn/repositories/save", &form).await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+
+    // The lookup runs in the background; wait for it (bounded).
+    let mut found = Value::Null;
+    for _ in 0..100 {
+        let ws: Value = app
+            .server_fn("/fn/workspace", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        if ws["repositories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["config_checked"] == true)
+        {
+            found = ws["repositories"].clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let found: Vec<Value> = found
+        .as_array()
+        .unwrap_or_else(|| panic!("the lookup never finished"))
+        .iter()
+        .map(|r| r["agent_config"].clone())
+        .collect();
+    assert_eq!(found.len(), 10);
+    let said = |text: &str| {
+        found
+            .iter()
+            .filter(|f| f.as_str().is_some_and(|s| s.contains(text)))
+            .count()
+    };
+    assert!(said("agents in .claude/agents/") >= 1, "{found:?}");
+    assert!(said("teams.json with 1 team") >= 1, "{found:?}");
+    assert!(found.iter().any(Value::is_null), "{found:?}");
+}
