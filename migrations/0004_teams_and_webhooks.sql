@@ -4,23 +4,29 @@
 -- What the default branch already holds for agents, looked up through
 -- GitHub's contents API when the repository is chosen:
 -- agent_config is a short summary ("3 agents in .claude/agents/", …) or NULL
--- when nothing was found; config_checked_at is NULL when the lookup failed.
+-- when nothing was found; config_checked_at is NULL until the lookup ended;
+-- config_error says why it failed ("GitHub answered HTTP 403"), if it did.
 ALTER TABLE repositories ADD COLUMN agent_config TEXT;
 ALTER TABLE repositories ADD COLUMN config_checked_at BIGINT;
+ALTER TABLE repositories ADD COLUMN config_error TEXT;
 
 -- When the user finished the wizard (NULL: not yet).
 ALTER TABLE users ADD COLUMN onboarded_at BIGINT;
+UPDATE users SET onboarded_at = updated_at WHERE onboarding_step = 'completed';
 
 -- An agent team: a named group of agents working on the user's repositories.
--- template is 'code-review', 'feature-development' or 'custom'.
+-- template is 'code-review', 'feature-development' or 'custom'; name_key is
+-- the name lower-cased by the application (the same on every database), so
+-- "Night Shift" and "night shift" are one name.
 CREATE TABLE teams (
     id               TEXT PRIMARY KEY,
     user_id          TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     name             TEXT NOT NULL,
+    name_key         TEXT NOT NULL,
     template         TEXT NOT NULL,
     default_provider TEXT NOT NULL,
     created_at       BIGINT NOT NULL,
-    UNIQUE (user_id, name)
+    UNIQUE (user_id, name_key)
 );
 
 -- The agents of a team, in order. name is unique in its team (case-insensitively,

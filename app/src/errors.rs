@@ -12,7 +12,7 @@ pub enum AppError {
     BadRequest(String),
     /// The request needs a provider the user has not connected (its id);
     /// pages offer a link to connect it.
-    #[error("Please connect {} first.", crate::providers::find(.0).map_or(.0.as_str(), |p| p.name))]
+    #[error("{}", crate::providers::connect_first(.0))]
     NeedsProvider(String),
     /// Details are logged on the server; the browser gets this sentence only.
     #[error("Something went wrong on our side. Please try again.")]

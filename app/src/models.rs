@@ -256,6 +256,8 @@ pub struct ProviderStatus {
     pub credential: Option<CredentialStatus>,
     /// For the self-hosted provider: the user's saved endpoints.
     pub endpoints: Vec<SelfHostedView>,
+    /// A device login still waiting for the user at the provider.
+    pub pending_flow: Option<DeviceFlowView>,
 }
 
 impl ProviderStatus {
@@ -368,8 +370,10 @@ pub struct ChosenRepo {
     pub default_branch: String,
     /// What the default branch holds for agents ("3 agents in .claude/agents/").
     pub agent_config: Option<String>,
-    /// Whether GitHub was asked yet (false while looking, or when it failed).
+    /// Whether the lookup ended (false while looking).
     pub config_checked: bool,
+    /// Why the lookup failed, if it did.
+    pub config_error: Option<String>,
 }
 
 /// A `pull_request` or `issues` event GitHub sent for a chosen repository.
@@ -395,4 +399,6 @@ pub struct Workspace {
     pub events: Vec<RepoEvent>,
     /// Where the dashboard lives.
     pub dashboard_url: String,
+    /// Where GitHub should send the repositories' webhooks.
+    pub webhook_url: String,
 }

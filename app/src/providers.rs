@@ -306,6 +306,11 @@ pub fn find(id: &str) -> Option<&'static ProviderInfo> {
     ALL.into_iter().find(|p| p.id == id)
 }
 
+/// "Please connect Anthropic first.": what to do before using provider `id`.
+pub fn connect_first(id: &str) -> String {
+    format!("Please connect {} first.", find(id).map_or(id, |p| p.name))
+}
+
 /// What a pasted token was recognised as.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecognisedToken {

@@ -175,10 +175,7 @@ impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Refusal::Invalid(message) => f.write_str(message),
-            Refusal::NeedsProvider(id) => {
-                let name = crate::providers::find(id).map_or(*id, |p| p.name);
-                write!(f, "Please connect {name} first.")
-            }
+            Refusal::NeedsProvider(id) => f.write_str(&crate::providers::connect_first(id)),
         }
     }
 }

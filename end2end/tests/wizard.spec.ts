@@ -83,11 +83,13 @@ test('the team form: a Custom Team is composed in the page, and a missing provid
   await page.goto(relay() + '/onboarding/team');
   await hydrated(page);
 
-  // Only Copilot is connected (by the sign-up): Anthropic is offered, marked.
+  // Only Copilot is connected (by the sign-up): it is chosen; Anthropic is offered, marked.
   const providerSelect = page.getByLabel('Default provider');
+  await expect(providerSelect).toHaveValue('github');
   await expect(providerSelect.locator('option[value=anthropic]')).toHaveText('Claude Code (Anthropic) · not connected');
   await noSeriousAxe(page, 'team');
   await screenshot(page, '24-team');
+  await providerSelect.selectOption('anthropic');
   await page.getByRole('button', { name: 'Select template →' }).click();
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('Please connect Anthropic first.');
@@ -137,6 +139,7 @@ test.describe('without JavaScript', () => {
 
     // The refusal comes back to the page.
     await expect(page.getByRole('heading', { level: 1, name: 'Create Your First Agent Team' })).toBeVisible();
+    await page.getByLabel('Default provider').selectOption('anthropic');
     await page.getByRole('button', { name: 'Select template →' }).click();
     await expect(page.getByRole('alert')).toContainText('Please connect Anthropic first.');
 
@@ -160,6 +163,39 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Open Dashboard →' }).click();
     await expect(page).toHaveURL(/\/dashboard$/);
     await expect(page.getByText('Lead (Copilot), Developer (Copilot), Docs – Developer (Copilot)')).toBeVisible();
+  });
+});
+
+test.describe('without JavaScript, a device login', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('shows its code after a plain form post and reloads itself until connected', async ({ page, context }) => {
+    test.setTimeout(60_000);
+    await signUp(page, freshLogin('plaindevice'));
+    await page.locator('.repo-list input[type=checkbox]').first().check();
+    await page.getByRole('button', { name: /^Continue with/ }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Connect Your AI Providers' })).toBeVisible();
+
+    await card(page, 'Anthropic').getByRole('button', { name: 'Login with Anthropic' }).click();
+    await expect(page.getByText('Enter this code at Anthropic:')).toBeVisible();
+    const code = (await page.getByLabel('Your code').innerText()).trim();
+    expect(code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    await expect(page.locator('.countdown')).toHaveText(/^1[45]:\d\d$/);
+
+    const href = await page.getByRole('link', { name: 'Open Anthropic →' }).getAttribute('href');
+    const provider = await context.newPage();
+    await provider.goto(href!);
+    await expect(provider.getByLabel('Code')).toHaveValue(code);
+    await provider.getByLabel('Or another login').fill('plain-claude');
+    await provider.getByRole('button', { name: 'Authorize' }).click();
+    await expect(provider.getByText('Device authorized.')).toBeVisible();
+
+    // The page reloads every 5 s while it waits.
+    await expect(card(page, 'Anthropic').getByText('✓ Connected')).toBeVisible({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Continue →' }).click();
+    await expect(page.getByLabel('Default provider')).toHaveValue('anthropic');
+    await page.getByRole('button', { name: 'Select template →' }).click();
+    await expect(page.locator('.summary div', { hasText: 'Teams' }).locator('dd')).toHaveText('Code Review Team');
   });
 });
 

@@ -2,11 +2,11 @@
 //! folder or a `teams.json` on its default branch, looked up through GitHub's
 //! contents API and summarised in a line ("3 agents in .claude/agents/").
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-use crate::backend::github::GithubError;
+use crate::backend::github::{self, GithubError};
 use crate::backend::{now, Db, Error, ProviderEndpoints};
 
 /// At most this many repositories are looked up at once.
@@ -26,7 +26,8 @@ struct File {
 }
 
 /// Looks up every repository of `repos` (github id, full name, branch) and
-/// stores what was found. Runs after the choice is saved, off the request.
+/// stores what was found as each answer arrives. Runs after the choice is
+/// saved, off the request.
 pub async fn detect_all(
     db: Db,
     http: reqwest::Client,
@@ -36,7 +37,7 @@ pub async fn detect_all(
     repos: Vec<(i64, String, String)>,
 ) {
     use futures::StreamExt;
-    let results = futures::stream::iter(repos)
+    futures::stream::iter(repos)
         .map(|(id, full_name, branch)| {
             let (http, github, token) = (&http, &github, &token);
             async move {
@@ -47,13 +48,15 @@ pub async fn detect_all(
             }
         })
         .buffer_unordered(CONCURRENT)
-        .collect::<Vec<_>>()
+        .for_each(|(id, found)| {
+            let (db, user_id) = (&db, &user_id);
+            async move {
+                if let Err(e) = store(db, user_id, id, found).await {
+                    tracing::warn!(error = %e, "storing a repository's agent configuration failed");
+                }
+            }
+        })
         .await;
-    for (id, found) in results {
-        if let Err(e) = store(&db, &user_id, id, found).await {
-            tracing::warn!(error = %e, "storing a repository's agent configuration failed");
-        }
-    }
 }
 
 async fn store(
@@ -62,18 +65,20 @@ async fn store(
     github_id: i64,
     found: Result<Option<String>, GithubError>,
 ) -> Result<(), Error> {
-    let (summary, checked) = match found {
-        Ok(summary) => (summary, Some(now())),
+    let (summary, failure) = match found {
+        Ok(summary) => (summary, None),
         Err(e) => {
             tracing::warn!(error = %e, "looking for agent configuration failed");
-            (None, None)
+            (None, Some(e.to_string()))
         }
     };
     sqlx::query(
-        "UPDATE repositories SET agent_config = $1, config_checked_at = $2 WHERE user_id = $3 AND github_id = $4",
+        "UPDATE repositories SET agent_config = $1, config_error = $2, config_checked_at = $3
+         WHERE user_id = $4 AND github_id = $5",
     )
     .bind(summary)
-    .bind(checked)
+    .bind(failure)
+    .bind(now())
     .bind(user_id)
     .bind(github_id)
     .execute(db)
@@ -139,15 +144,7 @@ async fn get(
     path: &str,
     branch: &str,
 ) -> Result<Option<Vec<u8>>, GithubError> {
-    let url = contents_url(github, full_name, path, branch)?;
-    let response = http
-        .get(url)
-        .bearer_auth(token.expose_secret())
-        .header(reqwest::header::ACCEPT, "application/vnd.github+json")
-        .header("X-GitHub-Api-Version", "2022-11-28")
-        .send()
-        .await
-        .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))?;
+    let response = github::get(http, token, contents_url(github, full_name, path, branch)?).await?;
     match response.status() {
         reqwest::StatusCode::NOT_FOUND => Ok(None),
         reqwest::StatusCode::UNAUTHORIZED => Err(GithubError::Unauthorized(401)),
@@ -158,7 +155,8 @@ async fn get(
                 .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))?
                 .to_vec(),
         )),
-        s => Err(GithubError::Unavailable(format!("HTTP {s}"))),
+        // 301 (renamed), 403 (rate limit, no access), 409 (empty repository), 5xx.
+        s => Err(GithubError::Unavailable(format!("HTTP {}", s.as_u16()))),
     }
 }
 
@@ -169,10 +167,7 @@ fn contents_url(
     path: &str,
     branch: &str,
 ) -> Result<Url, GithubError> {
-    let mut url: Url = github
-        .api_url
-        .clone()
-        .ok_or_else(|| GithubError::Unavailable("no GitHub API URL configured".to_owned()))?;
+    let mut url = github::api(github, "")?;
     let (owner, repo) = full_name
         .split_once('/')
         .ok_or_else(|| GithubError::Unavailable(format!("not a full name: {full_name}")))?;

@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::backend::audit::{self, Source};
 use crate::backend::credentials::{self, Connection, CredentialRow, Method, TokenSet};
 use crate::backend::freshness::{self, FreshError};
-use crate::backend::{oauth, self_hosted, userinfo, AppState, Error};
+use crate::backend::{device_flows, oauth, self_hosted, userinfo, AppState, Error};
 use crate::models::{CredentialStatus, ProviderStatus};
 use crate::providers::{self, ProviderInfo};
 
@@ -14,6 +14,7 @@ use crate::providers::{self, ProviderInfo};
 pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatus>, Error> {
     let rows = credentials::list(&app.db, user_id).await?;
     let endpoints = self_hosted::list(&app.db, user_id).await?;
+    let mut flows = device_flows::pending(&app.db, user_id).await?;
     Ok(providers::ALL
         .into_iter()
         .map(|info| {
@@ -26,6 +27,10 @@ pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatu
                 } else {
                     Vec::new()
                 },
+                pending_flow: flows
+                    .iter()
+                    .position(|f| f.provider == info.id)
+                    .map(|i| flows.swap_remove(i)),
                 methods,
             }
         })

@@ -176,6 +176,30 @@ pub async fn find(
     ))
 }
 
+/// The user's latest waiting flow of each provider: a page loaded again (or
+/// without JavaScript) shows the code it is still waiting for.
+pub async fn pending(db: &crate::backend::Db, user_id: &str) -> Result<Vec<DeviceFlowView>, Error> {
+    let ids: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, provider FROM device_flows
+         WHERE user_id = $1 AND status = 'pending' AND expires_at > $2
+         ORDER BY created_at DESC",
+    )
+    .bind(user_id)
+    .bind(now())
+    .fetch_all(db)
+    .await?;
+    let mut views: Vec<DeviceFlowView> = Vec::new();
+    for (id, provider) in ids {
+        if views.iter().any(|v| v.provider == provider) {
+            continue;
+        }
+        if let Some(view) = find(db, user_id, &id).await? {
+            views.push(view);
+        }
+    }
+    Ok(views)
+}
+
 /// Cancels the user's own pending flow; returns whether there was one.
 pub async fn cancel(db: &crate::backend::Db, user_id: &str, id: &str) -> Result<bool, Error> {
     let done = sqlx::query(

@@ -2,6 +2,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use url::Url;
 
 use crate::backend::ProviderEndpoints;
 
@@ -22,26 +23,39 @@ pub enum GithubError {
     Unavailable(String),
 }
 
+/// The API URL of `path` (relative to the REST API's root).
+pub fn api(github: &ProviderEndpoints, path: &str) -> Result<Url, GithubError> {
+    github
+        .api_url
+        .as_ref()
+        .ok_or_else(|| GithubError::Unavailable("no GitHub API URL configured".to_owned()))?
+        .join(path)
+        .map_err(|e| GithubError::Unavailable(e.to_string()))
+}
+
+/// `GET url` with the user's token, the way GitHub asks to be called.
+/// Transport failures are `Unavailable`; the status is the caller's to read.
+pub async fn get(
+    http: &reqwest::Client,
+    token: &SecretString,
+    url: Url,
+) -> Result<reqwest::Response, GithubError> {
+    http.get(url)
+        .bearer_auth(token.expose_secret())
+        .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+        .header("X-GitHub-Api-Version", "2022-11-28")
+        .send()
+        .await
+        .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))
+}
+
 /// `GET /user`: who the token belongs to.
 pub async fn fetch_user(
     http: &reqwest::Client,
     github: &ProviderEndpoints,
     token: &SecretString,
 ) -> Result<GithubUser, GithubError> {
-    let url = github
-        .api_url
-        .as_ref()
-        .ok_or_else(|| GithubError::Unavailable("no GitHub API URL configured".to_owned()))?
-        .join("user")
-        .map_err(|e| GithubError::Unavailable(e.to_string()))?;
-    let response = http
-        .get(url)
-        .bearer_auth(token.expose_secret())
-        .header(reqwest::header::ACCEPT, "application/vnd.github+json")
-        .header("X-GitHub-Api-Version", "2022-11-28")
-        .send()
-        .await
-        .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))?;
+    let response = get(http, token, api(github, "user")?).await?;
     let status = response.status();
     if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
         return Err(GithubError::Unauthorized(status.as_u16()));

@@ -109,8 +109,8 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Hex SHA-256, for looking up single-use secrets without storing them.
-pub fn sha256_hex(value: &str) -> String {
+/// Hex SHA-256, for looking up single-use secrets (and seen bodies) without storing them.
+pub fn sha256_hex(value: impl AsRef<[u8]>) -> String {
     use sha2::Digest;
-    vault::hex(&sha2::Sha256::digest(value.as_bytes()))
+    vault::hex(&sha2::Sha256::digest(value.as_ref()))
 }

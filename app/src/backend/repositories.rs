@@ -1,11 +1,11 @@
 //! The user's GitHub repositories (all pages, through GitHub's REST API with
 //! the token from the vault) and the ones they chose for the agents.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-use crate::backend::github::GithubError;
+use crate::backend::github::{self, GithubError};
 use crate::backend::{now, Db, Error, ProviderEndpoints};
 use crate::models::{ChosenRepo, RepoView};
 
@@ -33,28 +33,17 @@ pub async fn fetch_all(
     github: &ProviderEndpoints,
     token: &SecretString,
 ) -> Result<Vec<RepoView>, GithubError> {
-    let api = github
-        .api_url
-        .as_ref()
-        .ok_or_else(|| GithubError::Unavailable("no GitHub API URL configured".to_owned()))?;
-    let mut next = Some(
-        api.join(&format!(
-            "user/repos?per_page={PER_PAGE}&sort=updated&direction=desc"
-        ))
-        .map_err(|e| GithubError::Unavailable(e.to_string()))?,
-    );
+    let first = github::api(
+        github,
+        &format!("user/repos?per_page={PER_PAGE}&sort=updated&direction=desc"),
+    )?;
+    let origin = first.clone();
+    let mut next = Some(first);
     let mut repos = Vec::new();
     let now = now();
     for _ in 0..MAX_PAGES {
         let Some(url) = next.take() else { break };
-        let response = http
-            .get(url)
-            .bearer_auth(token.expose_secret())
-            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
-            .header("X-GitHub-Api-Version", "2022-11-28")
-            .send()
-            .await
-            .map_err(|e| GithubError::Unavailable(e.without_url().to_string()))?;
+        let response = github::get(http, token, url).await?;
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Err(GithubError::Unauthorized(status.as_u16()));
@@ -62,7 +51,7 @@ pub async fn fetch_all(
         if !status.is_success() {
             return Err(GithubError::Unavailable(format!("HTTP {status}")));
         }
-        next = next_page(response.headers(), api);
+        next = next_page(response.headers(), &origin);
         let page: Vec<GithubRepo> = response
             .json()
             .await
@@ -134,9 +123,19 @@ pub async fn selected_ids(db: &Db, user_id: &str) -> Result<Vec<i64>, Error> {
 
 /// The repositories the user chose, by name, with what was found in them.
 pub async fn chosen(db: &Db, user_id: &str) -> Result<Vec<ChosenRepo>, Error> {
-    let rows: Vec<(i64, String, i64, i64, String, Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT github_id, full_name, private, stars, default_branch, agent_config, config_checked_at
-         FROM repositories WHERE user_id = $1 ORDER BY lower(full_name)",
+    type Row = (
+        i64,
+        String,
+        i64,
+        i64,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT github_id, full_name, private, stars, default_branch, agent_config, config_checked_at, config_error
+         FROM repositories WHERE user_id = $1 ORDER BY full_name",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -144,31 +143,63 @@ pub async fn chosen(db: &Db, user_id: &str) -> Result<Vec<ChosenRepo>, Error> {
     Ok(rows
         .into_iter()
         .map(
-            |(id, full_name, private, stars, default_branch, agent_config, checked)| ChosenRepo {
+            |(
                 id,
                 full_name,
-                private: private != 0,
+                private,
                 stars,
                 default_branch,
                 agent_config,
-                config_checked: checked.is_some(),
+                checked,
+                config_error,
+            )| {
+                ChosenRepo {
+                    id,
+                    full_name,
+                    private: private != 0,
+                    stars,
+                    default_branch,
+                    agent_config,
+                    config_checked: checked.is_some(),
+                    config_error,
+                }
             },
         )
         .collect())
 }
 
-/// Replaces the user's selection with `chosen` (repositories from their listing).
-pub async fn save_selection(db: &Db, user_id: &str, chosen: &[RepoView]) -> Result<(), Error> {
+/// Makes `chosen` (repositories from the user's listing) the user's
+/// selection: others are dropped, known ones refreshed (keeping what was
+/// found in them), new ones added. Returns the ids that are new.
+pub async fn save_selection(
+    db: &Db,
+    user_id: &str,
+    chosen: &[RepoView],
+) -> Result<Vec<i64>, Error> {
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM repositories WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    let before: Vec<i64> =
+        sqlx::query_scalar("SELECT github_id FROM repositories WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    for gone in before
+        .iter()
+        .filter(|id| !chosen.iter().any(|r| r.id == **id))
+    {
+        sqlx::query("DELETE FROM repositories WHERE user_id = $1 AND github_id = $2")
+            .bind(user_id)
+            .bind(gone)
+            .execute(&mut *tx)
+            .await?;
+    }
     let now = now();
     for repo in chosen {
         sqlx::query(
             "INSERT INTO repositories (user_id, github_id, full_name, private, stars, default_branch, updated_at, selected_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (user_id, github_id) DO UPDATE SET
+               full_name = excluded.full_name, private = excluded.private, stars = excluded.stars,
+               default_branch = excluded.default_branch, updated_at = excluded.updated_at",
         )
         .bind(user_id)
         .bind(repo.id)
@@ -182,7 +213,11 @@ pub async fn save_selection(db: &Db, user_id: &str, chosen: &[RepoView]) -> Resu
         .await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(chosen
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !before.contains(id))
+        .collect())
 }
 
 #[cfg(test)]

@@ -65,18 +65,22 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
             .collect();
         (template.name.to_owned(), agents)
     };
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM teams WHERE user_id = $1 AND lower(name) = lower($2)")
+    let name_key = name.to_lowercase();
+    let taken = {
+        let message = format!(
+            "You already have a team called “{name}”. Give this one another name (Custom Team)."
+        );
+        move || TeamError::from(Refusal::Invalid(message.clone()))
+    };
+    let same_name: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE user_id = $1 AND name_key = $2")
             .bind(user_id)
-            .bind(&name)
-            .fetch_optional(&app.db)
+            .bind(&name_key)
+            .fetch_one(&app.db)
             .await
             .map_err(Error::from)?;
-    if taken.is_some() {
-        return Err(Refusal::Invalid(format!(
-            "You already have a team called “{name}”. Give this one another name (Custom Team)."
-        ))
-        .into());
+    if same_name > 0 {
+        return Err(taken());
     }
 
     let team = TeamView {
@@ -88,18 +92,23 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
         created_at: now(),
     };
     let mut tx = app.db.begin().await.map_err(Error::from)?;
-    sqlx::query(
-        "INSERT INTO teams (id, user_id, name, template, default_provider, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    let inserted = sqlx::query(
+        "INSERT INTO teams (id, user_id, name, name_key, template, default_provider, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&team.id)
     .bind(user_id)
     .bind(&team.name)
+    .bind(&name_key)
     .bind(&team.template)
     .bind(&team.default_provider)
     .bind(team.created_at)
     .execute(&mut *tx)
-    .await
-    .map_err(Error::from)?;
+    .await;
+    match inserted {
+        // The same name, created by a second submit in the meantime.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(taken()),
+        other => other.map_err(Error::from)?,
+    };
     for (position, agent) in team.agents.iter().enumerate() {
         sqlx::query(
             "INSERT INTO team_agents (team_id, position, name, role, provider) VALUES ($1, $2, $3, $4, $5)",

@@ -50,11 +50,8 @@ impl MasterKey {
     /// Parses 64 hex characters or the base64 of 32 bytes.
     pub fn parse(text: &str) -> Result<Self, VaultError> {
         let text = text.trim();
-        let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            (0..32)
-                .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16))
-                .collect::<Result<Vec<u8>, _>>()
-                .map_err(|_| VaultError::BadMasterKey)?
+        let bytes = if text.len() == 64 {
+            unhex(text).ok_or(VaultError::BadMasterKey)?
         } else {
             B64.decode(text).map_err(|_| VaultError::BadMasterKey)?
         };
@@ -252,6 +249,17 @@ fn open_with(cipher: &Aes256Gcm, aad: &str, sealed: &str) -> Result<Vec<u8>, Vau
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of a hex string; `None` unless every character is a hex digit
+/// and there is an even number of them.
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len() / 2)
+        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::backend::{now, Db, Error};
+use crate::backend::{now, sha256_hex, Db, Error};
 use crate::models::RepoEvent;
 
 /// An event older than this (by its own signed timestamp) is refused as stale:
@@ -52,23 +52,15 @@ pub fn verify(
     let hex = signature
         .strip_prefix("sha256=")
         .ok_or(Rejection::BadSignature)?;
-    let expected = decode_hex(hex).ok_or(Rejection::BadSignature)?;
+    let expected = crate::backend::vault::unhex(hex)
+        .filter(|bytes| bytes.len() == 32)
+        .ok_or(Rejection::BadSignature)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes())
         .expect("HMAC takes keys of any length");
     mac.update(body);
     // `verify_slice` compares in constant time.
     mac.verify_slice(&expected)
         .map_err(|_| Rejection::BadSignature)
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() != 64 || !hex.is_ascii() {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[derive(Deserialize)]
@@ -142,7 +134,7 @@ pub async fn receive(
          ON CONFLICT DO NOTHING",
     )
     .bind(delivery_id)
-    .bind(sha256_hex_bytes(body))
+    .bind(sha256_hex(body))
     .bind(event)
     .bind(now())
     .execute(&mut *tx)
@@ -189,11 +181,6 @@ pub async fn receive(
     };
     tx.commit().await.map_err(Error::from)?;
     Ok(outcome)
-}
-
-fn sha256_hex_bytes(body: &[u8]) -> String {
-    use sha2::Digest;
-    crate::backend::vault::hex(&Sha256::digest(body))
 }
 
 #[derive(Debug, thiserror::Error)]

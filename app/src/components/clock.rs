@@ -1,8 +1,10 @@
 //! The browser's clock and clipboard, for countdowns and "Copy". On the server
 //! these do nothing: countdowns start ticking once the page is hydrated.
 
+#[cfg(feature = "hydrate")]
 use std::time::Duration;
 
+#[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 
 /// Milliseconds since the epoch on this browser's clock (0 on the server).
@@ -32,11 +34,15 @@ pub fn mm_ss(seconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
-/// Runs `tick` every `ms` milliseconds while the calling component lives.
+/// Runs `tick` every `ms` milliseconds while the calling component lives
+/// (in the browser only: a timer cannot exist while rendering on the server).
 pub fn every(ms: u64, tick: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
     if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(ms)) {
         on_cleanup(move || handle.clear());
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ms, tick);
 }
 
 /// "https://relay.example": where this page was served from ("" on the server).

@@ -58,12 +58,14 @@ pub fn DeviceLogin(
         Some(Err(e)) => error.set(Some(e.to_string())),
         None => {}
     });
+    // Closed once the server has cancelled: the page reloads the statuses,
+    // which would otherwise still show the flow as waiting.
     let cancel = move |_| {
         let id = flow.with_untracked(|f| f.id.clone());
         leptos::task::spawn_local(async move {
             let _ = cancel_device_flow(id).await;
+            on_close.run(());
         });
-        on_close.run(());
     };
     let copy = move |_| {
         clock::copy_to_clipboard(&flow.with_untracked(|f| f.user_code.clone()));
@@ -122,6 +124,9 @@ pub fn DeviceLogin(
                     <hr/>
                     <p class="device-waiting"><span class="spinner" aria-hidden="true"></span>"Waiting for you to authorize…"</p>
                     <p class="device-countdown">"Code expires in " <span class="countdown">{move || clock::mm_ss(remaining.get())}</span></p>
+                    // Without JavaScript the page reloads itself to learn the outcome
+                    // (as markup inside <noscript>, hydration never walks into it).
+                    <noscript inner_html=r#"<meta http-equiv="refresh" content="5">"#></noscript>
                     <button type="button" class="btn btn-secondary" on:click=cancel>"Cancel"</button>
                 }.into_any(),
                 DeviceFlowState::Connected => view! {

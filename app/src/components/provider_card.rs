@@ -7,9 +7,9 @@ use crate::components::device_login::DeviceLogin;
 use crate::components::import_panel::ImportPanel;
 use crate::components::self_hosted::SelfHostedEndpoints;
 use crate::functions::providers::{
-    disconnect_provider, start_device_flow, start_import, test_provider, SaveAccessToken,
+    disconnect_provider, start_import, test_provider, SaveAccessToken, StartDeviceFlow,
 };
-use crate::models::{CredentialStatus, DeviceFlowView, ProviderStatus};
+use crate::models::{CredentialStatus, ProviderStatus};
 use crate::providers::{self, ConnectMethod, ProviderInfo};
 
 #[component]
@@ -24,9 +24,11 @@ pub fn ProviderCard(
     let Some(info) = providers::find(&status.id) else {
         return ().into_any();
     };
-    let device = RwSignal::new(None::<DeviceFlowView>);
-    let start =
-        Action::new(move |_: &()| async move { start_device_flow(info.id.to_owned()).await });
+    // A login still waiting at the provider shows again when the page is loaded.
+    let device = RwSignal::new(status.pending_flow.clone());
+    // A form, so it also works before the WebAssembly loads: the server then
+    // sends the browser back here, and the waiting flow shows.
+    let start = ServerAction::<StartDeviceFlow>::new();
     let start_error = move || {
         start
             .value()
@@ -106,8 +108,10 @@ pub fn ProviderCard(
                                 ("btn btn-primary", login_label(info, connected))
                             };
                             view! {
-                                <button type="button" class=class disabled=move || start.pending().get()
-                                    on:click=move |_| { start.dispatch(()); }>{label}</button>
+                                <ActionForm action=start attr:class="inline">
+                                    <input type="hidden" name="provider" value=info.id/>
+                                    <button type="submit" class=class disabled=move || start.pending().get()>{label}</button>
+                                </ActionForm>
                             }
                         })}
                         {(can_import && !connected).then(|| view! {

@@ -38,6 +38,27 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap_or(teams::CUSTOM.agents.len())
         .clamp(1, MAX_AGENTS);
+    let connected: Vec<&'static ProviderInfo> = statuses
+        .iter()
+        .filter(|s| s.is_connected())
+        .filter_map(|s| providers::find(&s.id))
+        .collect();
+    let preferred =
+        providers::find(chosen_template.preferred_provider).unwrap_or(&providers::ANTHROPIC);
+    let preferred_connected = connected.contains(&preferred);
+    // Chosen at first: the preferred provider if connected, else the first connected one.
+    let initial: &'static str = match (preferred_connected, connected.first()) {
+        (false, Some(first)) => first.id,
+        _ => preferred.id,
+    };
+    // The connected providers, then the preferred one even when it is not
+    // (choosing it says what to do).
+    let mut choices: Vec<(&'static ProviderInfo, bool)> =
+        connected.iter().map(|p| (*p, true)).collect();
+    if !preferred_connected {
+        choices.push((preferred, false));
+    }
+
     let rows = RwSignal::new(
         (0..asked_rows)
             .map(|i| {
@@ -50,28 +71,12 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
                     key: i,
                     name: name.to_owned(),
                     role,
-                    provider: teams::CUSTOM.preferred_provider,
+                    provider: initial,
                 }
             })
             .collect::<Vec<_>>(),
     );
     let next_key = StoredValue::new(asked_rows);
-
-    let connected: Vec<&'static ProviderInfo> = statuses
-        .iter()
-        .filter(|s| s.is_connected())
-        .filter_map(|s| providers::find(&s.id))
-        .collect();
-    let preferred =
-        providers::find(chosen_template.preferred_provider).unwrap_or(&providers::ANTHROPIC);
-    let preferred_connected = connected.iter().any(|p| p.id == preferred.id);
-    // The connected providers, and the preferred one even when it is not
-    // (choosing it then says what to do).
-    let mut choices: Vec<(&'static ProviderInfo, bool)> =
-        connected.iter().map(|p| (*p, true)).collect();
-    if !preferred_connected {
-        choices.insert(0, (preferred, false));
-    }
     let choices = StoredValue::new(choices);
     let provider_options = move |selected: &'static str| {
         choices
@@ -114,7 +119,7 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
             <div class="field">
                 <label for="team-provider">"Default provider"</label>
                 <select id="team-provider" name="provider">
-                    {provider_options(preferred.id)}
+                    {provider_options(initial)}
                 </select>
                 {(!preferred_connected).then(|| view! {
                     <p class="muted">
@@ -142,7 +147,7 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
                         if rows.with(Vec::len) < MAX_AGENTS {
                             let key = next_key.get_value();
                             next_key.set_value(key + 1);
-                            rows.update(|r| r.push(Row { key, name: String::new(), role: "developer", provider: teams::CUSTOM.preferred_provider }));
+                            rows.update(|r| r.push(Row { key, name: String::new(), role: "developer", provider: initial }));
                         }
                     }>
                     "+ Add agent"

@@ -35,26 +35,38 @@ pub async fn save_repositories(#[server(default)] ids: Vec<i64>) -> Result<Strin
             "Some of those repositories are not among yours on GitHub. Reload the list and choose again.".to_owned(),
         ));
     }
-    repositories::save_selection(&app.db, &user.id, &chosen).await?;
-    look_for_agent_config(&app, &user.id, &chosen).await?;
+    let added = repositories::save_selection(&app.db, &user.id, &chosen).await?;
+    let new: Vec<_> = chosen
+        .into_iter()
+        .filter(|r| added.contains(&r.id))
+        .collect();
+    look_for_agent_config(&app, &user.id, &new).await;
     super::onboarding::advance_past(&user, Step::Repositories).await
 }
 
-/// Looks for `.claude/agents/` and `teams.json` in the chosen repositories,
-/// in the background: the user moves on meanwhile.
+/// Looks for `.claude/agents/` and `teams.json` in newly chosen
+/// repositories, in the background: the user moves on meanwhile. The choice
+/// is saved already, so a failure here is logged, not reported.
 #[cfg(feature = "ssr")]
 async fn look_for_agent_config(
     app: &crate::backend::AppState,
     user_id: &str,
-    chosen: &[crate::models::RepoView],
-) -> Result<(), AppError> {
+    repos: &[crate::models::RepoView],
+) {
     use crate::backend::{agent_config, credentials};
+    if repos.is_empty() {
+        return;
+    }
     let github = app.providers.github();
-    let Some(token) = credentials::access_token(&app.db, &app.vault, user_id, github.id).await?
-    else {
-        return Ok(());
+    let token = match credentials::access_token(&app.db, &app.vault, user_id, github.id).await {
+        Ok(Some(token)) => token,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "no GitHub token to look for agent configuration");
+            return;
+        }
     };
-    let repos = chosen
+    let repos = repos
         .iter()
         .map(|r| (r.id, r.full_name.clone(), r.default_branch.clone()))
         .collect();
@@ -66,7 +78,6 @@ async fn look_for_agent_config(
         user_id.to_owned(),
         repos,
     ));
-    Ok(())
 }
 
 /// The user's listing, with GitHub's failures said plainly.

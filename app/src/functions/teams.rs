@@ -58,7 +58,12 @@ pub async fn load_workspace() -> Result<Workspace, AppError> {
         dashboard_url: app
             .public_url
             .join("dashboard")
-            .map(|u| u.to_string())
+            .map(String::from)
+            .unwrap_or_default(),
+        webhook_url: app
+            .public_url
+            .join("webhooks/github")
+            .map(String::from)
             .unwrap_or_default(),
     })
 }

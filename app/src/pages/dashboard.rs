@@ -5,8 +5,9 @@ use crate::components::header::AppHeader;
 use crate::components::provider_card::LocalTime;
 use crate::components::workspace_summary::WorkspaceSummary;
 use crate::functions::account::signed_in_user;
+use crate::functions::providers::provider_statuses;
 use crate::functions::teams::load_workspace;
-use crate::models::{ChosenRepo, RepoEvent, Step, Workspace};
+use crate::models::{ChosenRepo, ProviderStatus, RepoEvent, Step, Workspace};
 use crate::providers;
 use crate::teams::{self, TeamView};
 
@@ -16,12 +17,13 @@ use crate::teams::{self, TeamView};
 pub fn Dashboard() -> impl IntoView {
     let user = Resource::new(|| (), |_| signed_in_user());
     let workspace = Resource::new(|| (), |_| load_workspace());
+    let statuses = Resource::new(|| (), |_| provider_statuses());
     view! {
         <Title text="Dashboard"/>
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match (user.await, workspace.await) {
-                    (Ok(Some(user)), Ok(workspace)) => {
+                match (user.await, workspace.await, statuses.await) {
+                    (Ok(Some(user)), Ok(workspace), Ok(statuses)) => {
                         let greeting = format!("Welcome back, {}", user.display_name());
                         view! {
                             <AppHeader user/>
@@ -32,14 +34,14 @@ pub fn Dashboard() -> impl IntoView {
                                     <WorkspaceSummary workspace=workspace.clone()/>
                                 </section>
                                 <Repositories repos=workspace.repositories.clone()/>
-                                <Providers connected=workspace.providers.clone()/>
+                                <Providers statuses/>
                                 <Teams teams=workspace.teams.clone()/>
                                 <Activity workspace/>
                             </main>
                         }
                         .into_any()
                     }
-                    (Ok(Some(_)), Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    (Ok(Some(_)), Err(e), _) | (Ok(Some(_)), _, Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     _ => view! { <p class="page-loading"><a href="/">"Please sign in"</a></p> }.into_any(),
                 }
             })}
@@ -58,10 +60,11 @@ fn Repositories(repos: Vec<ChosenRepo>) -> impl IntoView {
             {repos.is_empty().then(|| view! { <p class="muted">"No repositories chosen yet."</p> })}
             <ul class="plain-list">
                 {repos.into_iter().map(|r| {
-                    let found = match (&r.agent_config, r.config_checked) {
-                        (Some(found), _) => format!("Found {found}"),
-                        (None, true) => "No agent configuration yet".to_owned(),
-                        (None, false) => "Looking for .claude/agents/ and teams.json…".to_owned(),
+                    let found = match (&r.agent_config, &r.config_error, r.config_checked) {
+                        (Some(found), _, _) => format!("Found {found}"),
+                        (None, Some(error), _) => format!("Could not look for agent configuration: {error}"),
+                        (None, None, true) => "No agent configuration yet".to_owned(),
+                        (None, None, false) => "Looking for .claude/agents/ and teams.json…".to_owned(),
                     };
                     view! {
                         <li>
@@ -77,23 +80,31 @@ fn Repositories(repos: Vec<ChosenRepo>) -> impl IntoView {
     }
 }
 
+/// Every provider with where it stands; the settings page does the rest.
 #[component]
-fn Providers(connected: Vec<String>) -> impl IntoView {
+fn Providers(statuses: Vec<ProviderStatus>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="providers-heading">
             <div class="section-head">
                 <h2 id="providers-heading">"AI providers"</h2>
                 <a class="btn btn-secondary btn-small" href="/settings/providers">"Manage providers"</a>
             </div>
-            {connected.is_empty().then(|| view! { <p class="muted">"No provider connected yet."</p> })}
             <ul class="plain-list">
-                {connected.iter().filter_map(|id| providers::find(id)).map(|p| view! {
-                    <li>
-                        <span class="provider-dot" style=format!("background:{}", p.colour) aria-hidden="true"></span>
-                        <span>{p.agent}</span>
-                        <span class="muted">{p.name}</span>
-                        <span class="badge badge-success">"✓ Connected"</span>
-                    </li>
+                {statuses.into_iter().filter_map(|s| providers::find(&s.id).map(|p| (p, s))).map(|(p, s)| {
+                    let (badge, class) = match &s.credential {
+                        Some(c) if c.needs_reconnect => ("Needs reconnect".to_owned(), "badge badge-warning"),
+                        Some(c) => (format!("✓ Connected as {}", c.account), "badge badge-success"),
+                        None if !s.endpoints.is_empty() => (format!("✓ {} endpoints", s.endpoints.len()), "badge badge-success"),
+                        None => ("Not connected".to_owned(), "badge badge-muted"),
+                    };
+                    view! {
+                        <li>
+                            <span class="provider-dot" style=format!("background:{}", p.colour) aria-hidden="true"></span>
+                            <a href=format!("/settings/providers#provider-{}", p.id)>{p.agent}</a>
+                            <span class="muted">{p.name}</span>
+                            <span class=class>{badge}</span>
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
         </section>
