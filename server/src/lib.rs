@@ -178,6 +178,16 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     })
 }
 
+/// `relay-server rotate-signing-key`: a new key signs session tokens from
+/// now on; the old one stays published until its tokens have expired.
+pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
+    let pool = db::connect(&config.database_url)
+        .await
+        .context("cannot open the database")?;
+    let vault = master_key::vault(config)?;
+    Ok(app::backend::session_tokens::rotate(&pool, &vault).await?)
+}
+
 fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let shutdown = async move {

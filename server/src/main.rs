@@ -1,5 +1,6 @@
 //! `relay-server`: runs Agent Relay Cloud. `relay-server generate-master-key`
-//! prints a fresh key for `RELAY_MASTER_KEY`.
+//! prints a fresh key for `RELAY_MASTER_KEY`; `relay-server rotate-signing-key`
+//! replaces the key that signs CLI session tokens.
 
 use std::process::ExitCode;
 
@@ -22,6 +23,20 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(&config.log_filter))
         .init();
+    if std::env::args().nth(1).as_deref() == Some("rotate-signing-key") {
+        return match server::rotate_signing_key(&config).await {
+            Ok(kid) => {
+                println!(
+                    "New session signing key {kid}; the previous one stays published for an hour."
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("relay-server: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
 
     let running = match server::start(config).await {
         Ok(running) => running,

@@ -5,6 +5,7 @@
 pub mod agent_config;
 pub mod audit;
 pub mod callback;
+pub mod cli_logins;
 pub mod connect;
 pub mod connections;
 pub mod credentials;
@@ -20,6 +21,7 @@ pub mod registry;
 pub mod repositories;
 pub mod self_hosted;
 pub mod session;
+pub mod session_tokens;
 pub mod signin;
 pub mod teams;
 pub mod userinfo;
@@ -91,6 +93,8 @@ pub enum Error {
     Vault(#[from] vault::VaultError),
     #[error("session store: {0}")]
     Session(#[from] tower_sessions::session::Error),
+    #[error("crypto: {0}")]
+    Crypto(&'static str),
 }
 
 /// Seconds since the Unix epoch: the one clock every table uses.

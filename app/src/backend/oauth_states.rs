@@ -13,6 +13,8 @@ pub enum Purpose {
     SignIn,
     /// Connecting a provider for a signed-in user (authorization code + PKCE).
     Connect,
+    /// A terminal's login (`relay auth`): `return_to` holds its `cli_logins` key.
+    Cli,
 }
 
 impl Purpose {
@@ -20,6 +22,7 @@ impl Purpose {
         match self {
             Purpose::SignIn => "signin",
             Purpose::Connect => "connect",
+            Purpose::Cli => "cli",
         }
     }
 
@@ -27,6 +30,7 @@ impl Purpose {
         match value {
             "signin" => Some(Purpose::SignIn),
             "connect" => Some(Purpose::Connect),
+            "cli" => Some(Purpose::Cli),
             _ => None,
         }
     }

@@ -20,6 +20,20 @@ pub async fn complete(
     session: &Session,
     checked: CheckedCallback,
 ) -> Result<String, LoginFailure> {
+    let user = authenticate(app, checked).await?;
+    session::sign_in(session, &user.id)
+        .await
+        .map_err(internal)?;
+    tracing::info!(user = %user.id, login = %user.login, "signed in");
+    Ok(user.progress().home_path())
+}
+
+/// The GitHub side of any sign-in (browser or terminal): exchanges the code,
+/// learns who it is, creates or updates the user and vaults the token.
+pub async fn authenticate(
+    app: &AppState,
+    checked: CheckedCallback,
+) -> Result<users::User, LoginFailure> {
     let provider = app.providers.github();
     let CheckedCallback { pending, code } = checked;
     let redirect = app.callback_url(provider.id);
@@ -64,9 +78,5 @@ pub async fn complete(
     )
     .await
     .map_err(internal)?;
-    session::sign_in(session, &user.id)
-        .await
-        .map_err(internal)?;
-    tracing::info!(user = %user.id, login = %user.login, "signed in");
-    Ok(user.progress().home_path())
+    Ok(user)
 }

@@ -1,6 +1,8 @@
 //! Plain HTTP routes around the Leptos app.
 
 mod api;
+mod cli;
+mod cli_api;
 pub mod fn_status;
 pub mod guard;
 mod health;
@@ -23,6 +25,17 @@ pub fn router() -> Router<AppState> {
         .route("/oauth/connect", get(oauth::connect))
         .route("/oauth/callback/{provider}", get(oauth::callback))
         .route("/teams/{id}/teams.json", get(teams::export))
+        .route("/cli/providers", get(cli::providers))
+        .route("/cli/poll", post(cli::poll))
+        .route("/.well-known/jwks.json", get(cli::jwks))
+        .route("/api/me", get(cli_api::me))
+        .route("/api/logout", post(cli_api::logout))
+        .route("/api/keys", get(cli_api::list_keys).post(cli_api::add_key))
+        .route(
+            "/api/keys/{provider}",
+            axum::routing::delete(cli_api::remove_key),
+        )
+        .route("/api/credentials/{provider}", get(cli_api::credential))
         .route("/webhooks/github", post(webhooks::github))
         .route(
             "/api/credentials/import",

@@ -19,18 +19,36 @@ use tower_sessions::Session;
 #[derive(Debug, Deserialize)]
 pub struct StartQuery {
     provider: Option<String>,
+    /// `cli`: a terminal's login (`relay auth`); the rest is for it.
+    mode: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
 }
 
+/// "Continue with GitHub" in the browser, or `relay auth` from a terminal.
 pub async fn start(
     State(app): State<AppState>,
     session: Session,
     query: Result<Query<StartQuery>, QueryRejection>,
 ) -> Response {
     let github = app.providers.github().id;
+    let query = query.map(|Query(q)| q).ok();
     let provider = query
-        .ok()
-        .and_then(|Query(q)| q.provider)
+        .as_ref()
+        .and_then(|q| q.provider.clone())
         .unwrap_or_else(|| github.to_owned());
+    if let Some(q) = query.as_ref().filter(|q| q.mode.as_deref() == Some("cli")) {
+        return super::cli::start(
+            &app,
+            &session,
+            &provider,
+            q.state.as_deref(),
+            q.code_challenge.as_deref(),
+            q.code_challenge_method.as_deref(),
+        )
+        .await;
+    }
     if provider != github {
         return failed(LoginFailure::UnknownProvider, None);
     }
@@ -86,11 +104,17 @@ pub async fn callback(
     };
     let checked = match callback::check_callback(&app, &session, info.id, query).await {
         Ok(checked) => checked,
+        Err((Some(pending), failure)) if pending.purpose == Purpose::Cli => {
+            return super::cli::failed(&app, pending.return_to.as_deref(), failure).await;
+        }
         Err((pending, failure)) => {
             let connecting = pending.is_some_and(|p| p.purpose == Purpose::Connect);
             return failed(failure, connecting.then_some(info.id));
         }
     };
+    if checked.pending.purpose == Purpose::Cli {
+        return super::cli::complete(&app, checked).await;
+    }
     let outcome = match checked.pending.purpose {
         Purpose::SignIn if info.id == app.providers.github().id => {
             signin::complete(&app, &session, checked)
@@ -103,6 +127,7 @@ pub async fn callback(
                 .await
                 .map_err(|f| (f, Some(info.id)))
         }
+        Purpose::Cli => unreachable!("terminal logins are completed above"),
     };
     match outcome {
         Ok(path) => Redirect::to(&path).into_response(),
@@ -111,7 +136,7 @@ pub async fn callback(
 }
 
 /// The failure page; for a connect it names the provider, so Try again connects it again.
-fn failed(failure: LoginFailure, connecting: Option<&str>) -> Response {
+pub(super) fn failed(failure: LoginFailure, connecting: Option<&str>) -> Response {
     let mut to = format!("/signin/failed?reason={}", failure.slug());
     if let Some(provider) = connecting {
         to.push_str(&format!("&provider={provider}"));

@@ -16,7 +16,7 @@ use crate::connect_device::{call, decide, s, start, wait_for_end, FAST};
 use crate::helpers::{contains, location, spawn_app_with, TestApp};
 
 /// Connects `provider` by device code as `login`.
-async fn connect(app: &TestApp, provider: &str, login: &str) {
+pub(crate) async fn connect(app: &TestApp, provider: &str, login: &str) {
     let flow = start(app, provider).await;
     decide(app, &s(&flow, "user_code"), login, "authorize").await;
     let done = wait_for_end(app, &s(&flow, "id"), Duration::from_secs(10)).await;
@@ -32,7 +32,7 @@ async fn provider_db(app: &TestApp) -> SqlitePool {
         .unwrap()
 }
 
-async fn refresh_tokens_issued(app: &TestApp, provider: &str) -> i64 {
+pub(crate) async fn refresh_tokens_issued(app: &TestApp, provider: &str) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM dev_tokens WHERE provider = $1 AND kind = 'refresh'")
         .bind(provider)
         .fetch_one(&provider_db(app).await)
@@ -41,7 +41,7 @@ async fn refresh_tokens_issued(app: &TestApp, provider: &str) -> i64 {
 }
 
 /// Makes the stored credential look a minute from expiry.
-async fn nearly_expired(app: &TestApp, provider: &str) {
+pub(crate) async fn nearly_expired(app: &TestApp, provider: &str) {
     sqlx::query(
         "UPDATE credentials SET expires_at = strftime('%s','now') + 60 WHERE provider = $1",
     )

@@ -4,6 +4,8 @@
 
 mod helpers;
 
+mod cli_login;
+
 mod connect_device;
 mod connect_freshness;
 mod connect_import;

@@ -1,0 +1,234 @@
+//! The CLI login broker. `relay auth` opens the browser at
+//! `/oauth/start?mode=cli&state=…&code_challenge=…`; the browser signs in
+//! at the provider and lands on "You can close this tab"; meanwhile the CLI
+//! polls `/cli/poll` with its state and PKCE verifier, and receives a
+//! session JWT once. The verifier never travels through the browser.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::backend::{now, now_ms, session_tokens, sha256_hex, teams, users, AppState, Db, Error};
+
+/// A terminal login must be finished within this time.
+pub const TTL_SECS: i64 = 10 * 60;
+/// How often the CLI may poll.
+pub const INTERVAL_SECS: i64 = 2;
+/// Polls arriving this much early still count as on time (clocks and networks jitter).
+const POLL_TOLERANCE_MS: i64 = 250;
+
+/// Why `/oauth/start?mode=cli` was refused: shown on the error page.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StartRefusal {
+    #[error("The login link has no state, or one too short to be safe (at least 16 characters). Run `relay auth` again.")]
+    BadState,
+    #[error("The login link has no PKCE challenge. Run `relay auth` again with an up-to-date relay CLI.")]
+    MissingChallenge,
+    #[error("The login link asks for the “plain” PKCE method; only S256 is accepted. Update the relay CLI and run `relay auth` again.")]
+    PlainChallenge,
+    #[error("The login link's PKCE challenge is not a base64url SHA-256. Run `relay auth` again.")]
+    BadChallenge,
+    #[error("This login was already started in a browser. Run `relay auth` again for a new one.")]
+    AlreadyStarted,
+}
+
+/// Checks what the CLI put in the start URL.
+pub fn check_start(
+    state: Option<&str>,
+    challenge: Option<&str>,
+    method: Option<&str>,
+) -> Result<(String, String), StartRefusal> {
+    let state = state
+        .filter(|s| (16..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or(StartRefusal::BadState)?;
+    let challenge = challenge
+        .filter(|c| !c.is_empty())
+        .ok_or(StartRefusal::MissingChallenge)?;
+    match method {
+        Some("S256") => {}
+        Some("plain") | None => return Err(StartRefusal::PlainChallenge),
+        Some(_) => return Err(StartRefusal::BadChallenge),
+    }
+    if challenge.len() != 43 || URL_SAFE_NO_PAD.decode(challenge).is_err() {
+        return Err(StartRefusal::BadChallenge);
+    }
+    Ok((state.to_owned(), challenge.to_owned()))
+}
+
+/// Records a pending terminal login. Returns its key (the state's hash).
+pub async fn start(
+    db: &Db,
+    provider: &str,
+    state: &str,
+    challenge: &str,
+) -> Result<Result<String, StartRefusal>, Error> {
+    let key = sha256_hex(state);
+    let now = now();
+    let inserted = sqlx::query(
+        "INSERT INTO cli_logins (state_hash, provider, code_challenge, status, created_at, expires_at)
+         VALUES ($1, $2, $3, 'pending', $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(&key)
+    .bind(provider)
+    .bind(challenge)
+    .bind(now)
+    .bind(now + TTL_SECS)
+    .execute(db)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(Err(StartRefusal::AlreadyStarted));
+    }
+    Ok(Ok(key))
+}
+
+/// The provider login of `key` ended: signed in as `user_id`, or failed.
+pub async fn finish(db: &Db, key: &str, outcome: Result<&str, &str>) -> Result<(), Error> {
+    let (status, user_id, failure) = match outcome {
+        Ok(user_id) => ("done", Some(user_id), None),
+        Err("denied") => ("denied", None, Some("denied")),
+        Err(failure) => ("failed", None, Some(failure)),
+    };
+    sqlx::query(
+        "UPDATE cli_logins SET status = $1, user_id = $2, failure = $3
+         WHERE state_hash = $4 AND status = 'pending'",
+    )
+    .bind(status)
+    .bind(user_id)
+    .bind(failure)
+    .bind(key)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// What `/cli/poll` answers.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Poll {
+    /// Not signed in yet (or not even started in the browser yet).
+    Pending,
+    /// Polled faster than `INTERVAL_SECS`.
+    SlowDown,
+    Done {
+        session_jwt: String,
+        expires_in: i64,
+        login: String,
+    },
+    /// The verifier does not match the challenge of the start URL.
+    WrongVerifier,
+    Expired,
+    Denied,
+    Failed(String),
+    /// The token was handed out already.
+    Used,
+}
+
+pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, Error> {
+    let key = sha256_hex(state);
+    let row: Option<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+    )> = sqlx::query_as(
+        "SELECT code_challenge, status, failure, user_id, last_poll_ms, delivered_at, expires_at
+             FROM cli_logins WHERE state_hash = $1",
+    )
+    .bind(&key)
+    .fetch_optional(&app.db)
+    .await?;
+    let Some((challenge, status, failure, user_id, last_poll_ms, delivered_at, expires_at)) = row
+    else {
+        return Ok(Poll::Pending);
+    };
+    let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    if !bool::from(expected.as_bytes().ct_eq(challenge.as_bytes())) {
+        return Ok(Poll::WrongVerifier);
+    }
+    if delivered_at.is_some() {
+        return Ok(Poll::Used);
+    }
+    let now_ms = now_ms();
+    sqlx::query("UPDATE cli_logins SET last_poll_ms = $1 WHERE state_hash = $2")
+        .bind(now_ms)
+        .bind(&key)
+        .execute(&app.db)
+        .await?;
+    if last_poll_ms.is_some_and(|last| now_ms - last < INTERVAL_SECS * 1000 - POLL_TOLERANCE_MS) {
+        return Ok(Poll::SlowDown);
+    }
+    match (status.as_str(), user_id) {
+        ("done", Some(user_id)) => deliver(app, &key, &user_id).await,
+        ("denied", _) => Ok(Poll::Denied),
+        ("failed", _) => Ok(Poll::Failed(failure.unwrap_or_default())),
+        _ if expires_at <= now() => Ok(Poll::Expired),
+        _ => Ok(Poll::Pending),
+    }
+}
+
+/// Hands the token out exactly once: the conditional update decides.
+async fn deliver(app: &AppState, key: &str, user_id: &str) -> Result<Poll, Error> {
+    let won = sqlx::query(
+        "UPDATE cli_logins SET delivered_at = $1 WHERE state_hash = $2 AND delivered_at IS NULL",
+    )
+    .bind(now())
+    .bind(key)
+    .execute(&app.db)
+    .await?
+    .rows_affected()
+        == 1;
+    if !won {
+        return Ok(Poll::Used);
+    }
+    let Some(user) = users::find(&app.db, user_id).await? else {
+        return Ok(Poll::Failed("the account no longer exists".to_owned()));
+    };
+    let providers = teams::connected_providers(app, &user.id).await?;
+    let (session_jwt, expires_in) =
+        session_tokens::issue(app, &user.id, &user.login, user.email.clone(), providers).await?;
+    Ok(Poll::Done {
+        session_jwt,
+        expires_in,
+        login: user.login,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_url_is_checked() {
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(b"verifier"));
+        let state = "s".repeat(32);
+        assert!(check_start(Some(&state), Some(&challenge), Some("S256")).is_ok());
+        assert_eq!(
+            check_start(Some("short"), Some(&challenge), Some("S256")),
+            Err(StartRefusal::BadState)
+        );
+        assert_eq!(
+            check_start(None, Some(&challenge), Some("S256")),
+            Err(StartRefusal::BadState)
+        );
+        assert_eq!(
+            check_start(Some(&state), None, Some("S256")),
+            Err(StartRefusal::MissingChallenge)
+        );
+        assert_eq!(
+            check_start(Some(&state), Some(&challenge), Some("plain")),
+            Err(StartRefusal::PlainChallenge)
+        );
+        assert_eq!(
+            check_start(Some(&state), Some(&challenge), None),
+            Err(StartRefusal::PlainChallenge)
+        );
+        assert_eq!(
+            check_start(Some(&state), Some("abc"), Some("S256")),
+            Err(StartRefusal::BadChallenge)
+        );
+    }
+}

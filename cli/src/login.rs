@@ -1,0 +1,258 @@
+//! `relay auth`: the hosted login. The browser signs in at the server (which
+//! talks to GitHub); this process only proves, with a PKCE verifier that
+//! never leaves it until then, that it started the login, and collects the
+//! session token. And `relay credentials import`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::api::{Api, CliError};
+use crate::session::Session;
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub async fn run(
+    api: &Api,
+    provider: &str,
+    no_browser: bool,
+    timeout: u64,
+) -> Result<Session, CliError> {
+    let state = random_token();
+    let verifier = random_token();
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let mut url = api.url("/oauth/start");
+    url.query_pairs_mut()
+        .append_pair("provider", provider)
+        .append_pair("mode", "cli")
+        .append_pair("state", &state)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+
+    // An unknown provider is refused here, before a browser opens.
+    let offered = api
+        .http()
+        .get(api.url("/cli/providers"))
+        .send()
+        .await
+        .map_err(|e| api.unreachable(e))?
+        .json::<Value>()
+        .await
+        .unwrap_or(Value::Null);
+    let offered: Vec<&str> = offered["providers"]
+        .as_array()
+        .map(|p| p.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !offered.contains(&provider) {
+        return Err(CliError::UnknownProvider(format!(
+            "unknown provider “{provider}”: this server signs terminals in with {}.",
+            offered.join(", ")
+        )));
+    }
+
+    if no_browser || !open_browser(url.as_str()) {
+        println!("Open this URL in a browser to sign in:\n\n  {url}\n");
+        if let Some(qr) = qr_code(url.as_str()) {
+            println!("{qr}");
+        }
+    } else {
+        println!("Opened your browser to sign in. If nothing happened, open:\n\n  {url}\n");
+    }
+    let _ = std::io::stdout().flush();
+
+    let waiting = wait(api, &state, &verifier, Duration::from_secs(timeout));
+    tokio::select! {
+        result = waiting => {
+            clear_spinner();
+            result
+        }
+        _ = tokio::signal::ctrl_c() => {
+            clear_spinner();
+            Err(CliError::Cancelled)
+        }
+    }
+}
+
+async fn wait(
+    api: &Api,
+    state: &str,
+    verifier: &str,
+    timeout: Duration,
+) -> Result<Session, CliError> {
+    let started = Instant::now();
+    let mut interval = Duration::from_secs(2);
+    let mut frame = 0usize;
+    loop {
+        if started.elapsed() > timeout {
+            return Err(CliError::Refused(format!(
+                "gave up after {} seconds without a sign-in. Run `relay auth` again.",
+                timeout.as_secs()
+            )));
+        }
+        spinner(&mut frame, started.elapsed());
+        tokio::time::sleep(interval).await;
+        let response = api
+            .http()
+            .post(api.url("/cli/poll"))
+            .json(&json!({ "state": state, "code_verifier": verifier }))
+            .send()
+            .await
+            .map_err(|e| api.unreachable(e))?;
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if let Some(seconds) = body["interval"].as_u64() {
+            interval = Duration::from_secs(seconds.max(1));
+        }
+        match body["status"].as_str() {
+            Some("pending") | Some("slow_down") => continue,
+            Some("ok") => {
+                let token = body["session_jwt"].as_str().unwrap_or_default().to_owned();
+                let expires_in = body["expires_in"].as_i64().unwrap_or(0);
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0);
+                return Ok(Session {
+                    server: api.server(),
+                    token,
+                    login: body["login"].as_str().unwrap_or("?").to_owned(),
+                    expires_at: now + expires_in,
+                });
+            }
+            _ => {
+                let message = body["message"]
+                    .as_str()
+                    .unwrap_or("the login did not complete")
+                    .to_owned();
+                return Err(CliError::Refused(format!(
+                    "{message} Run `relay auth` again."
+                )));
+            }
+        }
+    }
+}
+
+fn spinner(frame: &mut usize, elapsed: Duration) {
+    if !std::io::stderr().is_terminal() {
+        if *frame == 0 {
+            eprintln!("Waiting for you to sign in in the browser… (Ctrl-C to cancel)");
+        }
+        *frame += 1;
+        return;
+    }
+    const FRAMES: [&str; 4] = ["|", "/", "-", "\\"];
+    eprint!(
+        "\r{} Waiting for you to sign in in the browser… {}s (Ctrl-C to cancel) ",
+        FRAMES[*frame % FRAMES.len()],
+        elapsed.as_secs()
+    );
+    let _ = std::io::stderr().flush();
+    *frame += 1;
+}
+
+fn clear_spinner() {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+        let _ = std::io::stderr().flush();
+    }
+}
+
+/// Opens `url` with the desktop's opener; false when there is none.
+fn open_browser(url: &str) -> bool {
+    let opener: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/C", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    std::process::Command::new(opener[0])
+        .args(&opener[1..])
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// The URL as a QR code in text, for a phone next to a headless machine.
+fn qr_code(url: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::unicode::Dense1x2>()
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// `relay credentials import claude --code …`: asks, refuses a symlink, sends.
+pub async fn import_claude(
+    api: &Api,
+    agent: &str,
+    code: &str,
+    file: Option<PathBuf>,
+    yes: bool,
+) -> Result<Value, CliError> {
+    if agent != "claude" {
+        return Err(CliError::UnknownProvider(format!(
+            "only `claude` can be imported (got “{agent}”)"
+        )));
+    }
+    let path = match file {
+        Some(path) => path,
+        None => dirs::home_dir()
+            .ok_or_else(|| CliError::Local("no home directory".to_owned()))?
+            .join(".claude")
+            .join(".credentials.json"),
+    };
+    let metadata = std::fs::symlink_metadata(&path)
+        .map_err(|e| CliError::Local(format!("cannot read {}: {e}", path.display())))?;
+    if metadata.file_type().is_symlink() {
+        return Err(CliError::Local(format!(
+            "{} is a symbolic link; refusing to follow it",
+            path.display()
+        )));
+    }
+    if !metadata.is_file() {
+        return Err(CliError::Local(format!("{} is not a file", path.display())));
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(CliError::Local(
+                "not asking without a terminal: pass --yes to send the file".to_owned(),
+            ));
+        }
+        eprint!(
+            "Read {} and send it to {}? [y/N] ",
+            path.display(),
+            api.server()
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| CliError::Local(e.to_string()))?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Err(CliError::Cancelled);
+        }
+    }
+    let body = std::fs::read(&path)
+        .map_err(|e| CliError::Local(format!("cannot read {}: {e}", path.display())))?;
+    let request = api
+        .http()
+        .post(api.url("/api/credentials/import"))
+        .header("X-Import-Code", code.trim())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body);
+    api.send(request).await
+}

@@ -1,0 +1,321 @@
+//! `relay`: sign in to Agent Relay Cloud from any terminal (through the
+//! server's hosted login, no localhost callback), manage provider keys, and
+//! run agents with fresh provider credentials.
+
+mod api;
+mod login;
+mod session;
+
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+
+use crate::api::{Api, CliError};
+use crate::session::Session;
+
+#[derive(Parser)]
+#[command(name = "relay", version, about = "Agent Relay Cloud from a terminal")]
+struct Cli {
+    /// The Relay server (default: the one you signed in to, else http://127.0.0.1:3000).
+    #[arg(long, global = true, env = "RELAY_SERVER")]
+    server: Option<String>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign in through the browser (GitHub by default).
+    Auth {
+        /// github, google or microsoft (as configured on the server).
+        #[arg(default_value = "github")]
+        provider: String,
+        /// Print the URL (and a QR code) instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
+    /// Who you are signed in as.
+    Whoami,
+    /// Sign out: the session token is revoked and forgotten.
+    Logout,
+    /// Provider API keys stored for you in Relay's vault.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Credentials from a local agent login.
+    Credentials {
+        #[command(subcommand)]
+        command: CredentialsCommand,
+    },
+    /// Run a command with a provider's fresh credential in its environment.
+    Env {
+        provider: String,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Store a key (read from stdin or a hidden prompt when not given).
+    Add {
+        provider: String,
+        key: Option<String>,
+    },
+    /// List your keys, masked.
+    Ls,
+    /// Delete the key of a provider.
+    Rm { provider: String },
+}
+
+#[derive(Subcommand)]
+enum CredentialsCommand {
+    /// Send Claude Code's local login (~/.claude/.credentials.json) with a one-time code.
+    Import {
+        /// Only `claude` for now.
+        agent: String,
+        /// The one-time code shown on the providers page.
+        #[arg(long)]
+        code: String,
+        /// The credential file (default: ~/.claude/.credentials.json).
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+        /// Do not ask before reading the file.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("relay: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let stored = Session::load()?;
+    let server = cli
+        .server
+        .clone()
+        .or_else(|| stored.as_ref().map(|s| s.server.clone()))
+        .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
+    let api = Api::new(&server)?;
+    let signed_in = || -> Result<&Session, CliError> {
+        let session = stored.as_ref().ok_or(CliError::NotLoggedIn)?;
+        if session.expired() {
+            return Err(CliError::Expired);
+        }
+        Ok(session)
+    };
+
+    match cli.command {
+        Command::Auth {
+            provider,
+            no_browser,
+            timeout,
+        } => {
+            let session = login::run(&api, &provider, no_browser, timeout).await?;
+            session.save()?;
+            if cli.json {
+                print_json(
+                    &json!({ "login": session.login, "server": session.server, "expires_at": session.expires_at }),
+                );
+            } else {
+                println!("Logged in as {} at {}.", session.login, session.server);
+            }
+        }
+        Command::Whoami => {
+            let me = api.get(signed_in()?, "/api/me").await?;
+            if cli.json {
+                print_json(&me);
+            } else {
+                let login = me["login"].as_str().unwrap_or("?");
+                match me["name"].as_str().filter(|n| !n.is_empty() && *n != login) {
+                    Some(name) => println!("{login} ({name}) at {}", api.server()),
+                    None => println!("{login} at {}", api.server()),
+                }
+                let providers: Vec<&str> = me["providers"]
+                    .as_array()
+                    .map(|p| p.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if !providers.is_empty() {
+                    println!("Connected providers: {}", providers.join(", "));
+                }
+            }
+        }
+        Command::Logout => {
+            match &stored {
+                Some(session) => {
+                    // Revoke on the server when it answers; forget locally either way.
+                    if let Err(e) = api.post(session, "/api/logout", &json!({})).await {
+                        eprintln!("relay: the server did not revoke the token ({e}); it expires on its own");
+                    }
+                    Session::forget()?;
+                    println!("Logged out.");
+                }
+                None => println!("Not logged in."),
+            }
+        }
+        Command::Keys { command } => keys(&api, signed_in()?, command, cli.json).await?,
+        Command::Credentials {
+            command:
+                CredentialsCommand::Import {
+                    agent,
+                    code,
+                    file,
+                    yes,
+                },
+        } => {
+            let answer = login::import_claude(&api, &agent, &code, file, yes).await?;
+            if cli.json {
+                print_json(&answer);
+            } else {
+                println!(
+                    "Imported: {} is connected as {}.",
+                    answer["provider"].as_str().unwrap_or(&agent),
+                    answer["account"].as_str().unwrap_or("?")
+                );
+            }
+        }
+        Command::Env { provider, command } => {
+            let credential = api
+                .get(
+                    signed_in()?,
+                    &format!("/api/credentials/{}", api::segment(&provider)),
+                )
+                .await?;
+            return run_with_env(&credential, &command);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn keys(
+    api: &Api,
+    session: &Session,
+    command: KeysCommand,
+    as_json: bool,
+) -> Result<(), CliError> {
+    match command {
+        KeysCommand::Add { provider, key } => {
+            let key = match key {
+                Some(key) => key,
+                None => read_secret(&format!("{provider} key (input hidden): "))?,
+            };
+            let saved = api
+                .post(
+                    session,
+                    "/api/keys",
+                    &json!({ "provider": provider, "key": key.trim() }),
+                )
+                .await?;
+            if as_json {
+                print_json(&saved);
+            } else {
+                println!(
+                    "Stored {} {} for {}: {} (agents read it from {}).",
+                    saved["kind"].as_str().unwrap_or("key"),
+                    saved["hint"].as_str().unwrap_or(""),
+                    saved["provider"].as_str().unwrap_or(&provider),
+                    "in the vault",
+                    saved["env_var"].as_str().unwrap_or("?"),
+                );
+            }
+        }
+        KeysCommand::Ls => {
+            let list = api.get(session, "/api/keys").await?;
+            if as_json {
+                print_json(&list);
+            } else {
+                let keys = list["keys"].as_array().cloned().unwrap_or_default();
+                if keys.is_empty() {
+                    println!("No keys yet. Add one with `relay keys add <provider>`.");
+                }
+                for k in keys {
+                    println!(
+                        "{:<12} {:<20} {}",
+                        k["provider"].as_str().unwrap_or(""),
+                        k["hint"].as_str().unwrap_or(""),
+                        k["env_var"].as_str().unwrap_or("")
+                    );
+                }
+            }
+        }
+        KeysCommand::Rm { provider } => {
+            api.delete(session, &format!("/api/keys/{}", api::segment(&provider)))
+                .await?;
+            if as_json {
+                print_json(&json!({ "deleted": provider }));
+            } else {
+                println!("Deleted the {provider} key.");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A secret from stdin when piped, else from a prompt that does not echo.
+fn read_secret(prompt: &str) -> Result<String, CliError> {
+    let secret = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt).map_err(|e| CliError::Local(e.to_string()))?
+    } else {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::Local(e.to_string()))?;
+        text
+    };
+    let secret = secret.trim().to_owned();
+    if secret.is_empty() {
+        return Err(CliError::Local("no key given".to_owned()));
+    }
+    Ok(secret)
+}
+
+/// Runs `command` with the credential's environment; returns its exit code.
+fn run_with_env(credential: &Value, command: &[String]) -> Result<ExitCode, CliError> {
+    let (program, args) = command
+        .split_first()
+        .ok_or_else(|| CliError::Local("no command given after --".to_owned()))?;
+    let mut child = std::process::Command::new(program);
+    child.args(args);
+    if let Some(env) = credential["env"].as_object() {
+        for (name, value) in env {
+            if let Some(value) = value.as_str() {
+                child.env(name, value);
+            }
+        }
+    }
+    let status = child
+        .status()
+        .map_err(|e| CliError::Local(format!("cannot run {program}: {e}")))?;
+    Ok(ExitCode::from(
+        status.code().unwrap_or(1).clamp(0, 255) as u8
+    ))
+}
+
+fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}

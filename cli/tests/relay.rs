@@ -1,0 +1,439 @@
+//! The built `relay` binary against a real server on a random port (with its
+//! development GitHub). The test plays the browser where a person would.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Setup {
+    running: server::Running,
+    _data: tempfile::TempDir,
+    config: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
+    let data = tempfile::tempdir().unwrap();
+    let vars = std::collections::HashMap::from([
+        ("RELAY_ADDR", "127.0.0.1:0".to_owned()),
+        ("RELAY_DEV_PROVIDERS_ADDR", "127.0.0.1:0".to_owned()),
+        ("RELAY_DATA_DIR", data.path().to_string_lossy().into_owned()),
+    ]);
+    let config = server::config::Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+    let running = server::start(config).await.unwrap();
+    Setup {
+        running,
+        _data: data,
+        config: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Setup {
+    fn server(&self) -> String {
+        self.running.url.as_str().trim_end_matches('/').to_owned()
+    }
+
+    fn relay(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_relay"));
+        command
+            .env("RELAY_CONFIG_DIR", self.config.path())
+            .env("RELAY_SERVER", self.server())
+            .env_remove("HOME");
+        command
+    }
+
+    /// Runs `relay args…` to the end (off the async runtime: the server runs on it).
+    async fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut command = self.relay();
+        command
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let input = stdin.map(str::to_owned);
+        tokio::task::spawn_blocking(move || {
+            let mut child = command.spawn().unwrap();
+            if let Some(input) = input {
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(input.as_bytes())
+                    .unwrap();
+            }
+            drop(child.stdin.take());
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// `relay auth --no-browser`, with the test signing in as `login` at the URL it prints.
+    async fn auth(&self, login: &str) -> Output {
+        let mut child = self
+            .relay()
+            .args(["auth", "--no-browser"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (url, rest) = tokio::task::spawn_blocking(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let url = lines
+                .by_ref()
+                .map(Result::unwrap)
+                .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_owned()))
+                .expect("relay prints the URL");
+            (url, lines)
+        })
+        .await
+        .unwrap();
+        assert!(
+            url.contains("/oauth/start?provider=github&mode=cli&state="),
+            "{url}"
+        );
+        assert!(
+            url.contains("code_challenge_method=S256") && !url.contains("verifier"),
+            "{url}"
+        );
+        browser_signs_in(&url, login).await;
+        let mut output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        // What was printed after the URL (the QR code, then the outcome).
+        let after: Vec<String> =
+            tokio::task::spawn_blocking(move || rest.map(Result::unwrap).collect())
+                .await
+                .unwrap();
+        output.stdout = after.join("\n").into_bytes();
+        output
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The person at the browser: opens the link, chooses `login`, presses Authorize.
+async fn browser_signs_in(url: &str, login: &str) -> String {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let start = browser.get(url).send().await.unwrap();
+    let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("other_login".into(), login.into()));
+    form.push(("decision".into(), "authorize".into()));
+    let mut post = authorize.clone();
+    post.set_query(None);
+    let decided = browser.post(post).form(&form).send().await.unwrap();
+    let callback = decided.headers()["location"].to_str().unwrap().to_owned();
+    let page = browser.get(callback).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("You can close this tab"), "{page}");
+    page
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_whoami_keys_env_and_logout() {
+    let setup = setup().await;
+    let out = setup.auth("ada").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&format!("Logged in as ada at {}.", setup.server())),
+        "{}",
+        text(&out.stdout)
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(setup.config.path().join("session.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "only its owner can read the session");
+    }
+
+    let who = setup.run(&["whoami"], None).await;
+    assert_eq!(
+        text(&who.stdout).lines().next().unwrap(),
+        format!("ada (Ada Lovelace) at {}", setup.server())
+    );
+    let who: Value =
+        serde_json::from_slice(&setup.run(&["whoami", "--json"], None).await.stdout).unwrap();
+    assert_eq!(who["login"], "ada");
+
+    let key = format!("{}{}", "sk-ant-api03-", "madeupkey".repeat(6));
+    let added = setup
+        .run(&["keys", "add", "anthropic"], Some(&format!("{key}\n")))
+        .await;
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(
+        !text(&added.stdout).contains("madeupkeymadeupkey"),
+        "the key is never echoed"
+    );
+    let listed = setup.run(&["keys", "ls"], None).await;
+    assert!(
+        text(&listed.stdout).contains("anthropic")
+            && text(&listed.stdout).contains("sk-ant-api…pkey"),
+        "{}",
+        text(&listed.stdout)
+    );
+    let listed: Value =
+        serde_json::from_slice(&setup.run(&["keys", "ls", "--json"], None).await.stdout).unwrap();
+    assert_eq!(listed["keys"][0]["env_var"], "ANTHROPIC_API_KEY");
+
+    let check = format!("test \"$ANTHROPIC_API_KEY\" = \"{key}\"");
+    let env = setup
+        .run(&["env", "anthropic", "--", "sh", "-c", &check], None)
+        .await;
+    assert!(
+        env.status.success(),
+        "the command sees the key: {}",
+        text(&env.stderr)
+    );
+    let code = setup
+        .run(&["env", "anthropic", "--", "sh", "-c", "exit 7"], None)
+        .await;
+    assert_eq!(
+        code.status.code(),
+        Some(7),
+        "the command's exit code is kept"
+    );
+
+    let removed = setup.run(&["keys", "rm", "anthropic"], None).await;
+    assert!(text(&removed.stdout).contains("Deleted the anthropic key."));
+    let gone = setup.run(&["env", "anthropic", "--", "true"], None).await;
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(
+        text(&gone.stderr).contains("Anthropic is not connected"),
+        "{}",
+        text(&gone.stderr)
+    );
+
+    let out = setup.run(&["logout"], None).await;
+    assert_eq!(text(&out.stdout).trim(), "Logged out.");
+    let who = setup.run(&["whoami"], None).await;
+    assert_eq!(who.status.code(), Some(3));
+    assert_eq!(
+        text(&who.stderr).trim(),
+        "relay: not logged in. Run `relay auth` first."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_has_its_message_and_exit_code() {
+    let setup = setup().await;
+    // Unreachable server.
+    let mut command = setup.relay();
+    command
+        .args(["whoami"])
+        .env("RELAY_SERVER", "http://127.0.0.1:9");
+    std::fs::write(
+        setup.config.path().join("session.json"),
+        r#"{"server":"http://127.0.0.1:9","token":"x","login":"ada","expires_at":4000000000}"#,
+    )
+    .unwrap();
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains("cannot reach the Relay server at http://127.0.0.1:9"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Expired session.
+    std::fs::write(
+        setup.config.path().join("session.json"),
+        format!(
+            r#"{{"server":"{}","token":"x","login":"ada","expires_at":1}}"#,
+            setup.server()
+        ),
+    )
+    .unwrap();
+    let out = setup.run(&["keys", "ls"], None).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("your session has expired. Run `relay auth` again."));
+
+    // A token the server does not accept.
+    std::fs::write(
+        setup.config.path().join("session.json"),
+        format!(
+            r#"{{"server":"{}","token":"not.a.token","login":"ada","expires_at":4000000000}}"#,
+            setup.server()
+        ),
+    )
+    .unwrap();
+    let out = setup.run(&["whoami"], None).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+
+    // Not logged in.
+    std::fs::remove_file(setup.config.path().join("session.json")).unwrap();
+    let out = setup.run(&["keys", "ls"], None).await;
+    assert_eq!(out.status.code(), Some(3));
+
+    // Unknown providers.
+    let out = setup.run(&["auth", "acme", "--no-browser"], None).await;
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        text(&out.stderr).contains("unknown provider “acme”"),
+        "{}",
+        text(&out.stderr)
+    );
+    setup.auth("grace").await;
+    let out = setup
+        .run(&["keys", "add", "acme-ai", "some-key-value"], None)
+        .await;
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        text(&out.stderr).contains("Unknown provider “acme-ai”"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = setup.run(&["env", "acme-ai", "--", "true"], None).await;
+    assert_eq!(out.status.code(), Some(5));
+    // A key of the wrong shape.
+    let out = setup.run(&["keys", "add", "openai", "hello"], None).await;
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_import_sends_the_claude_file_with_the_code() {
+    let setup = setup().await;
+    // The browser side: sign in and open "Import from Local Claude" for its code.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let start = browser
+        .get(format!("{}/oauth/start?provider=github", setup.server()))
+        .send()
+        .await
+        .unwrap();
+    let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("other_login".into(), "ada".into()));
+    form.push(("decision".into(), "authorize".into()));
+    let mut post = authorize.clone();
+    post.set_query(None);
+    let decided = browser.post(post).form(&form).send().await.unwrap();
+    browser
+        .get(decided.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let started: Value = browser
+        .post(format!("{}/fn/providers/import/start", setup.server()))
+        .form(&[("provider", "anthropic")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = started["code"].as_str().unwrap().to_owned();
+
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("credentials.json");
+    let access = format!("{}cliimport{}", "sk-ant-oat01-", "FAKE".repeat(4));
+    let refresh = format!("{}cliimport{}", "sk-ant-ort01-", "FAKE".repeat(4));
+    std::fs::write(
+        &file,
+        format!(r#"{{"claudeAiOauth":{{"accessToken":"{access}","refreshToken":"{refresh}","expiresAt":1900000000000,"scopes":["user:inference"]}}}}"#),
+    )
+    .unwrap();
+    let link = home.path().join("link.json");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let out = setup
+            .run(
+                &[
+                    "credentials",
+                    "import",
+                    "claude",
+                    "--code",
+                    &code,
+                    "--file",
+                    path(&link),
+                    "--yes",
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("is a symbolic link; refusing to follow it"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let out = setup
+        .run(
+            &[
+                "credentials",
+                "import",
+                "claude",
+                "--code",
+                &code,
+                "--file",
+                path(&file),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(1), "no terminal to ask: refused");
+    assert!(text(&out.stderr).contains("pass --yes"));
+
+    let out = setup
+        .run(
+            &[
+                "credentials",
+                "import",
+                "claude",
+                "--code",
+                &code,
+                "--file",
+                path(&file),
+                "--yes",
+            ],
+            None,
+        )
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("Imported: anthropic is connected as "),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let again = setup
+        .run(
+            &[
+                "credentials",
+                "import",
+                "claude",
+                "--code",
+                &code,
+                "--file",
+                path(&file),
+                "--yes",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(again.status.code(), Some(1), "the code works once");
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}

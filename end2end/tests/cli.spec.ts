@@ -1,0 +1,39 @@
+// `relay auth --no-browser` as a person uses it: the CLI prints a URL,
+// Chromium opens it and signs in at the development GitHub, the tab says
+// "You can close this tab", and the CLI prints who signed in.
+import { test, expect } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freshLogin, noSeriousAxe, relay, screenshot } from './helpers';
+
+const binary = process.env.RELAY_CLI_BIN ?? resolve(__dirname, '../../target/release/relay');
+
+test('relay auth --no-browser: the printed URL signs the terminal in', async ({ page }) => {
+  expect(existsSync(binary), `${binary} is built by scripts/test`).toBe(true);
+  const login = freshLogin('terminal');
+  const cli = spawn(binary, ['auth', '--no-browser'], {
+    env: { ...process.env, RELAY_SERVER: relay(), RELAY_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'relay-cli-')) },
+  });
+  let out = '';
+  cli.stdout.on('data', (chunk) => (out += chunk));
+  const exited = new Promise<number | null>((done) => cli.on('exit', done));
+
+  await expect.poll(() => /^\s*(http\S+)\s*$/m.test(out)).toBe(true);
+  const url = out.match(/^\s*(http\S+)\s*$/m)![1];
+  expect(url).toContain('mode=cli');
+
+  await page.goto(url);
+  await expect(page.getByRole('heading', { name: 'Authorize Agent Relay Cloud' })).toBeVisible();
+  await page.getByLabel('Or another login').fill(login);
+  await page.getByRole('button', { name: 'Authorize' }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'You can close this tab' })).toBeVisible();
+  await expect(page.getByText(`Signed in as ${login} (@${login}). Your terminal will continue on its own.`)).toBeVisible();
+  await noSeriousAxe(page, 'cli done');
+  await screenshot(page, '28-cli-close-tab');
+
+  expect(await exited).toBe(0);
+  expect(out).toContain(`Logged in as ${login} at ${relay()}.`);
+});

@@ -1,0 +1,531 @@
+//! The CLI login broker over real HTTP: the browser step is played by the
+//! test's cookie-keeping client, the terminal by a plain client. Session
+//! JWTs are checked against the JWKS with ed25519-dalek, a library the
+//! server does not use.
+
+use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
+use base64::Engine;
+use ed25519_dalek::{Signer, Verifier};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{location, spawn_app, spawn_app_with, TestApp};
+
+/// A terminal's secrets: the state in the URL, the verifier kept back.
+struct Terminal {
+    state: String,
+    verifier: String,
+}
+
+impl Terminal {
+    fn new() -> Terminal {
+        let random = || URL_SAFE_NO_PAD.encode(uuid_bytes());
+        Terminal {
+            state: random(),
+            verifier: random(),
+        }
+    }
+
+    fn challenge(&self) -> String {
+        URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.as_bytes()))
+    }
+
+    fn start_path(&self) -> String {
+        format!(
+            "/oauth/start?provider=github&mode=cli&state={}&code_challenge={}&code_challenge_method=S256",
+            self.state,
+            self.challenge()
+        )
+    }
+
+    async fn poll(&self, app: &TestApp, verifier: &str) -> (StatusCode, Value) {
+        let response = reqwest::Client::new()
+            .post(app.url("/cli/poll"))
+            .json(&json!({ "state": self.state, "code_verifier": verifier }))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+}
+
+fn uuid_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    for chunk in bytes.chunks_mut(16) {
+        chunk.copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    }
+    bytes
+}
+
+/// The browser: opens the start URL, signs in at the development GitHub as
+/// `login` (or cancels), and returns the final page.
+async fn browser_signs_in(
+    app: &TestApp,
+    terminal: &Terminal,
+    login: &str,
+    decision: &str,
+) -> (StatusCode, String) {
+    let start = app.get(&terminal.start_path()).await;
+    assert!(start.status().is_redirection(), "start: {}", start.status());
+    let authorize = url::Url::parse(&location(&start)).unwrap();
+    let callback = app.decide(&authorize, login, decision).await;
+    let page = app.client.get(callback).send().await.unwrap();
+    (page.status(), page.text().await.unwrap())
+}
+
+async fn api(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// Signs `login` in through the broker and returns the session token.
+pub(crate) async fn cli_token(app: &TestApp, login: &str) -> String {
+    let terminal = Terminal::new();
+    let (status, _) = browser_signs_in(app, &terminal, login, "authorize").await;
+    assert_eq!(status, 200);
+    let (status, body) = terminal.poll(app, &terminal.verifier).await;
+    assert_eq!(status, 200, "{body}");
+    body["session_jwt"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_terminal_signs_in_through_the_browser_and_gets_its_token_once() {
+    let app = spawn_app().await;
+    let terminal = Terminal::new();
+    // Before the browser has even opened the link.
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("pending"))
+    );
+    assert_eq!(body["interval"], 2);
+
+    let (status, page) = browser_signs_in(&app, &terminal, "ada", "authorize").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("You can close this tab"), "{page}");
+    assert!(page.contains("Signed in as Ada Lovelace (@ada)"), "{page}");
+    assert!(page.contains("Your terminal will continue on its own."));
+    assert!(page.contains("<html lang=\"en\">") && page.contains("<h1 id=\"title\">"));
+    assert!(!page.contains("<script"), "no JavaScript needed");
+
+    // A wrong verifier never yields the token.
+    let (status, body) = terminal
+        .poll(&app, "not-the-verifier-at-all-not-at-all")
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.get("session_jwt").is_none());
+
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ok"], true);
+    assert_eq!(body["login"], "ada");
+    assert_eq!(body["expires_in"], 3600);
+    let token = body["session_jwt"].as_str().unwrap().to_owned();
+
+    // Handed out once.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::CONFLICT, Some("used"))
+    );
+
+    let (status, me) = api(&app, &token, "/api/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["login"], "ada");
+    assert_eq!(me["providers"], json!(["github"]));
+}
+
+#[tokio::test]
+async fn polling_faster_than_the_interval_is_told_to_slow_down() {
+    let app = spawn_app().await;
+    let terminal = Terminal::new();
+    app.get(&terminal.start_path()).await;
+    let (first, _) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(first, 200);
+    let (second, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(second, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["status"], "slow_down");
+    assert_eq!(body["interval"], 2);
+}
+
+#[tokio::test]
+async fn an_expired_a_reused_and_a_denied_login() {
+    let app = spawn_app().await;
+    // Expired: ten minutes pass (moved by hand).
+    let terminal = Terminal::new();
+    app.get(&terminal.start_path()).await;
+    sqlx::query("UPDATE cli_logins SET expires_at = 0")
+        .execute(&app.db().await)
+        .await
+        .unwrap();
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::GONE, Some("expired"))
+    );
+
+    // Reused: the same state cannot start a second login.
+    let again = app.get(&terminal.start_path()).await;
+    assert_eq!(again.status(), 400);
+    assert!(again.text().await.unwrap().contains("already started"));
+
+    // Denied at GitHub: the page says so, the terminal learns it.
+    let denied = Terminal::new();
+    let (status, page) = browser_signs_in(&app, &denied, "ada", "cancel").await;
+    assert_eq!(status, 400);
+    assert!(
+        page.contains("Sign-in was cancelled") && page.contains("Run `relay auth` again"),
+        "{page}"
+    );
+    let (status, body) = denied.poll(&app, &denied.verifier).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::FORBIDDEN, Some("denied"))
+    );
+}
+
+#[tokio::test]
+async fn bad_start_links_get_a_clear_page() {
+    let app = spawn_app().await;
+    let terminal = Terminal::new();
+    let challenge = terminal.challenge();
+    let cases = [
+        (format!("/oauth/start?provider=github&mode=cli&code_challenge={challenge}&code_challenge_method=S256"), "no state"),
+        (format!("/oauth/start?provider=github&mode=cli&state=short&code_challenge={challenge}&code_challenge_method=S256"), "too short"),
+        (format!("/oauth/start?provider=github&mode=cli&state={}&code_challenge_method=S256", terminal.state), "no PKCE challenge"),
+        (format!("/oauth/start?provider=github&mode=cli&state={}&code_challenge={challenge}&code_challenge_method=plain", terminal.state), "only S256"),
+        (format!("/oauth/start?provider=github&mode=cli&state={}&code_challenge={challenge}", terminal.state), "only S256"),
+        (format!("/oauth/start?provider=acme&mode=cli&state={}&code_challenge={challenge}&code_challenge_method=S256", terminal.state), "relay auth github"),
+    ];
+    for (path, says) in cases {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), 400, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains(says), "{path}: {page}");
+    }
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cli_logins")
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "nothing was recorded");
+}
+
+/// The JWKS and a token's parts.
+async fn jwks(app: &TestApp) -> Value {
+    app.get("/.well-known/jwks.json")
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+fn parts(token: &str) -> (Value, Value, Vec<u8>) {
+    let pieces: Vec<&str> = token.split('.').collect();
+    assert_eq!(pieces.len(), 3);
+    let decode = |p: &str| URL_SAFE_NO_PAD.decode(p).unwrap();
+    (
+        serde_json::from_slice(&decode(pieces[0])).unwrap(),
+        serde_json::from_slice(&decode(pieces[1])).unwrap(),
+        decode(pieces[2]),
+    )
+}
+
+/// Signs `header.claims` with `key` (EdDSA), as any JWT library would.
+fn sign(header: &Value, claims: &Value, key: &ed25519_dalek::SigningKey) -> String {
+    let message = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = key.sign(message.as_bytes());
+    format!("{message}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+}
+
+/// The server's own signing key, read the way the server stores it
+/// (sealed under a data key wrapped by the master key).
+async fn server_key(app: &TestApp, kid: &str) -> ed25519_dalek::SigningKey {
+    use app::backend::vault::{Binding, MasterKey, Vault, WrappedKey};
+    use ed25519_dalek::pkcs8::DecodePrivateKey;
+    use secrecy::ExposeSecret;
+    let (master_key_id, wrapped, sealed): (String, String, String) = sqlx::query_as(
+        "SELECT master_key_id, wrapped_key, sealed_private FROM signing_keys WHERE kid = $1",
+    )
+    .bind(kid)
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    let master = std::fs::read_to_string(app.data_dir.path().join("master.key")).unwrap();
+    let vault = Vault::new(MasterKey::parse(master.trim()).unwrap(), vec![]);
+    let data_key = vault
+        .unwrap_user_key(
+            &format!("signing-key:{kid}"),
+            &WrappedKey {
+                master_key_id,
+                wrapped,
+            },
+        )
+        .unwrap();
+    let pkcs8 = data_key
+        .open(
+            Binding {
+                provider: "relay",
+                field: "session-jwt-ed25519",
+            },
+            &sealed,
+        )
+        .unwrap();
+    let der = B64.decode(pkcs8.expose_secret()).unwrap();
+    ed25519_dalek::SigningKey::from_pkcs8_der(&der).expect("ring's PKCS#8 reads")
+}
+
+#[tokio::test]
+async fn session_tokens_verify_against_the_jwks_and_forgeries_are_refused() {
+    let app = spawn_app().await;
+    let token = cli_token(&app, "grace").await;
+    let (header, claims, signature) = parts(&token);
+    assert_eq!(header["alg"], "EdDSA");
+    let kid = header["kid"].as_str().unwrap().to_owned();
+
+    // Verified with ed25519-dalek against the published key.
+    let keys = jwks(&app).await;
+    let jwk = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (jwk["kty"].as_str(), jwk["crv"].as_str()),
+        (Some("OKP"), Some("Ed25519"))
+    );
+    let public: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(jwk["x"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let verifying = ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap();
+    let signed = token.rsplit_once('.').unwrap().0;
+    let signature = ed25519_dalek::Signature::from_slice(&signature).unwrap();
+    verifying
+        .verify(signed.as_bytes(), &signature)
+        .expect("the JWKS key verifies the token");
+
+    assert_eq!(
+        claims["iss"],
+        app.running.url.as_str().trim_end_matches('/')
+    );
+    assert_eq!(claims["aud"], "relay-cli");
+    assert_eq!(claims["login"], "grace");
+    assert_eq!(claims["providers"], json!(["github"]));
+    assert!(claims["jti"].as_str().unwrap().len() >= 32);
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert!(lifetime > 0 && lifetime <= 3600);
+    assert_eq!(api(&app, &token, "/api/me").await.0, 200);
+
+    // Tampered: another login in the claims, the old signature.
+    let mut tampered = claims.clone();
+    tampered["login"] = json!("ada");
+    let forged = format!(
+        "{}.{}.{}",
+        token.split('.').next().unwrap(),
+        URL_SAFE_NO_PAD.encode(tampered.to_string()),
+        token.split('.').nth(2).unwrap()
+    );
+    let refused = |(status, body): (StatusCode, Value)| {
+        assert_eq!(status, 401, "{body}");
+        body["error"].as_str().unwrap().to_owned()
+    };
+    refused(api(&app, &forged, "/api/me").await);
+
+    // alg: none.
+    let none = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(json!({ "alg": "none", "kid": kid }).to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    refused(api(&app, &none, "/api/me").await);
+
+    // Signed by another key under the server's key id.
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&uuid_bytes());
+    refused(api(&app, &sign(&header, &claims, &stranger), "/api/me").await);
+
+    // The server's own key, but another audience; and expired.
+    let key = server_key(&app, &kid).await;
+    assert_eq!(
+        api(&app, &sign(&header, &claims, &key), "/api/me").await.0,
+        200,
+        "the key read back signs like the server"
+    );
+    let mut other_audience = claims.clone();
+    other_audience["aud"] = json!("another-service");
+    refused(api(&app, &sign(&header, &other_audience, &key), "/api/me").await);
+    let mut expired = claims.clone();
+    expired["exp"] = json!(claims["iat"].as_i64().unwrap() - 10);
+    assert_eq!(
+        refused(api(&app, &sign(&header, &expired, &key), "/api/me").await),
+        "token_expired"
+    );
+
+    // Logged out: the same token is refused from then on.
+    let logout = reqwest::Client::new()
+        .post(app.url("/api/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 200);
+    refused(api(&app, &token, "/api/me").await);
+    refused(api(&app, "", "/api/me").await);
+}
+
+#[tokio::test]
+async fn keys_are_added_listed_masked_and_removed_per_identity() {
+    let app = spawn_app().await;
+    let ada = cli_token(&app, "ada").await;
+    let client = reqwest::Client::new();
+    let key = format!("{}{}", "sk-ant-api03-", "madeupkey".repeat(6));
+    let added = client
+        .post(app.url("/api/keys"))
+        .bearer_auth(&ada)
+        .json(&json!({ "provider": "anthropic", "key": key }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    let added: Value = added.json().await.unwrap();
+    assert_eq!(added["env_var"], "ANTHROPIC_API_KEY");
+    assert_eq!(added["kind"], "API key");
+
+    let bad = client
+        .post(app.url("/api/keys"))
+        .bearer_auth(&ada)
+        .json(&json!({ "provider": "openai", "key": key }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422, "an Anthropic key is not OpenAI's");
+    let unknown = client
+        .post(app.url("/api/keys"))
+        .bearer_auth(&ada)
+        .json(&json!({ "provider": "acme-ai", "key": key }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        unknown.json::<Value>().await.unwrap()["error"],
+        "unknown_provider"
+    );
+
+    let (status, list) = api(&app, &ada, "/api/keys").await;
+    assert_eq!(status, 200);
+    let listed = list.to_string();
+    assert!(listed.contains("\"hint\":\"sk-ant-api…pkey\""), "{listed}");
+    assert!(!listed.contains("madeupkey"), "never the key itself");
+
+    // Another identity sees nothing of it and cannot delete it.
+    let grace = cli_token(&app, "grace").await;
+    assert_eq!(api(&app, &grace, "/api/keys").await.1["keys"], json!([]));
+    let theirs = client
+        .delete(app.url("/api/keys/anthropic"))
+        .bearer_auth(&grace)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), 404);
+    let (status, fetched) = api(&app, &grace, "/api/credentials/anthropic").await;
+    assert_eq!(
+        (status, fetched["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_connected"))
+    );
+
+    // The key is handed to agents in the variable they read.
+    let (status, fetched) = api(&app, &ada, "/api/credentials/anthropic").await;
+    assert_eq!(status, 200);
+    assert_eq!(fetched["env"]["ANTHROPIC_API_KEY"], key.as_str());
+
+    let removed = client
+        .delete(app.url("/api/keys/anthropic"))
+        .bearer_auth(&ada)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 200);
+    assert_eq!(api(&app, &ada, "/api/keys").await.1["keys"], json!([]));
+    let signin = client
+        .delete(app.url("/api/keys/github"))
+        .bearer_auth(&ada)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signin.status(), 409, "the sign-in is not a key");
+}
+
+#[tokio::test]
+async fn fetching_a_credential_near_expiry_refreshes_it_first() {
+    let app = spawn_app_with(&crate::connect_device::FAST).await;
+    app.sign_in("ada").await;
+    crate::connect_freshness::connect(&app, "openai", "ada").await;
+    let token = cli_token(&app, "ada").await;
+    let (status, before) = api(&app, &token, "/api/credentials/openai").await;
+    assert_eq!(status, 200, "{before}");
+    let issued = crate::connect_freshness::refresh_tokens_issued(&app, "openai").await;
+
+    crate::connect_freshness::nearly_expired(&app, "openai").await;
+    let (status, after) = api(&app, &token, "/api/credentials/openai").await;
+    assert_eq!(status, 200, "{after}");
+    assert_ne!(after["env"], before["env"], "a new access token");
+    assert_eq!(
+        crate::connect_freshness::refresh_tokens_issued(&app, "openai").await,
+        issued + 1,
+        "refreshed exactly once"
+    );
+    let fetched: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'credential fetched'")
+            .fetch_one(&app.db().await)
+            .await
+            .unwrap();
+    assert_eq!(fetched, 2, "each fetch is in the audit log");
+}
+
+#[tokio::test]
+async fn rotating_the_signing_key_keeps_earlier_tokens_valid_until_they_expire() {
+    let app = spawn_app().await;
+    let before = cli_token(&app, "ada").await;
+    let old_kid = parts(&before).0["kid"].as_str().unwrap().to_owned();
+
+    let config = crate::helpers::test_config(app.data_dir.path(), &[]);
+    let new_kid = server::rotate_signing_key(&config).await.unwrap();
+    assert_ne!(new_kid, old_kid);
+
+    let published: Vec<String> = jwks(&app).await["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        published,
+        [new_kid.clone(), old_kid],
+        "newest first, the old one still published"
+    );
+    let after = cli_token(&app, "ada").await;
+    assert_eq!(parts(&after).0["kid"], new_kid.as_str());
+    assert_eq!(
+        api(&app, &before, "/api/me").await.0,
+        200,
+        "an earlier token still works"
+    );
+    assert_eq!(api(&app, &after, "/api/me").await.0, 200);
+}
