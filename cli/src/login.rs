@@ -60,6 +60,10 @@ pub async fn run(
         )));
     }
 
+    // Listening for Ctrl-C from here on (a handler registered only once the
+    // wait starts would let an early Ctrl-C kill the process uncleanly).
+    let cancelled = interrupted()?;
+
     if no_browser || !open_browser(url.as_str()) {
         println!("Open this URL in a browser to sign in:\n\n  {url}\n");
         if let Some(qr) = qr_code(url.as_str()) {
@@ -76,7 +80,7 @@ pub async fn run(
             clear_spinner();
             result
         }
-        _ = tokio::signal::ctrl_c() => {
+        _ = cancelled => {
             clear_spinner();
             Err(CliError::Cancelled)
         }
@@ -138,6 +142,24 @@ async fn wait(
                 )));
             }
         }
+    }
+}
+
+/// Resolves on Ctrl-C; the handler is in place when this returns.
+fn interrupted() -> Result<impl std::future::Future<Output = ()>, CliError> {
+    #[cfg(unix)]
+    {
+        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .map_err(|e| CliError::Local(e.to_string()))?;
+        Ok(async move {
+            sigint.recv().await;
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -232,11 +232,10 @@ async fn keys(
                 print_json(&saved);
             } else {
                 println!(
-                    "Stored {} {} for {}: {} (agents read it from {}).",
+                    "Stored the {} {} {} in the vault; agents read it from {}.",
+                    saved["provider"].as_str().unwrap_or(&provider),
                     saved["kind"].as_str().unwrap_or("key"),
                     saved["hint"].as_str().unwrap_or(""),
-                    saved["provider"].as_str().unwrap_or(&provider),
-                    "in the vault",
                     saved["env_var"].as_str().unwrap_or("?"),
                 );
             }

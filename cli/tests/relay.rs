@@ -437,3 +437,39 @@ async fn credentials_import_sends_the_claude_file_with_the_code() {
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_cancels_a_waiting_login_cleanly() {
+    let setup = setup().await;
+    let mut child = setup
+        .relay()
+        .args(["auth", "--no-browser"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map(Result::unwrap)
+            .find(|l| l.trim().starts_with("http"))
+            .expect("relay prints the URL")
+    })
+    .await
+    .unwrap();
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(killed.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(
+        text(&out.stderr).contains("relay: cancelled."),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!setup.config.path().join("session.json").exists());
+}

@@ -30,7 +30,7 @@ test('relay auth --no-browser: the printed URL signs the terminal in', async ({ 
   await page.getByRole('button', { name: 'Authorize' }).click();
 
   await expect(page.getByRole('heading', { level: 1, name: 'You can close this tab' })).toBeVisible();
-  await expect(page.getByText(`Signed in as ${login} (@${login}). Your terminal will continue on its own.`)).toBeVisible();
+  await expect(page.getByText(`Signed in as @${login}. Your terminal will continue on its own.`)).toBeVisible();
   await noSeriousAxe(page, 'cli done');
   await screenshot(page, '28-cli-close-tab');
 

@@ -9,7 +9,13 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::backend::{now, now_ms, session_tokens, sha256_hex, teams, users, AppState, Db, Error};
+use crate::backend::callback::{internal, CheckedCallback};
+use crate::backend::oauth::{self, ExchangeError};
+use crate::backend::{
+    credentials, now, now_ms, session_tokens, sha256_hex, teams, userinfo, users, AppState, Db,
+    Error, ProviderEndpoints,
+};
+use crate::models::LoginFailure;
 
 /// A terminal login must be finished within this time.
 pub const TTL_SECS: i64 = 10 * 60;
@@ -31,6 +37,77 @@ pub enum StartRefusal {
     BadChallenge,
     #[error("This login was already started in a browser. Run `relay auth` again for a new one.")]
     AlreadyStarted,
+}
+
+/// The providers a terminal can sign in with here: GitHub (Relay accounts
+/// are GitHub accounts), and any provider configured for redirect logins
+/// with a userinfo endpoint, which identifies the user who connected that
+/// very account.
+pub fn providers(app: &AppState) -> Vec<&'static str> {
+    crate::providers::credential_providers()
+        .filter(|info| {
+            info.id == app.providers.github().id
+                || app
+                    .providers
+                    .endpoints(info.id)
+                    .is_some_and(|e| e.auth_url.is_some() && e.userinfo_url.is_some())
+        })
+        .map(|info| info.id)
+        .collect()
+}
+
+/// Why a non-GitHub login identified nobody.
+#[derive(Debug)]
+pub enum IdentityFailure {
+    Login(LoginFailure),
+    /// Nobody here connected this account (provider name, account).
+    NoAccount(&'static str, String),
+}
+
+/// A Google or Microsoft login: the Relay user who connected that account
+/// (in Settings) is the one signing in. The provider's tokens are not kept:
+/// this login proves who the user is, nothing more.
+pub async fn identify(
+    app: &AppState,
+    endpoints: &ProviderEndpoints,
+    checked: CheckedCallback,
+) -> Result<users::User, IdentityFailure> {
+    let info = crate::providers::find(endpoints.id)
+        .ok_or(IdentityFailure::Login(LoginFailure::UnknownProvider))?;
+    let CheckedCallback { pending, code } = checked;
+    let tokens = oauth::exchange_code(
+        &app.http,
+        endpoints,
+        &app.callback_url(info.id),
+        &code,
+        &pending.pkce_verifier,
+    )
+    .await
+    .map_err(|e| {
+        tracing::warn!(provider = info.id, error = %e, "terminal login: code exchange failed");
+        IdentityFailure::Login(match e {
+            ExchangeError::Rejected(_) => LoginFailure::ProviderError,
+            ExchangeError::Unavailable(_) => LoginFailure::ProviderUnavailable,
+        })
+    })?;
+    let account = match userinfo::who(&app.http, endpoints, &tokens.access_token).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return Err(IdentityFailure::Login(LoginFailure::UnknownProvider)),
+        Err(e) => {
+            tracing::warn!(provider = info.id, error = %e, "terminal login: userinfo failed");
+            return Err(IdentityFailure::Login(LoginFailure::ProviderUnavailable));
+        }
+    };
+    let owner = credentials::owner(&app.db, info.id, &account)
+        .await
+        .map_err(|e| IdentityFailure::Login(internal(e)))?;
+    let user = match owner {
+        Some(id) => users::find(&app.db, &id)
+            .await
+            .map_err(|e| IdentityFailure::Login(internal(e)))?,
+        None => None,
+    };
+    user.ok_or(IdentityFailure::NoAccount(info.name, account))
 }
 
 /// Checks what the CLI put in the start URL.

@@ -253,6 +253,17 @@ pub async fn find(db: &Db, user_id: &str, provider: &str) -> Result<Option<Crede
     .await?)
 }
 
+/// The user who connected `provider` as `account` (one, if several did).
+pub async fn owner(db: &Db, provider: &str, account: &str) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT user_id FROM credentials WHERE provider = $1 AND account = $2 ORDER BY connected_at LIMIT 1",
+    )
+    .bind(provider)
+    .bind(account)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// The provider refused the refresh token: the user must connect again.
 pub async fn mark_needs_reconnect(db: &Db, user_id: &str, provider: &str) -> Result<(), Error> {
     sqlx::query("UPDATE credentials SET needs_reconnect = $1 WHERE user_id = $2 AND provider = $3")

@@ -4,7 +4,7 @@
 //! The pages are plain server-rendered HTML: no JavaScript needed.
 
 use app::backend::callback::{self, CheckedCallback};
-use app::backend::cli_logins::{self, Poll};
+use app::backend::cli_logins::{self, IdentityFailure, Poll};
 use app::backend::oauth_states::Purpose;
 use app::backend::{session_tokens, signin, AppState};
 use app::models::LoginFailure;
@@ -16,15 +16,10 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-/// The providers a terminal can sign in with here.
-fn cli_providers(app: &AppState) -> Vec<&'static str> {
-    vec![app.providers.github().id]
-}
-
 /// `GET /cli/providers`: lets `relay auth` refuse an unknown provider before
 /// opening a browser.
 pub async fn providers(State(app): State<AppState>) -> Response {
-    Json(json!({ "providers": cli_providers(&app), "interval": cli_logins::INTERVAL_SECS }))
+    Json(json!({ "providers": cli_logins::providers(&app), "interval": cli_logins::INTERVAL_SECS }))
         .into_response()
 }
 
@@ -38,17 +33,23 @@ pub async fn start(
     challenge: Option<&str>,
     method: Option<&str>,
 ) -> Response {
-    if !cli_providers(app).contains(&provider) {
+    let offered = cli_logins::providers(app);
+    let Some(endpoints) = offered
+        .contains(&provider)
+        .then(|| app.providers.endpoints(provider))
+        .flatten()
+    else {
         let name = app::providers::find(provider).map_or("That provider", |p| p.name);
         return page(
             StatusCode::BAD_REQUEST,
             "This sign-in link cannot be used",
             &format!(
-                "{name} cannot sign a terminal in on this server. Run `relay auth github` instead."
+                "{name} cannot sign a terminal in on this server. Run `relay auth` with one of: {}.",
+                offered.join(", ")
             ),
             None,
         );
-    }
+    };
     let (state, challenge) = match cli_logins::check_start(state, challenge, method) {
         Ok(checked) => checked,
         Err(refusal) => {
@@ -72,15 +73,7 @@ pub async fn start(
         }
         Err(e) => return internal(e),
     };
-    match callback::start_login(
-        app,
-        session,
-        app.providers.github(),
-        Purpose::Cli,
-        Some(&key),
-    )
-    .await
-    {
+    match callback::start_login(app, session, endpoints, Purpose::Cli, Some(&key)).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
         Err(failure) => failure_page(failure),
     }
@@ -89,29 +82,49 @@ pub async fn start(
 /// The provider said yes: sign the user in (for the terminal only) and say so.
 pub async fn complete(app: &AppState, checked: CheckedCallback) -> Response {
     let key = checked.pending.return_to.clone().unwrap_or_default();
-    match signin::authenticate(app, checked).await {
-        Ok(user) => {
-            if let Err(e) = cli_logins::finish(&app.db, &key, Ok(&user.id)).await {
-                return internal(e);
+    let github = app.providers.github();
+    let identified = match app.providers.endpoints(&checked.pending.provider) {
+        Some(endpoints) if endpoints.id == github.id => signin::authenticate(app, checked)
+            .await
+            .map_err(IdentityFailure::Login),
+        Some(endpoints) => cli_logins::identify(app, endpoints, checked).await,
+        None => Err(IdentityFailure::Login(LoginFailure::UnknownProvider)),
+    };
+    let user = match identified {
+        Ok(user) => user,
+        Err(IdentityFailure::Login(failure)) => return failed(app, Some(&key), failure).await,
+        Err(IdentityFailure::NoAccount(provider, account)) => {
+            if let Err(e) = cli_logins::finish(&app.db, &key, Err("no_account")).await {
+                tracing::error!(error = %e, "recording a failed terminal login failed");
             }
-            tracing::info!(user = %user.id, login = %user.login, "terminal signed in");
-            let who = user
-                .name
-                .as_deref()
-                .filter(|n| !n.is_empty())
-                .unwrap_or(&user.login);
-            page(
-                StatusCode::OK,
-                "You can close this tab",
+            return page(
+                StatusCode::BAD_REQUEST,
+                "No account for this sign-in",
                 &format!(
-                    "Signed in as {who} (@{}). Your terminal will continue on its own.",
-                    user.login
+                    "No Agent Relay Cloud account has the {provider} account {account} connected. Sign up with GitHub, connect {provider} in Settings, then run `relay auth` again."
                 ),
-                Some("Nothing else to do here: go back to your terminal."),
-            )
+                None,
+            );
         }
-        Err(failure) => failed(app, Some(&key), failure).await,
+    };
+    if let Err(e) = cli_logins::finish(&app.db, &key, Ok(&user.id)).await {
+        return internal(e);
     }
+    tracing::info!(user = %user.id, login = %user.login, "terminal signed in");
+    let who = match user
+        .name
+        .as_deref()
+        .filter(|n| !n.is_empty() && *n != user.login)
+    {
+        Some(name) => format!("{name} (@{})", user.login),
+        None => format!("@{}", user.login),
+    };
+    page(
+        StatusCode::OK,
+        "You can close this tab",
+        &format!("Signed in as {who}. Your terminal will continue on its own."),
+        Some("Nothing else to do here: go back to your terminal."),
+    )
 }
 
 /// The login failed at the provider or on the way back.

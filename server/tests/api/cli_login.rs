@@ -205,7 +205,7 @@ async fn bad_start_links_get_a_clear_page() {
         (format!("/oauth/start?provider=github&mode=cli&state={}&code_challenge_method=S256", terminal.state), "no PKCE challenge"),
         (format!("/oauth/start?provider=github&mode=cli&state={}&code_challenge={challenge}&code_challenge_method=plain", terminal.state), "only S256"),
         (format!("/oauth/start?provider=github&mode=cli&state={}&code_challenge={challenge}", terminal.state), "only S256"),
-        (format!("/oauth/start?provider=acme&mode=cli&state={}&code_challenge={challenge}&code_challenge_method=S256", terminal.state), "relay auth github"),
+        (format!("/oauth/start?provider=acme&mode=cli&state={}&code_challenge={challenge}&code_challenge_method=S256", terminal.state), "Run `relay auth` with one of: google, github, microsoft"),
     ];
     for (path, says) in cases {
         let response = app.get(&path).await;
@@ -528,4 +528,70 @@ async fn rotating_the_signing_key_keeps_earlier_tokens_valid_until_they_expire()
         "an earlier token still works"
     );
     assert_eq!(api(&app, &after, "/api/me").await.0, 200);
+}
+
+#[tokio::test]
+async fn google_signs_a_terminal_in_as_the_user_who_connected_that_account() {
+    let app = spawn_app().await;
+    let providers: Value = app.get("/cli/providers").await.json().await.unwrap();
+    assert_eq!(
+        providers["providers"],
+        json!(["google", "github", "microsoft"])
+    );
+
+    // Ada connects Google (as gemini-user) in the browser.
+    app.sign_in("ada").await;
+    let start = app
+        .get("/oauth/connect?provider=google&return_to=/settings/providers")
+        .await;
+    let authorize = url::Url::parse(&location(&start)).unwrap();
+    let callback = app.decide(&authorize, "gemini-user", "authorize").await;
+    assert!(app
+        .client
+        .get(callback)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .is_redirection());
+
+    let google_start = |t: &Terminal| t.start_path().replace("provider=github", "provider=google");
+    let sign_in_with_google = |t: Terminal, login: &'static str| {
+        let app = &app;
+        async move {
+            let start = app.get(&google_start(&t)).await;
+            let authorize = url::Url::parse(&location(&start)).unwrap();
+            assert!(
+                authorize.path().ends_with("/google/authorize"),
+                "{authorize}"
+            );
+            let callback = app.decide(&authorize, login, "authorize").await;
+            let page = app.client.get(callback).send().await.unwrap();
+            let status = page.status();
+            (t, status, page.text().await.unwrap())
+        }
+    };
+
+    let (terminal, status, page) = sign_in_with_google(Terminal::new(), "gemini-user").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("You can close this tab") && page.contains("(@ada)"),
+        "{page}"
+    );
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(
+        (status, body["login"].as_str()),
+        (StatusCode::OK, Some("ada")),
+        "{body}"
+    );
+
+    // A Google account nobody connected identifies nobody.
+    let (stranger, status, page) = sign_in_with_google(Terminal::new(), "someone-else").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("No Agent Relay Cloud account has the Google account someone-else@users.dev.example connected"), "{page}");
+    let (status, body) = stranger.poll(&app, &stranger.verifier).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::BAD_GATEWAY, Some("failed"))
+    );
 }
