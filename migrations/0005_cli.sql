@@ -3,13 +3,16 @@
 
 -- A terminal's login, started by the browser at /oauth/start?mode=cli.
 -- state_hash is the SHA-256 of the CLI's state; code_challenge the S256 PKCE
--- challenge the CLI's /cli/poll must match. status: 'pending' until the
--- provider login ends as 'done' (user_id set), 'denied' or 'failed'; the
--- token is handed out once (delivered_at).
+-- challenge the CLI's /cli/poll must match; user_code the short code the
+-- terminal shows and the browser must confirm. status: 'pending' until the
+-- provider login ends as 'confirming' (user_id set; the browser is asked to
+-- confirm the code), then 'done', or as 'denied' or 'failed'; the token is
+-- handed out once (delivered_at).
 CREATE TABLE cli_logins (
     state_hash     TEXT PRIMARY KEY,
     provider       TEXT NOT NULL,
     code_challenge TEXT NOT NULL,
+    user_code      TEXT NOT NULL,
     status         TEXT NOT NULL,
     failure        TEXT,
     user_id        TEXT REFERENCES users (id) ON DELETE CASCADE,
@@ -33,6 +36,8 @@ CREATE TABLE signing_keys (
     created_at     BIGINT NOT NULL,
     retired_at     BIGINT
 );
+-- At most one key signs at a time.
+CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
 
 -- Every session JWT issued, by its jti: a revoked one is refused everywhere.
 CREATE TABLE session_tokens (

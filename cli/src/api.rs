@@ -54,6 +54,13 @@ impl Api {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .ok_or_else(|| CliError::Local(format!("“{server}” is not an http(s) URL")))?;
+        // A session token goes over plain http to this machine only.
+        let loopback = matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if base.scheme() == "http" && !loopback {
+            return Err(CliError::Local(format!(
+                "refusing to talk to {server} over plain http: use https (http is for this machine only)"
+            )));
+        }
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }

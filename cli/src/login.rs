@@ -16,6 +16,18 @@ use sha2::{Digest, Sha256};
 use crate::api::{Api, CliError};
 use crate::session::Session;
 
+/// The code the browser asks to confirm, derived from the state by the
+/// server's rule (`app::backend::cli_logins::user_code`).
+fn user_code(state: &str) -> String {
+    const LETTERS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
+    let digest = Sha256::digest(format!("relay-cli-code:{state}").as_bytes());
+    let letters: String = digest[..8]
+        .iter()
+        .map(|b| LETTERS[*b as usize % LETTERS.len()] as char)
+        .collect();
+    format!("{}-{}", &letters[..4], &letters[4..])
+}
+
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -60,6 +72,7 @@ pub async fn run(
         )));
     }
 
+    let code = user_code(&state);
     // Listening for Ctrl-C from here on (a handler registered only once the
     // wait starts would let an early Ctrl-C kill the process uncleanly).
     let cancelled = interrupted()?;
@@ -72,6 +85,7 @@ pub async fn run(
     } else {
         println!("Opened your browser to sign in. If nothing happened, open:\n\n  {url}\n");
     }
+    println!("Your code is {code}: the browser asks you to confirm it.\n");
     let _ = std::io::stdout().flush();
 
     let waiting = wait(api, &state, &verifier, Duration::from_secs(timeout));
@@ -237,14 +251,12 @@ pub async fn import_claude(
             .join(".claude")
             .join(".credentials.json"),
     };
-    let metadata = std::fs::symlink_metadata(&path)
+    // Opened before asking, without following a symbolic link, and read
+    // from that same handle afterwards: the file cannot be swapped meanwhile.
+    let mut file = open_no_follow(&path)?;
+    let metadata = file
+        .metadata()
         .map_err(|e| CliError::Local(format!("cannot read {}: {e}", path.display())))?;
-    if metadata.file_type().is_symlink() {
-        return Err(CliError::Local(format!(
-            "{} is a symbolic link; refusing to follow it",
-            path.display()
-        )));
-    }
     if !metadata.is_file() {
         return Err(CliError::Local(format!("{} is not a file", path.display())));
     }
@@ -265,10 +277,11 @@ pub async fn import_claude(
             .read_line(&mut answer)
             .map_err(|e| CliError::Local(e.to_string()))?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            return Err(CliError::Cancelled);
+            return Err(CliError::Refused("nothing was sent.".to_owned()));
         }
     }
-    let body = std::fs::read(&path)
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut body)
         .map_err(|e| CliError::Local(format!("cannot read {}: {e}", path.display())))?;
     let request = api
         .http()
@@ -277,4 +290,26 @@ pub async fn import_claude(
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body);
     api.send(request).await
+}
+
+/// Opens `path` for reading, refusing a symbolic link (O_NOFOLLOW on Unix).
+fn open_no_follow(path: &std::path::Path) -> Result<std::fs::File, CliError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path).map_err(|e| {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            CliError::Local(format!(
+                "{} is a symbolic link; refusing to follow it",
+                path.display()
+            ))
+        } else {
+            CliError::Local(format!("cannot read {}: {e}", path.display()))
+        }
+    })
 }

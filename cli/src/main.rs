@@ -119,8 +119,16 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         .or_else(|| stored.as_ref().map(|s| s.server.clone()))
         .unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
     let api = Api::new(&server)?;
+    // The session goes only to the server that issued it.
     let signed_in = || -> Result<&Session, CliError> {
         let session = stored.as_ref().ok_or(CliError::NotLoggedIn)?;
+        if session.server != api.server() {
+            return Err(CliError::Refused(format!(
+                "you are logged in at {}, not {}. Run `relay auth` to log in there.",
+                session.server,
+                api.server()
+            )));
+        }
         if session.expired() {
             return Err(CliError::Expired);
         }
@@ -218,7 +226,10 @@ async fn keys(
     match command {
         KeysCommand::Add { provider, key } => {
             let key = match key {
-                Some(key) => key,
+                Some(key) => {
+                    eprintln!("relay: a key on the command line stays in your shell history; next time pipe it in or type it at the prompt.");
+                    key
+                }
                 None => read_secret(&format!("{provider} key (input hidden): "))?,
             };
             let saved = api
@@ -299,14 +310,29 @@ fn run_with_env(credential: &Value, command: &[String]) -> Result<ExitCode, CliE
     child.args(args);
     if let Some(env) = credential["env"].as_object() {
         for (name, value) in env {
-            if let Some(value) = value.as_str() {
-                child.env(name, value);
+            // Credential variables only: never PATH, LD_PRELOAD and the like.
+            let credential_like = name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                && ["_KEY", "_TOKEN", "_ENDPOINT"]
+                    .iter()
+                    .any(|end| name.ends_with(end));
+            match value.as_str() {
+                Some(value) if credential_like => {
+                    child.env(name, value);
+                }
+                _ => eprintln!("relay: ignoring the variable {name} from the server"),
             }
         }
     }
     let status = child
         .status()
         .map_err(|e| CliError::Local(format!("cannot run {program}: {e}")))?;
+    // Killed by a signal: 128 + its number, as shells report it.
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        return Ok(ExitCode::from((128 + signal).clamp(0, 255) as u8));
+    }
     Ok(ExitCode::from(
         status.code().unwrap_or(1).clamp(0, 255) as u8
     ))

@@ -98,7 +98,7 @@ impl Setup {
             url.contains("code_challenge_method=S256") && !url.contains("verifier"),
             "{url}"
         );
-        browser_signs_in(&url, login).await;
+        let page = browser_signs_in(&url, login).await;
         let mut output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
             .await
             .unwrap();
@@ -107,6 +107,17 @@ impl Setup {
             tokio::task::spawn_blocking(move || rest.map(Result::unwrap).collect())
                 .await
                 .unwrap();
+        // The code the terminal printed is the one the browser confirmed.
+        let code = after
+            .iter()
+            .find_map(|l| l.strip_prefix("Your code is "))
+            .and_then(|rest| rest.split(':').next())
+            .expect("relay prints its code")
+            .to_owned();
+        assert!(
+            page.contains(&format!(">{code}</p>")),
+            "{code} not on {page}"
+        );
         output.stdout = after.join("\n").into_bytes();
         output
     }
@@ -132,10 +143,25 @@ async fn browser_signs_in(url: &str, login: &str) -> String {
     post.set_query(None);
     let decided = browser.post(post).form(&form).send().await.unwrap();
     let callback = decided.headers()["location"].to_str().unwrap().to_owned();
-    let page = browser.get(callback).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    let page = page.text().await.unwrap();
-    assert!(page.contains("You can close this tab"), "{page}");
+    let page = browser
+        .get(callback)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Sign in your terminal?"), "{page}");
+    let server = &url[..url.find("oauth/start").unwrap()];
+    let confirmed = browser
+        .post(format!("{server}cli/confirm"))
+        .form(&[("decision", "confirm")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), 200);
+    let done = confirmed.text().await.unwrap();
+    assert!(done.contains("You can close this tab"), "{done}");
     page
 }
 
@@ -450,15 +476,21 @@ async fn ctrl_c_cancels_a_waiting_login_cleanly() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
+    // Read up to the code (the last line before waiting), and keep reading
+    // after that, as a terminal would.
+    let (seen, rest) = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let seen = lines
+            .by_ref()
             .map(Result::unwrap)
-            .find(|l| l.trim().starts_with("http"))
-            .expect("relay prints the URL")
+            .find(|l| l.starts_with("Your code is "))
+            .expect("relay prints its code");
+        (seen, lines)
     })
     .await
     .unwrap();
+    assert!(seen.contains("the browser asks you to confirm it"));
+    let drain = std::thread::spawn(move || rest.count());
     let pid = child.id().to_string();
     let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
     assert!(killed.success());

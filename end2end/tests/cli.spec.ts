@@ -29,10 +29,18 @@ test('relay auth --no-browser: the printed URL signs the terminal in', async ({ 
   await page.getByLabel('Or another login').fill(login);
   await page.getByRole('button', { name: 'Authorize' }).click();
 
+  // The browser confirms the code the terminal shows.
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in your terminal?' })).toBeVisible();
+  const code = out.match(/Your code is ([A-Z]{4}-[A-Z]{4})/)![1];
+  await expect(page.getByLabel('Code')).toHaveText(code);
+  await noSeriousAxe(page, 'cli confirm');
+  await screenshot(page, '28-cli-confirm');
+  await page.getByRole('button', { name: 'Yes, sign in my terminal' }).click();
+
   await expect(page.getByRole('heading', { level: 1, name: 'You can close this tab' })).toBeVisible();
   await expect(page.getByText(`Signed in as @${login}. Your terminal will continue on its own.`)).toBeVisible();
   await noSeriousAxe(page, 'cli done');
-  await screenshot(page, '28-cli-close-tab');
+  await screenshot(page, '29-cli-close-tab');
 
   expect(await exited).toBe(0);
   expect(out).toContain(`Logged in as ${login} at ${relay()}.`);

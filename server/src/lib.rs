@@ -221,6 +221,9 @@ async fn housekeeping(pool: db::Db, store: SqliteStore, mut stopped: watch::Rece
                 if let Err(e) = app::backend::webhooks::prune(&pool).await {
                     tracing::warn!(error = %e, "pruning old webhook deliveries failed");
                 }
+                if let Err(e) = app::backend::cli_logins::prune(&pool).await {
+                    tracing::warn!(error = %e, "pruning old terminal logins failed");
+                }
             }
             _ = stopped.changed() => break,
         }

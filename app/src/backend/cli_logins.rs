@@ -24,6 +24,20 @@ pub const INTERVAL_SECS: i64 = 2;
 /// Polls arriving this much early still count as on time (clocks and networks jitter).
 const POLL_TOLERANCE_MS: i64 = 250;
 
+/// The short code a terminal shows and the browser confirms before the
+/// terminal is signed in ("QJTM-WXBK"): whoever opens a link somebody else
+/// sent them sees a code their own terminal does not show. Derived from the
+/// state; the `relay` CLI applies the same rule.
+pub fn user_code(state: &str) -> String {
+    const LETTERS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
+    let digest = Sha256::digest(format!("relay-cli-code:{state}").as_bytes());
+    let letters: String = digest[..8]
+        .iter()
+        .map(|b| LETTERS[*b as usize % LETTERS.len()] as char)
+        .collect();
+    format!("{}-{}", &letters[..4], &letters[4..])
+}
+
 /// Why `/oauth/start?mode=cli` was refused: shown on the error page.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StartRefusal {
@@ -98,7 +112,7 @@ pub async fn identify(
             return Err(IdentityFailure::Login(LoginFailure::ProviderUnavailable));
         }
     };
-    let owner = credentials::owner(&app.db, info.id, &account)
+    let owner = credentials::login_owner(&app.db, info.id, &account)
         .await
         .map_err(|e| IdentityFailure::Login(internal(e)))?;
     let user = match owner {
@@ -143,12 +157,13 @@ pub async fn start(
     let key = sha256_hex(state);
     let now = now();
     let inserted = sqlx::query(
-        "INSERT INTO cli_logins (state_hash, provider, code_challenge, status, created_at, expires_at)
-         VALUES ($1, $2, $3, 'pending', $4, $5) ON CONFLICT DO NOTHING",
+        "INSERT INTO cli_logins (state_hash, provider, code_challenge, user_code, status, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(&key)
     .bind(provider)
     .bind(challenge)
+    .bind(user_code(state))
     .bind(now)
     .bind(now + TTL_SECS)
     .execute(db)
@@ -160,10 +175,11 @@ pub async fn start(
     Ok(Ok(key))
 }
 
-/// The provider login of `key` ended: signed in as `user_id`, or failed.
+/// The provider login of `key` ended: `user_id` signed in (the browser is
+/// now asked to confirm the terminal's code), or it failed.
 pub async fn finish(db: &Db, key: &str, outcome: Result<&str, &str>) -> Result<(), Error> {
     let (status, user_id, failure) = match outcome {
-        Ok(user_id) => ("done", Some(user_id), None),
+        Ok(user_id) => ("confirming", Some(user_id), None),
         Err("denied") => ("denied", None, Some("denied")),
         Err(failure) => ("failed", None, Some(failure)),
     };
@@ -177,6 +193,54 @@ pub async fn finish(db: &Db, key: &str, outcome: Result<&str, &str>) -> Result<(
     .bind(key)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// A login waiting for the browser to confirm the code: (code, user id).
+pub async fn confirming(db: &Db, key: &str) -> Result<Option<(String, String)>, Error> {
+    Ok(sqlx::query_as(
+        "SELECT user_code, user_id FROM cli_logins
+         WHERE state_hash = $1 AND status = 'confirming' AND user_id IS NOT NULL AND expires_at > $2",
+    )
+    .bind(key)
+    .bind(now())
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The browser confirmed the code (or said it is not theirs). Returns
+/// whether the login was still waiting for that answer.
+pub async fn confirm(db: &Db, key: &str, yes: bool) -> Result<bool, Error> {
+    let (status, failure) = if yes {
+        ("done", None)
+    } else {
+        ("denied", Some("denied"))
+    };
+    Ok(sqlx::query(
+        "UPDATE cli_logins SET status = $1, failure = $2
+         WHERE state_hash = $3 AND status = 'confirming' AND expires_at > $4",
+    )
+    .bind(status)
+    .bind(failure)
+    .bind(key)
+    .bind(now())
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Forgets terminal logins and session tokens a day after they expired.
+pub async fn prune(db: &Db) -> Result<(), Error> {
+    let cutoff = now() - 24 * 60 * 60;
+    sqlx::query("DELETE FROM cli_logins WHERE expires_at < $1")
+        .bind(cutoff)
+        .execute(db)
+        .await?;
+    sqlx::query("DELETE FROM session_tokens WHERE expires_at < $1")
+        .bind(cutoff)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -196,6 +260,9 @@ pub enum Poll {
     WrongVerifier,
     Expired,
     Denied,
+    /// Nobody here connected the provider account that signed in.
+    NoAccount,
+    /// Why, in a sentence.
     Failed(String),
     /// The token was handed out already.
     Used,
@@ -203,23 +270,22 @@ pub enum Poll {
 
 pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, Error> {
     let key = sha256_hex(state);
-    let row: Option<(
+    type Row = (
         String,
         String,
         Option<String>,
         Option<String>,
-        Option<i64>,
         Option<i64>,
         i64,
-    )> = sqlx::query_as(
-        "SELECT code_challenge, status, failure, user_id, last_poll_ms, delivered_at, expires_at
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT code_challenge, status, failure, user_id, delivered_at, expires_at
              FROM cli_logins WHERE state_hash = $1",
     )
     .bind(&key)
     .fetch_optional(&app.db)
     .await?;
-    let Some((challenge, status, failure, user_id, last_poll_ms, delivered_at, expires_at)) = row
-    else {
+    let Some((challenge, status, failure, user_id, delivered_at, expires_at)) = row else {
         return Ok(Poll::Pending);
     };
     let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
@@ -229,25 +295,55 @@ pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, E
     if delivered_at.is_some() {
         return Ok(Poll::Used);
     }
+    // On time only if the previous poll was at least an interval ago; the
+    // conditional update makes two concurrent polls count as two.
     let now_ms = now_ms();
-    sqlx::query("UPDATE cli_logins SET last_poll_ms = $1 WHERE state_hash = $2")
-        .bind(now_ms)
-        .bind(&key)
-        .execute(&app.db)
-        .await?;
-    if last_poll_ms.is_some_and(|last| now_ms - last < INTERVAL_SECS * 1000 - POLL_TOLERANCE_MS) {
+    let on_time = sqlx::query(
+        "UPDATE cli_logins SET last_poll_ms = $1
+         WHERE state_hash = $2 AND (last_poll_ms IS NULL OR last_poll_ms <= $3)",
+    )
+    .bind(now_ms)
+    .bind(&key)
+    .bind(now_ms - (INTERVAL_SECS * 1000 - POLL_TOLERANCE_MS))
+    .execute(&app.db)
+    .await?
+    .rows_affected()
+        == 1;
+    if !on_time {
         return Ok(Poll::SlowDown);
+    }
+    if expires_at <= now() {
+        return Ok(Poll::Expired);
     }
     match (status.as_str(), user_id) {
         ("done", Some(user_id)) => deliver(app, &key, &user_id).await,
         ("denied", _) => Ok(Poll::Denied),
-        ("failed", _) => Ok(Poll::Failed(failure.unwrap_or_default())),
-        _ if expires_at <= now() => Ok(Poll::Expired),
+        ("failed", _) if failure.as_deref() == Some(NO_ACCOUNT) => Ok(Poll::NoAccount),
+        ("failed", _) => Ok(Poll::Failed(failure_sentence(failure.as_deref()))),
         _ => Ok(Poll::Pending),
     }
 }
 
-/// Hands the token out exactly once: the conditional update decides.
+/// What a failed login's code means, for the terminal.
+fn failure_sentence(failure: Option<&str>) -> String {
+    match failure {
+        Some(slug) => {
+            let failure = LoginFailure::from_slug(slug);
+            format!(
+                "{}. {}",
+                failure.title("The provider"),
+                failure.explanation()
+            )
+        }
+        None => "The sign-in failed.".to_owned(),
+    }
+}
+
+/// The failure code of a login that identified nobody.
+pub const NO_ACCOUNT: &str = "no_account";
+
+/// Hands the token out exactly once: the conditional update decides. If
+/// issuing then fails, the login is put back so a later poll can try again.
 async fn deliver(app: &AppState, key: &str, user_id: &str) -> Result<Poll, Error> {
     let won = sqlx::query(
         "UPDATE cli_logins SET delivered_at = $1 WHERE state_hash = $2 AND delivered_at IS NULL",
@@ -261,8 +357,21 @@ async fn deliver(app: &AppState, key: &str, user_id: &str) -> Result<Poll, Error
     if !won {
         return Ok(Poll::Used);
     }
+    match issue_for(app, user_id).await {
+        Ok(poll) => Ok(poll),
+        Err(e) => {
+            sqlx::query("UPDATE cli_logins SET delivered_at = NULL WHERE state_hash = $1")
+                .bind(key)
+                .execute(&app.db)
+                .await?;
+            Err(e)
+        }
+    }
+}
+
+async fn issue_for(app: &AppState, user_id: &str) -> Result<Poll, Error> {
     let Some(user) = users::find(&app.db, user_id).await? else {
-        return Ok(Poll::Failed("the account no longer exists".to_owned()));
+        return Ok(Poll::Failed("The account no longer exists.".to_owned()));
     };
     let providers = teams::connected_providers(app, &user.id).await?;
     let (session_jwt, expires_in) =

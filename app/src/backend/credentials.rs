@@ -253,15 +253,22 @@ pub async fn find(db: &Db, user_id: &str, provider: &str) -> Result<Option<Crede
     .await?)
 }
 
-/// The user who connected `provider` as `account` (one, if several did).
-pub async fn owner(db: &Db, provider: &str, account: &str) -> Result<Option<String>, Error> {
-    Ok(sqlx::query_scalar(
-        "SELECT user_id FROM credentials WHERE provider = $1 AND account = $2 ORDER BY connected_at LIMIT 1",
+/// The one user who connected `provider` by logging in (redirect or device
+/// code, not a pasted key) as `account`. Nobody when no one did, or when
+/// several did: an account name that is not unique identifies no one.
+pub async fn login_owner(db: &Db, provider: &str, account: &str) -> Result<Option<String>, Error> {
+    let owners: Vec<String> = sqlx::query_scalar(
+        "SELECT user_id FROM credentials
+         WHERE provider = $1 AND account = $2 AND method IN ('redirect', 'device') LIMIT 2",
     )
     .bind(provider)
     .bind(account)
-    .fetch_optional(db)
-    .await?)
+    .fetch_all(db)
+    .await?;
+    Ok(match owners.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    })
 }
 
 /// The provider refused the refresh token: the user must connect again.

@@ -8,6 +8,7 @@ use crate::backend::Error;
 
 const USER_ID: &str = "user_id";
 const OAUTH_STATE: &str = "oauth_state";
+const CLI_CONFIRMATION: &str = "cli_confirmation";
 
 pub async fn user_id(session: &Session) -> Result<Option<String>, Error> {
     Ok(session.get::<String>(USER_ID).await?)
@@ -36,4 +37,15 @@ pub async fn remember_login_state(session: &Session, state: &SecretString) -> Re
 pub async fn take_login_state(session: &Session, state: &str) -> Result<bool, Error> {
     let expected: Option<String> = session.remove(OAUTH_STATE).await?;
     Ok(expected.is_some_and(|e| bool::from(e.as_bytes().ct_eq(state.as_bytes()))))
+}
+
+/// Binds a terminal login waiting for confirmation to this browser.
+pub async fn remember_cli_confirmation(session: &Session, key: &str) -> Result<(), Error> {
+    session.insert(CLI_CONFIRMATION, key).await?;
+    Ok(())
+}
+
+/// The terminal login this browser was asked to confirm; forgets it.
+pub async fn take_cli_confirmation(session: &Session) -> Result<Option<String>, Error> {
+    Ok(session.remove(CLI_CONFIRMATION).await?)
 }

@@ -35,7 +35,7 @@ pub async fn create_team(
     audit::note(
         &app.db,
         &user.id,
-        "team created",
+        "team_created",
         &team.default_provider,
         &format!("{} ({} agents)", team.name, team.agents.len()),
         &super::account::client_source().await,

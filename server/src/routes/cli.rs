@@ -75,13 +75,15 @@ pub async fn start(
     };
     match callback::start_login(app, session, endpoints, Purpose::Cli, Some(&key)).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(failure) => failure_page(failure),
+        Err(failure) => failure_page(provider_name(provider), failure),
     }
 }
 
-/// The provider said yes: sign the user in (for the terminal only) and say so.
-pub async fn complete(app: &AppState, checked: CheckedCallback) -> Response {
+/// The provider said yes: the user is known. Before the terminal is signed
+/// in, this browser confirms the code the terminal shows.
+pub async fn complete(app: &AppState, session: &Session, checked: CheckedCallback) -> Response {
     let key = checked.pending.return_to.clone().unwrap_or_default();
+    let provider = provider_name(&checked.pending.provider);
     let github = app.providers.github();
     let identified = match app.providers.endpoints(&checked.pending.provider) {
         Some(endpoints) if endpoints.id == github.id => signin::authenticate(app, checked)
@@ -92,16 +94,18 @@ pub async fn complete(app: &AppState, checked: CheckedCallback) -> Response {
     };
     let user = match identified {
         Ok(user) => user,
-        Err(IdentityFailure::Login(failure)) => return failed(app, Some(&key), failure).await,
+        Err(IdentityFailure::Login(failure)) => {
+            return failed(app, Some(&key), provider, failure).await
+        }
         Err(IdentityFailure::NoAccount(provider, account)) => {
-            if let Err(e) = cli_logins::finish(&app.db, &key, Err("no_account")).await {
+            if let Err(e) = cli_logins::finish(&app.db, &key, Err(cli_logins::NO_ACCOUNT)).await {
                 tracing::error!(error = %e, "recording a failed terminal login failed");
             }
             return page(
-                StatusCode::BAD_REQUEST,
+                StatusCode::FORBIDDEN,
                 "No account for this sign-in",
                 &format!(
-                    "No Agent Relay Cloud account has the {provider} account {account} connected. Sign up with GitHub, connect {provider} in Settings, then run `relay auth` again."
+                    "No Agent Relay Cloud account has the {provider} account {account} connected by logging in. Sign up with GitHub, connect {provider} in Settings, then run `relay auth` again."
                 ),
                 None,
             );
@@ -110,25 +114,113 @@ pub async fn complete(app: &AppState, checked: CheckedCallback) -> Response {
     if let Err(e) = cli_logins::finish(&app.db, &key, Ok(&user.id)).await {
         return internal(e);
     }
+    if let Err(e) = app::backend::session::remember_cli_confirmation(session, &key).await {
+        return internal(e);
+    }
+    let code = match cli_logins::confirming(&app.db, &key).await {
+        Ok(Some((code, _))) => code,
+        Ok(None) => return failure_page(provider, LoginFailure::StateExpired),
+        Err(e) => return internal(e),
+    };
+    confirm_page(&user, &code)
+}
+
+/// "Sign in your terminal?": the code, and two buttons posting to `/cli/confirm`.
+fn confirm_page(user: &app::backend::users::User, code: &str) -> Response {
+    let body = format!(
+        r#"<p class="tagline">You are signing in a terminal as {who}. Your terminal shows this code:</p>
+<p class="device-code" aria-label="Code">{code}</p>
+<p class="muted">Only continue if it is the same code and you ran <code>relay auth</code> yourself. If somebody sent you this link, cancel.</p>
+<form method="post" action="/cli/confirm" class="confirm-actions">
+<button type="submit" name="decision" value="confirm" class="btn btn-primary btn-block">Yes, sign in my terminal</button>
+<button type="submit" name="decision" value="cancel" class="btn btn-secondary btn-block">Cancel</button>
+</form>"#,
+        who = escape(&who(user)),
+        code = escape(code),
+    );
+    layout(StatusCode::OK, "🔐", "Sign in your terminal?", &body)
+}
+
+#[derive(Deserialize)]
+pub struct Decision {
+    decision: String,
+}
+
+/// `POST /cli/confirm`: the browser that signed in confirms (or refuses) the
+/// terminal's code. Only that browser can: the login is bound to its session,
+/// whose cookie is SameSite=Lax, so no other site can post this for it.
+pub async fn confirm(
+    State(app): State<AppState>,
+    session: Session,
+    form: Result<axum::Form<Decision>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let key = match app::backend::session::take_cli_confirmation(&session).await {
+        Ok(Some(key)) => key,
+        Ok(None) => return failure_page("GitHub", LoginFailure::StateMismatch),
+        Err(e) => return internal(e),
+    };
+    let yes = form.is_ok_and(|axum::Form(f)| f.decision == "confirm");
+    let user_id = match cli_logins::confirming(&app.db, &key).await {
+        Ok(Some((_, user_id))) => user_id,
+        Ok(None) => return failure_page("GitHub", LoginFailure::StateExpired),
+        Err(e) => return internal(e),
+    };
+    match cli_logins::confirm(&app.db, &key, yes).await {
+        Ok(true) => {}
+        Ok(false) => return failure_page("GitHub", LoginFailure::StateExpired),
+        Err(e) => return internal(e),
+    }
+    let user = match app::backend::users::find(&app.db, &user_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return failure_page("GitHub", LoginFailure::Internal),
+        Err(e) => return internal(e),
+    };
+    let source = app::backend::audit::Source("browser".to_owned());
+    if !yes {
+        app::backend::audit::note(&app.db, &user.id, "cli_login_refused", "", "", &source).await;
+        return page(
+            StatusCode::OK,
+            "Cancelled",
+            "Your terminal was not signed in. Nothing was changed.",
+            Some("If you did start this, run `relay auth` again."),
+        );
+    }
+    app::backend::audit::note(&app.db, &user.id, "cli_login", "", "", &source).await;
     tracing::info!(user = %user.id, login = %user.login, "terminal signed in");
-    let who = match user
+    page(
+        StatusCode::OK,
+        "You can close this tab",
+        &format!(
+            "Signed in as {}. Your terminal will continue on its own.",
+            who(&user)
+        ),
+        Some("Nothing else to do here: go back to your terminal."),
+    )
+}
+
+/// "Ada Lovelace (@ada)", or "@ada" when the name adds nothing.
+fn who(user: &app::backend::users::User) -> String {
+    match user
         .name
         .as_deref()
         .filter(|n| !n.is_empty() && *n != user.login)
     {
         Some(name) => format!("{name} (@{})", user.login),
         None => format!("@{}", user.login),
-    };
-    page(
-        StatusCode::OK,
-        "You can close this tab",
-        &format!("Signed in as {who}. Your terminal will continue on its own."),
-        Some("Nothing else to do here: go back to your terminal."),
-    )
+    }
+}
+
+fn provider_name(id: &str) -> &'static str {
+    app::providers::find(id).map_or("The provider", |p| p.name)
 }
 
 /// The login failed at the provider or on the way back.
-pub async fn failed(app: &AppState, key: Option<&str>, failure: LoginFailure) -> Response {
+pub async fn failed(
+    app: &AppState,
+    key: Option<&str>,
+    provider: &str,
+    failure: LoginFailure,
+) -> Response {
     if let Some(key) = key {
         let outcome = if failure == LoginFailure::Denied {
             "denied"
@@ -139,13 +231,13 @@ pub async fn failed(app: &AppState, key: Option<&str>, failure: LoginFailure) ->
             tracing::error!(error = %e, "recording a failed terminal login failed");
         }
     }
-    failure_page(failure)
+    failure_page(provider, failure)
 }
 
-fn failure_page(failure: LoginFailure) -> Response {
+fn failure_page(provider: &str, failure: LoginFailure) -> Response {
     page(
         StatusCode::BAD_REQUEST,
-        &failure.title("GitHub"),
+        &failure.title(provider),
         failure.explanation(),
         Some("Run `relay auth` again in your terminal to start over."),
     )
@@ -153,7 +245,7 @@ fn failure_page(failure: LoginFailure) -> Response {
 
 fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "terminal login failed");
-    failure_page(LoginFailure::Internal)
+    failure_page("The provider", LoginFailure::Internal)
 }
 
 #[derive(Deserialize)]
@@ -200,9 +292,13 @@ pub async fn poll(State(app): State<AppState>, body: Option<Json<PollBody>>) -> 
             StatusCode::FORBIDDEN,
             json!({ "status": "denied", "message": "The sign-in was cancelled in the browser." }),
         ),
+        Ok(Poll::NoAccount) => answer(
+            StatusCode::FORBIDDEN,
+            json!({ "status": "failed", "message": "No Agent Relay Cloud account has that account connected by logging in." }),
+        ),
         Ok(Poll::Failed(why)) => answer(
             StatusCode::BAD_GATEWAY,
-            json!({ "status": "failed", "message": format!("The sign-in failed ({why}).") }),
+            json!({ "status": "failed", "message": why }),
         ),
         Ok(Poll::Used) => answer(
             StatusCode::CONFLICT,
@@ -233,13 +329,18 @@ pub async fn jwks(State(app): State<AppState>) -> Response {
     }
 }
 
-/// A small branded page in the app's style.
+/// A small branded page in the app's style: a title, a sentence, what next.
 fn page(status: StatusCode, title: &str, text: &str, next: Option<&str>) -> Response {
-    let ok = status.is_success();
-    let mark = if ok { "✅" } else { "⚠️" };
+    let mark = if status.is_success() { "✅" } else { "⚠️" };
     let next = next
         .map(|n| format!("<p class=\"muted\">{}</p>", escape(n)))
         .unwrap_or_default();
+    let body = format!("<p class=\"tagline\">{}</p>\n{next}", escape(text));
+    layout(status, mark, title, &body)
+}
+
+/// The page around `body` (already HTML).
+fn layout(status: StatusCode, mark: &str, title: &str, body: &str) -> Response {
     let html = format!(
         r##"<!DOCTYPE html>
 <html lang="en">
@@ -254,14 +355,12 @@ fn page(status: StatusCode, title: &str, text: &str, next: Option<&str>) -> Resp
 <section class="card hero" aria-labelledby="title">
 <svg class="logo" width="48" height="48" viewBox="0 0 32 32" aria-hidden="true" focusable="false"><rect width="32" height="32" rx="8" fill="#4f46e5"/><circle cx="10" cy="16" r="4" fill="#fff"/><circle cx="22" cy="16" r="4" fill="#c7d2fe"/><path d="M14 16h4" stroke="#fff" stroke-width="2" stroke-linecap="round"/></svg>
 <h1 id="title"><span aria-hidden="true">{mark} </span>{title}</h1>
-<p class="tagline">{text}</p>
-{next}
+{body}
 </section>
 </main>
 </body>
 </html>"##,
         title = escape(title),
-        text = escape(text),
     );
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }

@@ -321,7 +321,7 @@ pub async fn credential(
     audit::note(
         &app.db,
         &claims.sub,
-        "credential fetched",
+        "credential_fetched",
         info.id,
         &env_var,
         &source,

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/teams.json", get(teams::export))
         .route("/cli/providers", get(cli::providers))
         .route("/cli/poll", post(cli::poll))
+        .route("/cli/confirm", post(cli::confirm))
         .route("/.well-known/jwks.json", get(cli::jwks))
         .route("/api/me", get(cli_api::me))
         .route("/api/logout", post(cli_api::logout))

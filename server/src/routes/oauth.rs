@@ -105,7 +105,8 @@ pub async fn callback(
     let checked = match callback::check_callback(&app, &session, info.id, query).await {
         Ok(checked) => checked,
         Err((Some(pending), failure)) if pending.purpose == Purpose::Cli => {
-            return super::cli::failed(&app, pending.return_to.as_deref(), failure).await;
+            return super::cli::failed(&app, pending.return_to.as_deref(), info.name, failure)
+                .await;
         }
         Err((pending, failure)) => {
             let connecting = pending.is_some_and(|p| p.purpose == Purpose::Connect);
@@ -113,7 +114,7 @@ pub async fn callback(
         }
     };
     if checked.pending.purpose == Purpose::Cli {
-        return super::cli::complete(&app, checked).await;
+        return super::cli::complete(&app, &session, checked).await;
     }
     let outcome = match checked.pending.purpose {
         Purpose::SignIn if info.id == app.providers.github().id => {

@@ -59,7 +59,8 @@ fn uuid_bytes() -> [u8; 32] {
 }
 
 /// The browser: opens the start URL, signs in at the development GitHub as
-/// `login` (or cancels), and returns the final page.
+/// `login` (or cancels), confirms the terminal's code when asked, and
+/// returns the final page.
 async fn browser_signs_in(
     app: &TestApp,
     terminal: &Terminal,
@@ -71,6 +72,29 @@ async fn browser_signs_in(
     let authorize = url::Url::parse(&location(&start)).unwrap();
     let callback = app.decide(&authorize, login, decision).await;
     let page = app.client.get(callback).send().await.unwrap();
+    let (status, page) = (page.status(), page.text().await.unwrap());
+    if !page.contains("Sign in your terminal?") {
+        return (status, page);
+    }
+    let code = app::backend::cli_logins::user_code(&terminal.state);
+    assert!(
+        page.contains(&format!(
+            "<p class=\"device-code\" aria-label=\"Code\">{code}</p>"
+        )),
+        "{page}"
+    );
+    confirm(app, "confirm").await
+}
+
+/// Presses a button of "Sign in your terminal?".
+async fn confirm(app: &TestApp, decision: &str) -> (StatusCode, String) {
+    let page = app
+        .client
+        .post(app.url("/cli/confirm"))
+        .form(&[("decision", decision)])
+        .send()
+        .await
+        .unwrap();
     (page.status(), page.text().await.unwrap())
 }
 
@@ -492,7 +516,7 @@ async fn fetching_a_credential_near_expiry_refreshes_it_first() {
         "refreshed exactly once"
     );
     let fetched: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'credential fetched'")
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'credential_fetched'")
             .fetch_one(&app.db().await)
             .await
             .unwrap();
@@ -567,8 +591,12 @@ async fn google_signs_a_terminal_in_as_the_user_who_connected_that_account() {
             );
             let callback = app.decide(&authorize, login, "authorize").await;
             let page = app.client.get(callback).send().await.unwrap();
-            let status = page.status();
-            (t, status, page.text().await.unwrap())
+            let (status, page) = (page.status(), page.text().await.unwrap());
+            if page.contains("Sign in your terminal?") {
+                let (status, page) = confirm(app, "confirm").await;
+                return (t, status, page);
+            }
+            (t, status, page)
         }
     };
 
@@ -587,11 +615,65 @@ async fn google_signs_a_terminal_in_as_the_user_who_connected_that_account() {
 
     // A Google account nobody connected identifies nobody.
     let (stranger, status, page) = sign_in_with_google(Terminal::new(), "someone-else").await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 403);
     assert!(page.contains("No Agent Relay Cloud account has the Google account someone-else@users.dev.example connected"), "{page}");
     let (status, body) = stranger.poll(&app, &stranger.verifier).await;
     assert_eq!(
         (status, body["status"].as_str()),
-        (StatusCode::BAD_GATEWAY, Some("failed"))
+        (StatusCode::FORBIDDEN, Some("failed"))
+    );
+}
+
+#[tokio::test]
+async fn only_the_browser_that_signed_in_can_confirm_and_it_can_refuse() {
+    let app = spawn_app().await;
+    let terminal = Terminal::new();
+    let start = app.get(&terminal.start_path()).await;
+    let authorize = url::Url::parse(&location(&start)).unwrap();
+    let callback = app.decide(&authorize, "ada", "authorize").await;
+    let page = app
+        .client
+        .get(callback)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Sign in your terminal?")
+            && page.contains("If somebody sent you this link, cancel."),
+        "{page}"
+    );
+
+    // Signed in at GitHub is not enough: until confirmed, the terminal waits.
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("pending"))
+    );
+
+    // Another browser cannot confirm it.
+    let other = crate::helpers::browser();
+    let forged = other
+        .post(app.url("/cli/confirm"))
+        .form(&[("decision", "confirm")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (_, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(body["status"], "pending");
+
+    // The browser that signed in says it is not theirs.
+    let (status, page) = confirm(&app, "cancel").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Your terminal was not signed in."), "{page}");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::FORBIDDEN, Some("denied"))
     );
 }
