@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::backend::callback::{internal, CheckedCallback};
-use crate::backend::oauth::{self, ExchangeError};
+use crate::backend::oauth;
 use crate::backend::{
     credentials, now, now_ms, session_tokens, sha256_hex, teams, userinfo, users, AppState, Db,
     Error, ProviderEndpoints,
@@ -99,10 +99,7 @@ pub async fn identify(
     .await
     .map_err(|e| {
         tracing::warn!(provider = info.id, error = %e, "terminal login: code exchange failed");
-        IdentityFailure::Login(match e {
-            ExchangeError::Rejected(_) => LoginFailure::ProviderError,
-            ExchangeError::Unavailable(_) => LoginFailure::ProviderUnavailable,
-        })
+        IdentityFailure::Login(e.failure())
     })?;
     let account = match userinfo::who(&app.http, endpoints, &tokens.access_token).await {
         Ok(Some(account)) => account,

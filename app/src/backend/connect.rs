@@ -6,7 +6,7 @@ use tower_sessions::Session;
 use crate::backend::audit::{self, Source};
 use crate::backend::callback::{self, internal, CheckedCallback};
 use crate::backend::credentials::{self, Connection, Method};
-use crate::backend::oauth::{self, ExchangeError};
+use crate::backend::oauth;
 use crate::backend::oauth_states::Purpose;
 use crate::backend::{session, userinfo, AppState};
 use crate::models::LoginFailure;
@@ -88,10 +88,7 @@ pub async fn complete(
                 &source,
             )
             .await;
-            return Err(match e {
-                ExchangeError::Rejected(_) => LoginFailure::ProviderError,
-                ExchangeError::Unavailable(_) => LoginFailure::ProviderUnavailable,
-            });
+            return Err(e.failure());
         }
     };
     let account = userinfo::account(&app.http, endpoints, info, &tokens.access_token).await;

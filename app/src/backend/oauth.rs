@@ -34,6 +34,16 @@ pub enum ExchangeError {
     Unavailable(String),
 }
 
+impl ExchangeError {
+    /// What the login failure page says about it.
+    pub fn failure(&self) -> crate::models::LoginFailure {
+        match self {
+            ExchangeError::Rejected(_) => crate::models::LoginFailure::ProviderError,
+            ExchangeError::Unavailable(_) => crate::models::LoginFailure::ProviderUnavailable,
+        }
+    }
+}
+
 /// The authorization URL with a fresh state and PKCE challenge; `None` when
 /// the provider has no authorization endpoint (device code or import only).
 pub fn authorize(provider: &ProviderEndpoints, redirect: &Url) -> Option<AuthorizeRequest> {

@@ -4,7 +4,7 @@
 use tower_sessions::Session;
 
 use crate::backend::callback::{self, internal, CheckedCallback};
-use crate::backend::oauth::{self, ExchangeError};
+use crate::backend::oauth;
 use crate::backend::oauth_states::Purpose;
 use crate::backend::{credentials, github, session, users, AppState};
 use crate::models::LoginFailure;
@@ -47,10 +47,7 @@ pub async fn authenticate(
     .await
     .map_err(|e| {
         tracing::warn!(provider = provider.id, error = %e, "code exchange failed");
-        match e {
-            ExchangeError::Rejected(_) => LoginFailure::ProviderError,
-            ExchangeError::Unavailable(_) => LoginFailure::ProviderUnavailable,
-        }
+        e.failure()
     })?;
     let gh_user = github::fetch_user(&app.http, provider, &tokens.access_token)
         .await

@@ -13,7 +13,8 @@ use app::backend::freshness::{self, FreshError};
 use app::backend::session_tokens::{self, Claims, TokenError};
 use app::backend::{teams, users, AppState};
 use app::providers::ProviderInfo;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -34,7 +35,18 @@ fn internal(e: impl std::fmt::Display) -> Response {
     )
 }
 
-/// The verified claims of the request's bearer token.
+/// The verified claims of the request's bearer token; a handler that takes
+/// it is answered with the refusal when there is none.
+pub struct Bearer(Claims);
+
+impl FromRequestParts<AppState> for Bearer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        bearer(app, &parts.headers).await.map(Bearer)
+    }
+}
+
 async fn bearer(app: &AppState, headers: &HeaderMap) -> Result<Claims, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
@@ -94,11 +106,7 @@ fn source(peer: SocketAddr) -> Source {
 }
 
 /// `GET /api/me`.
-pub async fn me(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let claims = match bearer(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn me(State(app): State<AppState>, Bearer(claims): Bearer) -> Response {
     let user = match users::find(&app.db, &claims.sub).await {
         Ok(Some(user)) => user,
         Ok(None) => {
@@ -126,11 +134,7 @@ pub async fn me(State(app): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 /// `POST /api/logout`: revokes the token it is called with.
-pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let claims = match bearer(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn logout(State(app): State<AppState>, Bearer(claims): Bearer) -> Response {
     match session_tokens::revoke(&app.db, &claims.jti).await {
         Ok(()) => Json(json!({ "ok": true })).into_response(),
         Err(e) => internal(e),
@@ -138,11 +142,7 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response
 }
 
 /// `GET /api/keys`: the user's pasted keys, masked.
-pub async fn list_keys(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let claims = match bearer(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn list_keys(State(app): State<AppState>, Bearer(claims): Bearer) -> Response {
     match credentials::list(&app.db, &claims.sub).await {
         Ok(rows) => {
             let keys: Vec<_> = rows
@@ -173,13 +173,9 @@ pub struct NewKey {
 pub async fn add_key(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Bearer(claims): Bearer,
     body: Option<Json<NewKey>>,
 ) -> Response {
-    let claims = match bearer(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let Some(Json(body)) = body else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -213,13 +209,9 @@ pub async fn add_key(
 pub async fn remove_key(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Bearer(claims): Bearer,
     Path(id): Path<String>,
 ) -> Response {
-    let claims = match bearer(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let info = match provider(&id) {
         Ok(info) => info,
         Err(r) => return r,
@@ -257,13 +249,9 @@ pub async fn remove_key(
 pub async fn credential(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Bearer(claims): Bearer,
     Path(id): Path<String>,
 ) -> Response {
-    let claims = match bearer(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let info = match provider(&id) {
         Ok(info) => info,
         Err(r) => return r,

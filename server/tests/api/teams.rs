@@ -307,6 +307,24 @@ async fn finishing_records_completion_and_later_sign_ins_land_on_the_dashboard()
     assert_eq!(step, "completed");
     assert!(at.is_some(), "completion is recorded");
 
+    // A step reopened from the dashboard ("Create another team") returns there.
+    let another = app
+        .server_fn(
+            "/fn/teams/create",
+            &[
+                ("template", "feature-development"),
+                ("provider", "anthropic"),
+            ],
+        )
+        .await;
+    let to = if another.status().is_redirection() {
+        crate::helpers::location(&another)
+    } else {
+        another.json::<String>().await.unwrap()
+    };
+    assert_eq!(to, "/dashboard");
+    assert_eq!(workspace(&app).await["teams"].as_array().unwrap().len(), 2);
+
     // A new browser signing in again lands on the dashboard.
     let again = crate::helpers::TestApp {
         client: crate::helpers::browser(),
