@@ -5,9 +5,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Each step prints the minutes:seconds since the script started.
+step() { printf '\n\033[1m==> [%d:%02d] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # Runs a command as root (directly, or through sudo).
@@ -27,14 +28,37 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
 }
 
+# Build-time tools are compiled once and only run at build time, so they get
+# a light profile (no LTO, parallel codegen, opt-level 1): about a third of the
+# compile time of their own release profile. Their compiled dependencies are
+# kept in target/tools, so a reinstall is quick.
+tool_profile() {
+  env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+      CARGO_PROFILE_RELEASE_STRIP=true CARGO_TARGET_DIR="$ROOT/target/tools" "$@"
+}
+
 # cargo_tool <binary> <crate> <version> [cargo install flags...]
 cargo_tool() {
   local bin=$1 crate=$2 version=$3; shift 3
-  if have "$bin" && "$bin" --version 2>/dev/null | grep -q "$version"; then
+  if have "$bin" && "$bin" --version 2>/dev/null | grep -qF "$version"; then
     echo "$crate $version present"; return
   fi
-  step "Installing $crate $version (first time only; several minutes)"
-  cargo install "$crate" --version "$version" "$@"
+  step "Installing $crate $version (first time only; a few minutes)"
+  local t0=$SECONDS
+  tool_profile cargo install "$crate" --version "$version" "$@"
+  echo "$crate $version installed in $((SECONDS - t0)) s"
+}
+
+# npm packages of a folder, installed when missing or older than its lock file.
+npm_folder() {
+  local dir=$1 probe=$2
+  if [ -e "$dir/node_modules/$probe" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+    echo "$dir npm packages present"
+  else
+    step "Installing $dir npm packages (npm ci)"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
 }
 
 # The Rust side of the build: WebAssembly target, cargo-leptos, and the
@@ -47,13 +71,15 @@ ensure_build_tools() {
     step "Adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+  # binaryen 116's wasm-opt, prebuilt in the npm registry (tools/package.json);
+  # Debian's binaryen (108) breaks hydration.
+  npm_folder tools binaryen
+  export PATH="$ROOT/tools/node_modules/.bin:$PATH"
   cargo_tool cargo-leptos cargo-leptos 0.3.10 --locked --features no_downloads
   # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock, exactly.
   local wb
   wb=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
   cargo_tool wasm-bindgen wasm-bindgen-cli "$wb"
-  # binaryen 116 from crates.io; Debian's binaryen (108) breaks hydration.
-  cargo_tool wasm-opt wasm-opt 116 --locked
 }
 
 # The browser-test side: Debian's Chromium (with an emoji font, so the
@@ -61,10 +87,5 @@ ensure_build_tools() {
 ensure_test_tools() {
   step "Checking the browser-test tools"
   apt_install chromium fonts-noto-color-emoji
-  if [ -d end2end/node_modules/@playwright/test ] && [ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
-    echo "end2end npm packages present"
-  else
-    step "Installing end2end npm packages (npm ci)"
-    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-  fi
+  npm_folder end2end @playwright/test
 }
