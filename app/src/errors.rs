@@ -12,8 +12,8 @@ pub enum AppError {
     BadRequest(String),
     /// The request needs a provider the user has not connected (its id);
     /// pages offer a link to connect it.
-    #[error("{}", crate::providers::connect_first(.0))]
-    NeedsProvider(String),
+    #[error("{}", crate::providers::connect_first(*.0))]
+    NeedsProvider(crate::providers::ProviderId),
     /// Details are logged on the server; the browser gets this sentence only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -46,7 +46,7 @@ impl From<crate::teams::Refusal> for AppError {
     fn from(refusal: crate::teams::Refusal) -> Self {
         match refusal {
             crate::teams::Refusal::Invalid(message) => AppError::BadRequest(message),
-            crate::teams::Refusal::NeedsProvider(id) => AppError::NeedsProvider(id.to_owned()),
+            crate::teams::Refusal::NeedsProvider(id) => AppError::NeedsProvider(id),
         }
     }
 }

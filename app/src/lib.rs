@@ -13,6 +13,7 @@ pub mod models;
 pub mod pages;
 pub mod providers;
 pub mod teams;
+pub mod text_column;
 pub mod time;
 
 #[cfg(feature = "ssr")]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::providers::ProviderId;
+
 /// A step of the onboarding wizard, in order. "Sign up" precedes them all and
 /// is done by the time a user can see the wizard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -66,7 +68,8 @@ impl Step {
     }
 }
 
-/// Where a user stands in onboarding, as stored server-side.
+/// Where a user stands in onboarding, as stored server-side
+/// (`users.onboarding_step`: a step's slug, or "completed").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Progress {
     At(Step),
@@ -74,14 +77,7 @@ pub enum Progress {
 }
 
 impl Progress {
-    pub fn from_stored(value: &str) -> Progress {
-        match value {
-            "completed" => Progress::Completed,
-            other => Progress::At(Step::from_slug(other).unwrap_or(Step::Repositories)),
-        }
-    }
-
-    pub fn stored(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Progress::At(step) => step.slug(),
             Progress::Completed => "completed",
@@ -96,6 +92,25 @@ impl Progress {
         }
     }
 }
+
+impl std::str::FromStr for Progress {
+    type Err = crate::text_column::UnknownValue;
+
+    fn from_str(value: &str) -> Result<Progress, Self::Err> {
+        match value {
+            "completed" => Ok(Progress::Completed),
+            other => Step::from_slug(other).map(Progress::At).ok_or_else(|| {
+                crate::text_column::UnknownValue {
+                    of: "Progress",
+                    value: other.chars().take(40).collect(),
+                }
+            }),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+crate::text_column!(Progress);
 
 /// The signed-in user, as the UI sees them. Holds no secrets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,63 +130,29 @@ impl CurrentUser {
     }
 }
 
-/// A provider credential the user has, as the UI may see it (never the secret).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectedProvider {
-    pub provider: String,
-    /// Who the credential belongs to at the provider.
-    pub account: String,
-}
-
-/// Why a provider login (sign-in or connect) failed; shown on `/signin/failed`.
-/// The slug travels in the URL, the message is fixed here, so nothing a
-/// provider or an attacker sends is ever echoed to the page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LoginFailure {
-    Denied,
-    StateMismatch,
-    StateExpired,
-    StateUsed,
-    ProviderError,
-    ProviderUnavailable,
-    UnknownProvider,
-    /// A connect asked to return somewhere off this site.
-    BadReturn,
-    Internal,
+crate::text_enum! {
+    /// Why a provider login (sign-in or connect) failed; shown on `/signin/failed`.
+    /// The slug travels in the URL, the message is fixed here, so nothing a
+    /// provider or an attacker sends is ever echoed to the page.
+    #[derive(Serialize, Deserialize)]
+    pub enum LoginFailure {
+        Denied = "denied",
+        StateMismatch = "state_mismatch",
+        StateExpired = "state_expired",
+        StateUsed = "state_used",
+        ProviderError = "provider_error",
+        ProviderUnavailable = "provider_unavailable",
+        UnknownProvider = "unknown_provider",
+        /// A connect asked to return somewhere off this site.
+        BadReturn = "bad_return",
+        Internal = "internal",
+    }
 }
 
 impl LoginFailure {
-    pub const ALL: [LoginFailure; 9] = [
-        LoginFailure::BadReturn,
-        LoginFailure::Denied,
-        LoginFailure::StateMismatch,
-        LoginFailure::StateExpired,
-        LoginFailure::StateUsed,
-        LoginFailure::ProviderError,
-        LoginFailure::ProviderUnavailable,
-        LoginFailure::UnknownProvider,
-        LoginFailure::Internal,
-    ];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            LoginFailure::Denied => "denied",
-            LoginFailure::StateMismatch => "state_mismatch",
-            LoginFailure::StateExpired => "state_expired",
-            LoginFailure::StateUsed => "state_used",
-            LoginFailure::ProviderError => "provider_error",
-            LoginFailure::ProviderUnavailable => "provider_unavailable",
-            LoginFailure::UnknownProvider => "unknown_provider",
-            LoginFailure::BadReturn => "bad_return",
-            LoginFailure::Internal => "internal",
-        }
-    }
-
+    /// The failure a URL names; anything else reads as `Internal`.
     pub fn from_slug(slug: &str) -> LoginFailure {
-        LoginFailure::ALL
-            .into_iter()
-            .find(|f| f.slug() == slug)
-            .unwrap_or(LoginFailure::Internal)
+        slug.parse().unwrap_or(LoginFailure::Internal)
     }
 
     /// The page title; `provider` names who answered ("GitHub", "Google").
@@ -204,27 +185,92 @@ impl LoginFailure {
     }
 }
 
-/// Where a device flow stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DeviceFlowState {
-    Pending,
-    Connected,
-    Expired,
-    Denied,
-    Failed,
-    Cancelled,
+crate::text_enum! {
+    /// Where a device flow stands: `Pending` until the provider, the clock or
+    /// the user ends it (`device_flows.status`).
+    #[derive(Serialize, Deserialize)]
+    pub enum DeviceFlowState {
+        Pending = "pending",
+        Connected = "connected",
+        Expired = "expired",
+        Denied = "denied",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
 }
 
-impl DeviceFlowState {
-    pub fn from_stored(value: &str) -> DeviceFlowState {
-        match value {
-            "pending" => DeviceFlowState::Pending,
-            "connected" => DeviceFlowState::Connected,
-            "expired" => DeviceFlowState::Expired,
-            "denied" => DeviceFlowState::Denied,
-            "cancelled" => DeviceFlowState::Cancelled,
-            _ => DeviceFlowState::Failed,
-        }
+crate::text_enum! {
+    /// How a credential came to be (`credentials.method`): it decides what
+    /// the card offers (a sign-in credential cannot be disconnected alone) and
+    /// whether Relay may refresh it.
+    #[derive(Serialize, Deserialize)]
+    pub enum CredentialMethod {
+        /// The GitHub token of "Continue with GitHub".
+        #[serde(rename = "signin")]
+        SignIn = "signin",
+        #[serde(rename = "device")]
+        Device = "device",
+        #[serde(rename = "redirect")]
+        Redirect = "redirect",
+        #[serde(rename = "import")]
+        Import = "import",
+        /// Pasted by the user (browser or `relay keys add`).
+        #[serde(rename = "token")]
+        Token = "token",
+    }
+}
+
+impl CredentialMethod {
+    /// Relay holds a refresh token of its own client: it may refresh.
+    pub fn refreshable(self) -> bool {
+        matches!(
+            self,
+            CredentialMethod::SignIn | CredentialMethod::Device | CredentialMethod::Redirect
+        )
+    }
+
+    /// A login the user made at the provider (it identifies their account there).
+    pub fn is_login(self) -> bool {
+        matches!(self, CredentialMethod::Device | CredentialMethod::Redirect)
+    }
+
+    /// Something the user handed over (a pasted key or an imported file).
+    pub fn handed_over(self) -> bool {
+        matches!(self, CredentialMethod::Token | CredentialMethod::Import)
+    }
+}
+
+crate::text_enum! {
+    /// What the audit log records (`audit_log.action`).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AuditAction {
+        Connect = "connect",
+        ConnectFailed = "connect_failed",
+        Refresh = "refresh",
+        RefreshFailed = "refresh_failed",
+        Disconnect = "disconnect",
+        Test = "test",
+        Import = "import",
+        ImportFailed = "import_failed",
+        TeamCreated = "team_created",
+        CliLogin = "cli_login",
+        CliLoginRefused = "cli_login_refused",
+        CredentialFetched = "credential_fetched",
+    }
+}
+
+crate::text_enum! {
+    /// What answered a self-hosted endpoint's probe (`self_hosted_endpoints.kind`).
+    #[derive(Serialize, Deserialize)]
+    pub enum EndpointKind {
+        #[serde(rename = "ollama")]
+        Ollama = "ollama",
+        /// An OpenAI-compatible `/v1/models`.
+        #[serde(rename = "openai")]
+        OpenAi = "openai",
+        #[serde(rename = "unknown")]
+        Unknown = "unknown",
     }
 }
 
@@ -232,7 +278,7 @@ impl DeviceFlowState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceFlowView {
     pub id: String,
-    pub provider: String,
+    pub provider: ProviderId,
     pub user_code: String,
     pub verification_uri: String,
     pub verification_uri_complete: Option<String>,
@@ -251,7 +297,7 @@ pub struct DeviceFlowView {
 /// connected here, and the user's credential for it (never the secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderStatus {
-    pub id: String,
+    pub id: ProviderId,
     pub methods: Vec<crate::providers::ConnectMethod>,
     pub credential: Option<CredentialStatus>,
     /// For the self-hosted provider: the user's saved endpoints.
@@ -270,8 +316,7 @@ impl ProviderStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialStatus {
     pub account: String,
-    /// "device", "redirect", "import", "token" or "signin".
-    pub method: String,
+    pub method: CredentialMethod,
     pub env_var: Option<String>,
     /// "sk-ant-…Ab3d" for pasted tokens.
     pub token_hint: Option<String>,
@@ -284,8 +329,9 @@ pub struct CredentialStatus {
 /// One line of the audit log, as the settings page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
-    pub action: String,
-    pub provider: String,
+    pub action: AuditAction,
+    /// `None` for what concerns no provider (a terminal's sign-in).
+    pub provider: Option<ProviderId>,
     pub detail: String,
     pub source: String,
     /// Unix seconds.
@@ -304,7 +350,7 @@ pub enum ImportState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportView {
     pub id: String,
-    pub provider: String,
+    pub provider: ProviderId,
     /// The one-time code: only in the answer that created it.
     pub code: Option<String>,
     pub expires_in: i64,
@@ -318,8 +364,7 @@ pub struct SelfHostedView {
     pub id: String,
     pub name: String,
     pub url: String,
-    /// "ollama", "openai" (OpenAI-compatible) or "unknown".
-    pub kind: String,
+    pub kind: EndpointKind,
     pub models: Option<i64>,
     pub reachable: bool,
     pub checked_at: i64,
@@ -328,10 +373,10 @@ pub struct SelfHostedView {
 impl SelfHostedView {
     /// What the probe found, in words.
     pub fn summary(&self) -> String {
-        match (self.reachable, self.kind.as_str(), self.models) {
+        match (self.reachable, self.kind, self.models) {
             (false, _, _) => "Not reachable from Relay right now".to_owned(),
-            (true, "ollama", Some(n)) => format!("✓ Ollama · {n} models"),
-            (true, "openai", Some(n)) => format!("✓ OpenAI-compatible · {n} models"),
+            (true, EndpointKind::Ollama, Some(n)) => format!("✓ Ollama · {n} models"),
+            (true, EndpointKind::OpenAi, Some(n)) => format!("✓ OpenAI-compatible · {n} models"),
             _ => "Answered, but not as Ollama or an OpenAI-compatible server".to_owned(),
         }
     }
@@ -393,8 +438,8 @@ pub struct RepoEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workspace {
     pub repositories: Vec<ChosenRepo>,
-    /// Provider ids the user has connected, in the registry's order.
-    pub providers: Vec<String>,
+    /// The providers the user has connected, in the registry's order.
+    pub providers: Vec<ProviderId>,
     pub teams: Vec<crate::teams::TeamView>,
     pub events: Vec<RepoEvent>,
     /// Where the dashboard lives.

@@ -55,10 +55,80 @@ impl PublicEndpoints {
     };
 }
 
+/// A provider's id, parsed once at the edge (a URL, a form, a row): only the
+/// ids of the catalog below exist, so code past the edge never meets an
+/// unknown provider.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProviderId(&'static str);
+
+impl ProviderId {
+    /// The catalog's id for `id`, if there is one.
+    pub fn parse(id: &str) -> Option<ProviderId> {
+        ALL.into_iter().map(|p| p.id).find(|known| known.0 == id)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    pub fn info(self) -> &'static ProviderInfo {
+        ALL.into_iter()
+            .find(|p| p.id == self)
+            .expect("a ProviderId only comes from the catalog")
+    }
+}
+
+impl std::fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::fmt::Debug for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// An id that is not in the catalog; says which, shortened.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("Unknown provider “{0}”.")]
+pub struct UnknownProvider(pub String);
+
+impl UnknownProvider {
+    pub fn new(id: &str) -> UnknownProvider {
+        UnknownProvider(id.chars().take(40).collect())
+    }
+}
+
+impl std::str::FromStr for ProviderId {
+    type Err = UnknownProvider;
+
+    fn from_str(id: &str) -> Result<ProviderId, UnknownProvider> {
+        ProviderId::parse(id).ok_or_else(|| UnknownProvider::new(id))
+    }
+}
+
+impl Serialize for ProviderId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ProviderId, D::Error> {
+        let id = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        id.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "ssr")]
+crate::text_column!(ProviderId);
+
 /// Everything Relay knows about one provider, whatever the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProviderInfo {
-    pub id: &'static str,
+    pub id: ProviderId,
     /// The company, as in "Login with Anthropic" and "Open Anthropic →".
     pub name: &'static str,
     /// The card's heading.
@@ -90,7 +160,7 @@ pub struct ProviderInfo {
 }
 
 pub const ANTHROPIC: ProviderInfo = ProviderInfo {
-    id: "anthropic",
+    id: ProviderId("anthropic"),
     name: "Anthropic",
     title: "Anthropic",
     products: "Claude Code",
@@ -122,7 +192,7 @@ pub const ANTHROPIC: ProviderInfo = ProviderInfo {
 };
 
 pub const OPENAI: ProviderInfo = ProviderInfo {
-    id: "openai",
+    id: ProviderId("openai"),
     name: "OpenAI",
     title: "OpenAI",
     products: "Codex, ChatGPT",
@@ -159,7 +229,7 @@ pub const OPENAI: ProviderInfo = ProviderInfo {
 };
 
 pub const GOOGLE: ProviderInfo = ProviderInfo {
-    id: "google",
+    id: ProviderId("google"),
     name: "Google",
     title: "Google",
     products: "Gemini",
@@ -190,7 +260,7 @@ pub const GOOGLE: ProviderInfo = ProviderInfo {
 };
 
 pub const GITHUB: ProviderInfo = ProviderInfo {
-    id: "github",
+    id: ProviderId("github"),
     name: "GitHub",
     title: "GitHub Copilot",
     products: "Copilot",
@@ -239,7 +309,7 @@ pub const GITHUB: ProviderInfo = ProviderInfo {
 };
 
 pub const MICROSOFT: ProviderInfo = ProviderInfo {
-    id: "microsoft",
+    id: ProviderId("microsoft"),
     name: "Microsoft",
     title: "Microsoft",
     products: "Azure OpenAI",
@@ -267,7 +337,7 @@ pub const MICROSOFT: ProviderInfo = ProviderInfo {
 };
 
 pub const SELF_HOSTED: ProviderInfo = ProviderInfo {
-    id: "self-hosted",
+    id: ProviderId("self-hosted"),
     name: "Self-Hosted",
     title: "Self-Hosted",
     products: "Ollama, LM Studio, or other local tools",
@@ -303,12 +373,12 @@ pub fn credential_providers() -> impl Iterator<Item = &'static ProviderInfo> {
 }
 
 pub fn find(id: &str) -> Option<&'static ProviderInfo> {
-    ALL.into_iter().find(|p| p.id == id)
+    ProviderId::parse(id).map(ProviderId::info)
 }
 
 /// "Please connect Anthropic first.": what to do before using provider `id`.
-pub fn connect_first(id: &str) -> String {
-    format!("Please connect {} first.", find(id).map_or(id, |p| p.name))
+pub fn connect_first(id: ProviderId) -> String {
+    format!("Please connect {} first.", id.info().name)
 }
 
 /// What a pasted token was recognised as.
@@ -415,8 +485,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ids_parse_back_and_unknown_ones_are_named() {
+        for p in ALL {
+            assert_eq!(ProviderId::parse(p.id.as_str()), Some(p.id));
+            assert_eq!(p.id.info().name, p.name);
+        }
+        let err = "acme-ai".parse::<ProviderId>().unwrap_err();
+        assert_eq!(err.to_string(), "Unknown provider “acme-ai”.");
+        use serde::de::{value, IntoDeserializer};
+        let input: value::StrDeserializer<value::Error> = "acme-ai".into_deserializer();
+        assert!(ProviderId::deserialize(input).is_err());
+    }
+
+    #[test]
     fn ids_are_unique() {
-        let mut ids: Vec<_> = ALL.iter().map(|p| p.id).collect();
+        let mut ids: Vec<_> = ALL.iter().map(|p| p.id.as_str()).collect();
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), ALL.len());

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::providers::ProviderId;
+
 /// What an agent does in a team.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Role {
@@ -76,7 +78,7 @@ pub struct Template {
     pub summary: &'static str,
     pub agents: &'static [(&'static str, &'static str)],
     /// The provider chosen for the team unless the user picks another.
-    pub preferred_provider: &'static str,
+    pub preferred_provider: ProviderId,
 }
 
 pub const CODE_REVIEW: Template = Template {
@@ -90,7 +92,7 @@ pub const CODE_REVIEW: Template = Template {
         ("Reviewer", "reviewer"),
         ("Security Auditor", "security-auditor"),
     ],
-    preferred_provider: "anthropic",
+    preferred_provider: crate::providers::ANTHROPIC.id,
 };
 
 pub const FEATURE_DEVELOPMENT: Template = Template {
@@ -105,7 +107,7 @@ pub const FEATURE_DEVELOPMENT: Template = Template {
         ("Backend", "backend"),
         ("Tester", "tester"),
     ],
-    preferred_provider: "anthropic",
+    preferred_provider: crate::providers::ANTHROPIC.id,
 };
 
 /// The user names the team and composes its agents.
@@ -120,7 +122,7 @@ pub const CUSTOM: Template = Template {
         ("Developer", "developer"),
         ("Reviewer", "reviewer"),
     ],
-    preferred_provider: "anthropic",
+    preferred_provider: crate::providers::ANTHROPIC.id,
 };
 
 pub const TEMPLATES: [&Template; 3] = [&CODE_REVIEW, &FEATURE_DEVELOPMENT, &CUSTOM];
@@ -151,7 +153,7 @@ pub struct TeamView {
     pub id: String,
     pub name: String,
     pub template: String,
-    pub default_provider: String,
+    pub default_provider: ProviderId,
     pub agents: Vec<AgentView>,
     pub created_at: i64,
 }
@@ -160,7 +162,7 @@ pub struct TeamView {
 pub struct AgentView {
     pub name: String,
     pub role: String,
-    pub provider: String,
+    pub provider: ProviderId,
 }
 
 /// Why a team was refused. `NeedsProvider` holds a provider id: the page
@@ -168,14 +170,14 @@ pub struct AgentView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
     Invalid(String),
-    NeedsProvider(&'static str),
+    NeedsProvider(ProviderId),
 }
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Refusal::Invalid(message) => f.write_str(message),
-            Refusal::NeedsProvider(id) => f.write_str(&crate::providers::connect_first(id)),
+            Refusal::NeedsProvider(id) => f.write_str(&crate::providers::connect_first(*id)),
         }
     }
 }
@@ -204,8 +206,11 @@ pub fn check_team_name(name: &str) -> Result<String, String> {
 }
 
 /// The agents of a custom team, checked against the roles and the providers
-/// the user has connected (`connected` holds provider ids).
-pub fn check_agents(rows: &[AgentInput], connected: &[String]) -> Result<Vec<AgentView>, Refusal> {
+/// the user has connected.
+pub fn check_agents(
+    rows: &[AgentInput],
+    connected: &[ProviderId],
+) -> Result<Vec<AgentView>, Refusal> {
     let mut agents: Vec<AgentView> = Vec::new();
     for row in rows.iter().filter(|r| !r.name.trim().is_empty()) {
         let name = row.name.trim();
@@ -243,17 +248,17 @@ pub fn check_agents(rows: &[AgentInput], connected: &[String]) -> Result<Vec<Age
 }
 
 /// A provider for an agent or a team: known, and connected by the user.
-pub fn check_provider(id: &str, connected: &[String]) -> Result<String, Refusal> {
-    let info = crate::providers::find(id).ok_or_else(|| {
+pub fn check_provider(id: &str, connected: &[ProviderId]) -> Result<ProviderId, Refusal> {
+    let id = ProviderId::parse(id).ok_or_else(|| {
         format!(
             "There is no provider called “{}”.",
             id.chars().take(40).collect::<String>()
         )
     })?;
-    if !connected.iter().any(|c| c == info.id) {
-        return Err(Refusal::NeedsProvider(info.id));
+    if !connected.contains(&id) {
+        return Err(Refusal::NeedsProvider(id));
     }
-    Ok(info.id.to_owned())
+    Ok(id)
 }
 
 #[cfg(test)]
@@ -274,13 +279,12 @@ mod tests {
             for (_, role_id) in t.agents {
                 assert!(role(role_id).is_some(), "{} uses {role_id}", t.id);
             }
-            assert!(crate::providers::find(t.preferred_provider).is_some());
         }
     }
 
     #[test]
     fn custom_agents_are_checked() {
-        let connected = vec!["anthropic".to_owned()];
+        let connected = vec![crate::providers::ANTHROPIC.id];
         let ok = check_agents(
             &[
                 row(" Lead ", "lead", "anthropic"),

@@ -17,7 +17,7 @@ pub enum Mode {
 /// A provider app registered by the operator (`RELAY_<PROVIDER>_…`).
 #[derive(Clone, Debug)]
 pub struct ProviderApp {
-    pub id: &'static str,
+    pub id: app::providers::ProviderId,
     pub client_id: String,
     pub client_secret: Option<SecretString>,
     /// Set: endpoints come from OIDC discovery at start, the URLs below override them.
@@ -117,7 +117,7 @@ impl Config {
             .into_iter()
             .flatten()
             .collect::<Vec<_>>();
-        let github_configured = providers.iter().any(|p| p.id == "github");
+        let github_configured = providers.iter().any(|p| p.id == app::providers::GITHUB.id);
 
         // Development providers: on by default only in development with no real provider configured.
         let dev_providers_wanted = match var("RELAY_DEV_PROVIDERS").as_deref() {
@@ -199,7 +199,7 @@ fn provider_app(
     info: &app::providers::ProviderInfo,
     var: &impl Fn(&str) -> Option<String>,
 ) -> Result<Option<ProviderApp>, ConfigError> {
-    let prefix = format!("RELAY_{}_", info.id.to_uppercase());
+    let prefix = format!("RELAY_{}_", info.id.as_str().to_uppercase());
     let name = |field: &str| format!("{prefix}{field}");
     let url = |field: &str, default: Option<&str>| -> Result<Option<Url>, ConfigError> {
         let key = name(field);

@@ -26,7 +26,7 @@ pub async fn build(
         }
     }
     anyhow::ensure!(
-        configured.iter().any(|p| p.id == "github"),
+        configured.iter().any(|p| p.id == app::providers::GITHUB.id),
         "no GitHub app configured: set RELAY_GITHUB_CLIENT_ID and RELAY_GITHUB_CLIENT_SECRET"
     );
     Ok(Registry::new(configured))
@@ -44,7 +44,7 @@ struct Discovery {
 }
 
 async fn resolve(app: &ProviderApp, http: &reqwest::Client) -> anyhow::Result<ProviderEndpoints> {
-    let env = |field: &str| format!("RELAY_{}_{field}", app.id.to_uppercase());
+    let env = |field: &str| format!("RELAY_{}_{field}", app.id.as_str().to_uppercase());
     let discovered =
         match &app.issuer {
             None => None,

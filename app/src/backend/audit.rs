@@ -2,7 +2,8 @@
 //! Entries carry provider error codes and methods, never a secret.
 
 use crate::backend::{now_ms, Db, Error};
-use crate::models::AuditEntry;
+use crate::models::{AuditAction, AuditEntry};
+use crate::providers::ProviderId;
 
 /// Where an action came from: a browser's address, or Relay's own worker.
 #[derive(Clone, Debug, Default)]
@@ -14,11 +15,12 @@ impl Source {
     }
 }
 
+/// `provider` is a `ProviderId`, or `None` for what concerns no provider.
 pub async fn record(
     db: &Db,
     user_id: &str,
-    action: &str,
-    provider: &str,
+    action: AuditAction,
+    provider: impl Into<Option<ProviderId>>,
     detail: &str,
     source: &Source,
 ) -> Result<(), Error> {
@@ -28,7 +30,7 @@ pub async fn record(
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(user_id)
     .bind(action)
-    .bind(provider)
+    .bind(provider.into())
     .bind(detail)
     .bind(&source.0)
     .bind(now_ms())
@@ -41,19 +43,29 @@ pub async fn record(
 pub async fn note(
     db: &Db,
     user_id: &str,
-    action: &str,
-    provider: &str,
+    action: AuditAction,
+    provider: impl Into<Option<ProviderId>>,
     detail: &str,
     source: &Source,
 ) {
+    let provider = provider.into();
     if let Err(e) = record(db, user_id, action, provider, detail, source).await {
-        tracing::error!(error = %e, action, provider, "writing the audit log failed");
+        tracing::error!(error = %e, action = action.as_str(), ?provider, "writing the audit log failed");
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    action: AuditAction,
+    provider: Option<ProviderId>,
+    detail: String,
+    source: String,
+    at_ms: i64,
 }
 
 /// The user's latest entries, newest first.
 pub async fn latest(db: &Db, user_id: &str, limit: i64) -> Result<Vec<AuditEntry>, Error> {
-    let rows: Vec<(String, Option<String>, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT action, provider, detail, source, at_ms FROM audit_log WHERE user_id = $1 ORDER BY at_ms DESC LIMIT $2",
     )
     .bind(user_id)
@@ -62,12 +74,12 @@ pub async fn latest(db: &Db, user_id: &str, limit: i64) -> Result<Vec<AuditEntry
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(action, provider, detail, source, at_ms)| AuditEntry {
-            action,
-            provider: provider.unwrap_or_default(),
-            detail,
-            source,
-            at: at_ms / 1000,
+        .map(|row| AuditEntry {
+            action: row.action,
+            provider: row.provider,
+            detail: row.detail,
+            source: row.source,
+            at: row.at_ms / 1000,
         })
         .collect())
 }

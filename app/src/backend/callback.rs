@@ -8,6 +8,7 @@ use tower_sessions::Session;
 use crate::backend::oauth_states::{self, PendingLogin, Purpose, StateError};
 use crate::backend::{oauth, session, AppState, ProviderEndpoints};
 use crate::models::LoginFailure;
+use crate::providers::ProviderId;
 
 /// What the provider sends back to `/oauth/callback/<provider>`.
 #[derive(Debug, Default, Deserialize)]
@@ -56,7 +57,7 @@ pub struct CheckedCallback {
 pub async fn check_callback(
     app: &AppState,
     session: &Session,
-    provider: &str,
+    provider: ProviderId,
     query: CallbackQuery,
 ) -> Result<CheckedCallback, (Option<PendingLogin>, LoginFailure)> {
     let Some(state) = query.state.as_deref().filter(|s| !s.is_empty()) else {
@@ -80,7 +81,7 @@ pub async fn check_callback(
         Err(e) => return Err((Some(pending), internal(e))),
     }
     if let Some(error) = query.error {
-        tracing::info!(provider, error = %truncate(&error), "provider refused the login");
+        tracing::info!(provider = %provider, error = %truncate(&error), "provider refused the login");
         let failure = if error == "access_denied" {
             LoginFailure::Denied
         } else {

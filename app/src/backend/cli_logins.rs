@@ -16,6 +16,34 @@ use crate::backend::{
     Error, ProviderEndpoints,
 };
 use crate::models::LoginFailure;
+use crate::providers::ProviderId;
+
+crate::text_enum! {
+    /// Where a terminal's login stands (`cli_logins.status`): `Pending` while
+    /// the browser signs in at the provider, `Confirming` once the provider
+    /// said who it is and the browser is asked to confirm the terminal's
+    /// code, then `Done` (the token is handed out once) or one of the ends.
+    pub enum CliLoginStatus {
+        Pending = "pending",
+        Confirming = "confirming",
+        Done = "done",
+        /// Denied at the provider, or "Cancel" in the browser.
+        Denied = "denied",
+        /// The provider login failed (`failure` says how).
+        Failed = "failed",
+        /// Nobody here connected the provider account that signed in.
+        NoAccount = "no_account",
+    }
+}
+
+/// How the provider login of a terminal ended.
+#[derive(Clone, Copy, Debug)]
+pub enum LoginEnd<'a> {
+    /// This user signed in; the browser is now asked to confirm the code.
+    SignedIn(&'a str),
+    NoAccount,
+    Failed(LoginFailure),
+}
 
 /// A terminal login must be finished within this time.
 pub const TTL_SECS: i64 = 10 * 60;
@@ -57,7 +85,7 @@ pub enum StartRefusal {
 /// are GitHub accounts), and any provider configured for redirect logins
 /// with a userinfo endpoint, which identifies the user who connected that
 /// very account.
-pub fn providers(app: &AppState) -> Vec<&'static str> {
+pub fn providers(app: &AppState) -> Vec<ProviderId> {
     crate::providers::credential_providers()
         .filter(|info| {
             info.id == app.providers.github().id
@@ -86,8 +114,7 @@ pub async fn identify(
     endpoints: &ProviderEndpoints,
     checked: CheckedCallback,
 ) -> Result<users::User, IdentityFailure> {
-    let info = crate::providers::find(endpoints.id)
-        .ok_or(IdentityFailure::Login(LoginFailure::UnknownProvider))?;
+    let info = endpoints.id.info();
     let CheckedCallback { pending, code } = checked;
     let tokens = oauth::exchange_code(
         &app.http,
@@ -98,14 +125,14 @@ pub async fn identify(
     )
     .await
     .map_err(|e| {
-        tracing::warn!(provider = info.id, error = %e, "terminal login: code exchange failed");
+        tracing::warn!(provider = %info.id, error = %e, "terminal login: code exchange failed");
         IdentityFailure::Login(e.failure())
     })?;
     let account = match userinfo::who(&app.http, endpoints, &tokens.access_token).await {
         Ok(Some(account)) => account,
         Ok(None) => return Err(IdentityFailure::Login(LoginFailure::UnknownProvider)),
         Err(e) => {
-            tracing::warn!(provider = info.id, error = %e, "terminal login: userinfo failed");
+            tracing::warn!(provider = %info.id, error = %e, "terminal login: userinfo failed");
             return Err(IdentityFailure::Login(LoginFailure::ProviderUnavailable));
         }
     };
@@ -147,7 +174,7 @@ pub fn check_start(
 /// Records a pending terminal login. Returns its key (the state's hash).
 pub async fn start(
     db: &Db,
-    provider: &str,
+    provider: ProviderId,
     state: &str,
     challenge: &str,
 ) -> Result<Result<String, StartRefusal>, Error> {
@@ -155,12 +182,13 @@ pub async fn start(
     let now = now();
     let inserted = sqlx::query(
         "INSERT INTO cli_logins (state_hash, provider, code_challenge, user_code, status, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
     )
     .bind(&key)
     .bind(provider)
     .bind(challenge)
     .bind(user_code(state))
+    .bind(CliLoginStatus::Pending)
     .bind(now)
     .bind(now + TTL_SECS)
     .execute(db)
@@ -172,22 +200,23 @@ pub async fn start(
     Ok(Ok(key))
 }
 
-/// The provider login of `key` ended: `user_id` signed in (the browser is
-/// now asked to confirm the terminal's code), or it failed.
-pub async fn finish(db: &Db, key: &str, outcome: Result<&str, &str>) -> Result<(), Error> {
-    let (status, user_id, failure) = match outcome {
-        Ok(user_id) => ("confirming", Some(user_id), None),
-        Err("denied") => ("denied", None, Some("denied")),
-        Err(failure) => ("failed", None, Some(failure)),
+/// The provider login of `key` ended.
+pub async fn finish(db: &Db, key: &str, end: LoginEnd<'_>) -> Result<(), Error> {
+    let (status, user_id, failure) = match end {
+        LoginEnd::SignedIn(user_id) => (CliLoginStatus::Confirming, Some(user_id), None),
+        LoginEnd::NoAccount => (CliLoginStatus::NoAccount, None, None),
+        LoginEnd::Failed(LoginFailure::Denied) => (CliLoginStatus::Denied, None, None),
+        LoginEnd::Failed(failure) => (CliLoginStatus::Failed, None, Some(failure)),
     };
     sqlx::query(
         "UPDATE cli_logins SET status = $1, user_id = $2, failure = $3
-         WHERE state_hash = $4 AND status = 'pending'",
+         WHERE state_hash = $4 AND status = $5",
     )
     .bind(status)
     .bind(user_id)
     .bind(failure)
     .bind(key)
+    .bind(CliLoginStatus::Pending)
     .execute(db)
     .await?;
     Ok(())
@@ -197,9 +226,10 @@ pub async fn finish(db: &Db, key: &str, outcome: Result<&str, &str>) -> Result<(
 pub async fn confirming(db: &Db, key: &str) -> Result<Option<(String, String)>, Error> {
     Ok(sqlx::query_as(
         "SELECT user_code, user_id FROM cli_logins
-         WHERE state_hash = $1 AND status = 'confirming' AND user_id IS NOT NULL AND expires_at > $2",
+         WHERE state_hash = $1 AND status = $2 AND user_id IS NOT NULL AND expires_at > $3",
     )
     .bind(key)
+    .bind(CliLoginStatus::Confirming)
     .bind(now())
     .fetch_optional(db)
     .await?)
@@ -208,18 +238,18 @@ pub async fn confirming(db: &Db, key: &str) -> Result<Option<(String, String)>, 
 /// The browser confirmed the code (or said it is not theirs). Returns
 /// whether the login was still waiting for that answer.
 pub async fn confirm(db: &Db, key: &str, yes: bool) -> Result<bool, Error> {
-    let (status, failure) = if yes {
-        ("done", None)
+    let status = if yes {
+        CliLoginStatus::Done
     } else {
-        ("denied", Some("denied"))
+        CliLoginStatus::Denied
     };
     Ok(sqlx::query(
-        "UPDATE cli_logins SET status = $1, failure = $2
-         WHERE state_hash = $3 AND status = 'confirming' AND expires_at > $4",
+        "UPDATE cli_logins SET status = $1
+         WHERE state_hash = $2 AND status = $3 AND expires_at > $4",
     )
     .bind(status)
-    .bind(failure)
     .bind(key)
+    .bind(CliLoginStatus::Confirming)
     .bind(now())
     .execute(db)
     .await?
@@ -267,29 +297,21 @@ pub enum Poll {
 
 pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, Error> {
     let key = sha256_hex(state);
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        i64,
-    );
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<PolledLogin> = sqlx::query_as(
         "SELECT code_challenge, status, failure, user_id, delivered_at, expires_at
              FROM cli_logins WHERE state_hash = $1",
     )
     .bind(&key)
     .fetch_optional(&app.db)
     .await?;
-    let Some((challenge, status, failure, user_id, delivered_at, expires_at)) = row else {
+    let Some(login) = row else {
         return Ok(Poll::Pending);
     };
     let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    if !bool::from(expected.as_bytes().ct_eq(challenge.as_bytes())) {
+    if !bool::from(expected.as_bytes().ct_eq(login.code_challenge.as_bytes())) {
         return Ok(Poll::WrongVerifier);
     }
-    if delivered_at.is_some() {
+    if login.delivered_at.is_some() {
         return Ok(Poll::Used);
     }
     // On time only if the previous poll was at least an interval ago; the
@@ -309,35 +331,40 @@ pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, E
     if !on_time {
         return Ok(Poll::SlowDown);
     }
-    if expires_at <= now() {
+    if login.expires_at <= now() {
         return Ok(Poll::Expired);
     }
-    match (status.as_str(), user_id) {
-        ("done", Some(user_id)) => deliver(app, &key, &user_id).await,
-        ("denied", _) => Ok(Poll::Denied),
-        ("failed", _) if failure.as_deref() == Some(NO_ACCOUNT) => Ok(Poll::NoAccount),
-        ("failed", _) => Ok(Poll::Failed(failure_sentence(failure.as_deref()))),
+    match (login.status, login.user_id) {
+        (CliLoginStatus::Done, Some(user_id)) => deliver(app, &key, &user_id).await,
+        (CliLoginStatus::Denied, _) => Ok(Poll::Denied),
+        (CliLoginStatus::NoAccount, _) => Ok(Poll::NoAccount),
+        (CliLoginStatus::Failed, _) => Ok(Poll::Failed(failure_sentence(login.failure))),
         _ => Ok(Poll::Pending),
     }
 }
 
-/// What a failed login's code means, for the terminal.
-fn failure_sentence(failure: Option<&str>) -> String {
+/// What `poll` reads of a login.
+#[derive(sqlx::FromRow)]
+struct PolledLogin {
+    code_challenge: String,
+    status: CliLoginStatus,
+    failure: Option<LoginFailure>,
+    user_id: Option<String>,
+    delivered_at: Option<i64>,
+    expires_at: i64,
+}
+
+/// What a failed login means, for the terminal.
+fn failure_sentence(failure: Option<LoginFailure>) -> String {
     match failure {
-        Some(slug) => {
-            let failure = LoginFailure::from_slug(slug);
-            format!(
-                "{}. {}",
-                failure.title("The provider"),
-                failure.explanation()
-            )
-        }
+        Some(failure) => format!(
+            "{}. {}",
+            failure.title("The provider"),
+            failure.explanation()
+        ),
         None => "The sign-in failed.".to_owned(),
     }
 }
-
-/// The failure code of a login that identified nobody.
-pub const NO_ACCOUNT: &str = "no_account";
 
 /// Hands the token out exactly once: the conditional update decides. If
 /// issuing then fails, the login is put back so a later poll can try again.
@@ -372,7 +399,7 @@ async fn issue_for(app: &AppState, user_id: &str) -> Result<Poll, Error> {
     };
     let providers = teams::connected_providers(app, &user.id).await?;
     let (session_jwt, expires_in) =
-        session_tokens::issue(app, &user.id, &user.login, user.email.clone(), providers).await?;
+        session_tokens::issue(app, &user.id, &user.login, user.email.clone(), &providers).await?;
     Ok(Poll::Done {
         session_jwt,
         expires_in,

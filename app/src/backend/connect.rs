@@ -5,12 +5,12 @@ use tower_sessions::Session;
 
 use crate::backend::audit::{self, Source};
 use crate::backend::callback::{self, internal, CheckedCallback};
-use crate::backend::credentials::{self, Connection, Method};
+use crate::backend::credentials::{self, Connection};
 use crate::backend::oauth;
 use crate::backend::oauth_states::Purpose;
 use crate::backend::{session, userinfo, AppState};
-use crate::models::LoginFailure;
-use crate::providers::{self, ConnectMethod, ProviderInfo};
+use crate::models::{AuditAction, CredentialMethod, LoginFailure};
+use crate::providers::{ConnectMethod, ProviderInfo};
 
 /// Where a connect returns when it was not told: the providers settings.
 pub const DEFAULT_RETURN: &str = "/settings/providers";
@@ -57,7 +57,7 @@ pub async fn complete(
     source: Source,
 ) -> Result<String, LoginFailure> {
     let CheckedCallback { pending, code } = checked;
-    let info = providers::find(&pending.provider).ok_or(LoginFailure::UnknownProvider)?;
+    let info = pending.provider.info();
     let endpoints = app
         .providers
         .endpoints(info.id)
@@ -78,11 +78,11 @@ pub async fn complete(
     {
         Ok(tokens) => tokens,
         Err(e) => {
-            tracing::warn!(provider = info.id, error = %e, "connect: code exchange failed");
+            tracing::warn!(provider = %info.id, error = %e, "connect: code exchange failed");
             audit::note(
                 &app.db,
                 &user_id,
-                "connect_failed",
+                AuditAction::ConnectFailed,
                 info.id,
                 "redirect: code exchange failed",
                 &source,
@@ -99,7 +99,7 @@ pub async fn complete(
         info.id,
         &Connection {
             account: &account,
-            method: Method::Redirect,
+            method: CredentialMethod::Redirect,
             env_var: info.oauth_env_var,
             token_hint: None,
         },
@@ -107,7 +107,15 @@ pub async fn complete(
     )
     .await
     .map_err(internal)?;
-    audit::note(&app.db, &user_id, "connect", info.id, "redirect", &source).await;
+    audit::note(
+        &app.db,
+        &user_id,
+        AuditAction::Connect,
+        info.id,
+        "redirect",
+        &source,
+    )
+    .await;
     Ok(pending
         .return_to
         .unwrap_or_else(|| DEFAULT_RETURN.to_owned()))

@@ -4,10 +4,10 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::backend::audit::{self, Source};
-use crate::backend::credentials::{self, Connection, CredentialRow, Method, TokenSet};
+use crate::backend::credentials::{self, Connection, CredentialRow, TokenSet};
 use crate::backend::freshness::{self, FreshError};
 use crate::backend::{device_flows, oauth, self_hosted, userinfo, AppState, Error};
-use crate::models::{CredentialStatus, ProviderStatus};
+use crate::models::{AuditAction, CredentialMethod, CredentialStatus, ProviderStatus};
 use crate::providers::{self, ProviderInfo};
 
 /// Every provider, with the ways to connect it here and the user's credential.
@@ -20,7 +20,7 @@ pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatu
         .map(|info| {
             let methods = app.providers.methods(info);
             ProviderStatus {
-                id: info.id.to_owned(),
+                id: info.id,
                 credential: rows.iter().find(|r| r.provider == info.id).map(status),
                 endpoints: if methods.contains(&providers::ConnectMethod::Endpoint) {
                     endpoints.clone()
@@ -40,7 +40,7 @@ pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatu
 fn status(row: &CredentialRow) -> CredentialStatus {
     CredentialStatus {
         account: row.account.clone(),
-        method: row.method.clone(),
+        method: row.method,
         env_var: row.env_var.clone(),
         token_hint: row.token_hint.clone(),
         connected_at: row.connected_at,
@@ -84,7 +84,7 @@ pub async fn save_token(
             audit::note(
                 &app.db,
                 user_id,
-                "connect_failed",
+                AuditAction::ConnectFailed,
                 info.id,
                 "access token: bad shape",
                 &source,
@@ -102,7 +102,7 @@ pub async fn save_token(
         info.id,
         &Connection {
             account: &account,
-            method: Method::Token,
+            method: CredentialMethod::Token,
             env_var: recognised.env_var,
             token_hint: Some(hint),
         },
@@ -112,7 +112,7 @@ pub async fn save_token(
     audit::note(
         &app.db,
         user_id,
-        "connect",
+        AuditAction::Connect,
         info.id,
         &format!("access token ({})", recognised.kind),
         &source,
@@ -148,16 +148,14 @@ pub async fn disconnect(
             info.title
         )));
     };
-    if row.method == Method::SignIn.stored() {
+    if row.method == CredentialMethod::SignIn {
         return Err(Refusal::Invalid(format!(
             "{} uses the GitHub account you signed in with; sign out instead.",
             info.title
         )));
     }
     let mut detail = String::from("deleted from the vault");
-    let oauth_method =
-        [Method::Device.stored(), Method::Redirect.stored()].contains(&row.method.as_str());
-    if let (true, Some(endpoints)) = (oauth_method, app.providers.endpoints(info.id)) {
+    if let (true, Some(endpoints)) = (row.method.is_login(), app.providers.endpoints(info.id)) {
         if let Some(sealed) = credentials::sealed(&app.db, user_id, info.id).await? {
             // Revoking the refresh token ends the whole grant; else the access token.
             let (field, value, is_refresh) = match &sealed.refresh_token {
@@ -172,14 +170,22 @@ pub async fn disconnect(
                     "deleted from the vault (the provider has no revocation endpoint)".to_owned()
                 }
                 Err(e) => {
-                    tracing::warn!(provider = info.id, error = %e, "revocation failed; deleting anyway");
+                    tracing::warn!(provider = %info.id, error = %e, "revocation failed; deleting anyway");
                     "deleted from the vault; revocation at the provider failed".to_owned()
                 }
             };
         }
     }
     credentials::delete(&app.db, user_id, info.id).await?;
-    audit::note(&app.db, user_id, "disconnect", info.id, &detail, &source).await;
+    audit::note(
+        &app.db,
+        user_id,
+        AuditAction::Disconnect,
+        info.id,
+        &detail,
+        &source,
+    )
+    .await;
     Ok(())
 }
 
@@ -197,7 +203,7 @@ pub async fn test(
             info.title
         )));
     };
-    if [Method::Token.stored(), Method::Import.stored()].contains(&row.method.as_str()) {
+    if row.method.handed_over() {
         return Ok(format!(
             "The {} is stored and ready for {}. {} offers no endpoint Relay can check it against from here.",
             row.account, info.cli, info.name
@@ -247,6 +253,14 @@ pub async fn test(
             ))),
         ),
     };
-    audit::note(&app.db, user_id, "test", info.id, outcome, &source).await;
+    audit::note(
+        &app.db,
+        user_id,
+        AuditAction::Test,
+        info.id,
+        outcome,
+        &source,
+    )
+    .await;
     result
 }

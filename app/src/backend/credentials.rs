@@ -5,6 +5,8 @@ use secrecy::SecretString;
 
 use crate::backend::vault::{Binding, UserKey, Vault};
 use crate::backend::{now, users, Db, Error};
+use crate::models::CredentialMethod;
+use crate::providers::ProviderId;
 
 /// Tokens as a provider issued them.
 #[derive(Debug)]
@@ -28,32 +30,10 @@ impl TokenSet {
     }
 }
 
-/// How a credential came to be, stored beside it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    SignIn,
-    Device,
-    Redirect,
-    Import,
-    Token,
-}
-
-impl Method {
-    pub fn stored(self) -> &'static str {
-        match self {
-            Method::SignIn => "signin",
-            Method::Device => "device",
-            Method::Redirect => "redirect",
-            Method::Import => "import",
-            Method::Token => "token",
-        }
-    }
-}
-
 /// What is stored next to the sealed tokens (none of it secret).
 pub struct Connection<'a> {
     pub account: &'a str,
-    pub method: Method,
+    pub method: CredentialMethod,
     /// Where an agent CLI expects this credential.
     pub env_var: &'a str,
     /// "prefix…last4" of a pasted token, the only part ever shown.
@@ -63,9 +43,9 @@ pub struct Connection<'a> {
 /// A stored credential's description, without its secrets.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CredentialRow {
-    pub provider: String,
+    pub provider: ProviderId,
     pub account: String,
-    pub method: String,
+    pub method: CredentialMethod,
     pub env_var: Option<String>,
     pub token_hint: Option<String>,
     pub expires_at: Option<i64>,
@@ -75,9 +55,8 @@ pub struct CredentialRow {
     pub has_refresh_token: bool,
 }
 
-const ROW: &str = "provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at, needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token";
-
-fn seal_tokens(key: &UserKey, provider: &str, tokens: &TokenSet) -> (String, Option<String>) {
+fn seal_tokens(key: &UserKey, provider: ProviderId, tokens: &TokenSet) -> (String, Option<String>) {
+    let provider = provider.as_str();
     let access = key.seal(
         Binding {
             provider,
@@ -102,7 +81,7 @@ pub async fn store(
     db: &Db,
     vault: &Vault,
     user_id: &str,
-    provider: &str,
+    provider: ProviderId,
     connection: &Connection<'_>,
     tokens: &TokenSet,
 ) -> Result<(), Error> {
@@ -110,10 +89,10 @@ pub async fn store(
     let (access, refresh) = seal_tokens(&key, provider, tokens);
     let now = now();
     sqlx::query(
-        "INSERT INTO credentials (user_id, provider, kind, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
-         VALUES ($1, $2, 'oauth', $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
+        "INSERT INTO credentials (user_id, provider, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
          ON CONFLICT (user_id, provider) DO UPDATE SET
-           kind = excluded.kind, account = excluded.account, access_token = excluded.access_token,
+           account = excluded.account, access_token = excluded.access_token,
            refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
            scopes = excluded.scopes, connected_at = excluded.connected_at,
            refreshed_at = excluded.refreshed_at, method = excluded.method,
@@ -127,7 +106,7 @@ pub async fn store(
     .bind(tokens.expires_at)
     .bind(tokens.scopes.join(" "))
     .bind(now)
-    .bind(connection.method.stored())
+    .bind(connection.method)
     .bind(connection.token_hint.as_deref())
     .bind(connection.env_var)
     .execute(db)
@@ -142,7 +121,7 @@ pub async fn store_refreshed(
     db: &Db,
     vault: &Vault,
     user_id: &str,
-    provider: &str,
+    provider: ProviderId,
     used_refresh: &str,
     tokens: &TokenSet,
 ) -> Result<bool, Error> {
@@ -175,25 +154,28 @@ pub struct Sealed {
     pub refreshable: bool,
 }
 
-/// Methods whose refresh tokens were issued to Relay's client.
-const REFRESHABLE: &str = "('signin', 'device', 'redirect')";
+#[derive(sqlx::FromRow)]
+struct SealedRow {
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_at: Option<i64>,
+    method: CredentialMethod,
+}
 
-pub async fn sealed(db: &Db, user_id: &str, provider: &str) -> Result<Option<Sealed>, Error> {
-    let row: Option<(String, Option<String>, Option<i64>, bool)> = sqlx::query_as(&format!(
-        "SELECT access_token, refresh_token, expires_at, method IN {REFRESHABLE} FROM credentials WHERE user_id = $1 AND provider = $2"
-    ))
+pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Option<Sealed>, Error> {
+    let row: Option<SealedRow> = sqlx::query_as(
+        "SELECT access_token, refresh_token, expires_at, method FROM credentials WHERE user_id = $1 AND provider = $2",
+    )
     .bind(user_id)
     .bind(provider)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(
-        |(access_token, refresh_token, expires_at, refreshable)| Sealed {
-            refreshable: refreshable && refresh_token.is_some(),
-            access_token,
-            refresh_token,
-            expires_at,
-        },
-    ))
+    Ok(row.map(|row| Sealed {
+        refreshable: row.method.refreshable() && row.refresh_token.is_some(),
+        access_token: row.access_token,
+        refresh_token: row.refresh_token,
+        expires_at: row.expires_at,
+    }))
 }
 
 /// Opens one sealed field of a user's credential.
@@ -201,12 +183,16 @@ pub async fn open(
     db: &Db,
     vault: &Vault,
     user_id: &str,
-    provider: &str,
+    provider: ProviderId,
     field: &str,
     sealed: &str,
 ) -> Result<SecretString, Error> {
     let key = users::data_key(db, vault, user_id).await?;
-    Ok(key.open(Binding { provider, field }, sealed)?)
+    let binding = Binding {
+        provider: provider.as_str(),
+        field,
+    };
+    Ok(key.open(binding, sealed)?)
 }
 
 /// The user's current access token for `provider`, if connected (not refreshed;
@@ -215,7 +201,7 @@ pub async fn access_token(
     db: &Db,
     vault: &Vault,
     user_id: &str,
-    provider: &str,
+    provider: ProviderId,
 ) -> Result<Option<SecretString>, Error> {
     match sealed(db, user_id, provider).await? {
         None => Ok(None),
@@ -235,18 +221,26 @@ pub async fn access_token(
 
 /// Every credential of a user, described without secrets.
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<CredentialRow>, Error> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {ROW} FROM credentials WHERE user_id = $1 ORDER BY provider"
-    ))
+    Ok(sqlx::query_as(
+        "SELECT provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at,
+           needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token
+         FROM credentials WHERE user_id = $1 ORDER BY provider",
+    )
     .bind(user_id)
     .fetch_all(db)
     .await?)
 }
 
-pub async fn find(db: &Db, user_id: &str, provider: &str) -> Result<Option<CredentialRow>, Error> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {ROW} FROM credentials WHERE user_id = $1 AND provider = $2"
-    ))
+pub async fn find(
+    db: &Db,
+    user_id: &str,
+    provider: ProviderId,
+) -> Result<Option<CredentialRow>, Error> {
+    Ok(sqlx::query_as(
+        "SELECT provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at,
+           needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token
+         FROM credentials WHERE user_id = $1 AND provider = $2",
+    )
     .bind(user_id)
     .bind(provider)
     .fetch_optional(db)
@@ -256,23 +250,31 @@ pub async fn find(db: &Db, user_id: &str, provider: &str) -> Result<Option<Crede
 /// The one user who connected `provider` by logging in (redirect or device
 /// code, not a pasted key) as `account`. Nobody when no one did, or when
 /// several did: an account name that is not unique identifies no one.
-pub async fn login_owner(db: &Db, provider: &str, account: &str) -> Result<Option<String>, Error> {
-    let owners: Vec<String> = sqlx::query_scalar(
-        "SELECT user_id FROM credentials
-         WHERE provider = $1 AND account = $2 AND method IN ('redirect', 'device') LIMIT 2",
+pub async fn login_owner(
+    db: &Db,
+    provider: ProviderId,
+    account: &str,
+) -> Result<Option<String>, Error> {
+    let owners: Vec<(String, CredentialMethod)> = sqlx::query_as(
+        "SELECT user_id, method FROM credentials WHERE provider = $1 AND account = $2",
     )
     .bind(provider)
     .bind(account)
     .fetch_all(db)
     .await?;
-    Ok(match owners.as_slice() {
-        [only] => Some(only.clone()),
+    let mut logins = owners.into_iter().filter(|(_, method)| method.is_login());
+    Ok(match (logins.next(), logins.next()) {
+        (Some((only, _)), None) => Some(only),
         _ => None,
     })
 }
 
 /// The provider refused the refresh token: the user must connect again.
-pub async fn mark_needs_reconnect(db: &Db, user_id: &str, provider: &str) -> Result<(), Error> {
+pub async fn mark_needs_reconnect(
+    db: &Db,
+    user_id: &str,
+    provider: ProviderId,
+) -> Result<(), Error> {
     sqlx::query("UPDATE credentials SET needs_reconnect = $1 WHERE user_id = $2 AND provider = $3")
         .bind(now())
         .bind(user_id)
@@ -283,7 +285,7 @@ pub async fn mark_needs_reconnect(db: &Db, user_id: &str, provider: &str) -> Res
 }
 
 /// Deletes the credential; returns whether there was one.
-pub async fn delete(db: &Db, user_id: &str, provider: &str) -> Result<bool, Error> {
+pub async fn delete(db: &Db, user_id: &str, provider: ProviderId) -> Result<bool, Error> {
     let done = sqlx::query("DELETE FROM credentials WHERE user_id = $1 AND provider = $2")
         .bind(user_id)
         .bind(provider)
@@ -293,13 +295,18 @@ pub async fn delete(db: &Db, user_id: &str, provider: &str) -> Result<bool, Erro
 }
 
 /// Credentials that expire before `deadline` and can be refreshed (the sweep).
-pub async fn expiring(db: &Db, deadline: i64) -> Result<Vec<(String, String)>, Error> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT user_id, provider FROM credentials
+pub async fn expiring(db: &Db, deadline: i64) -> Result<Vec<(String, ProviderId)>, Error> {
+    let rows: Vec<(String, ProviderId, CredentialMethod)> = sqlx::query_as(
+        "SELECT user_id, provider, method FROM credentials
          WHERE expires_at IS NOT NULL AND expires_at < $1 AND refresh_token IS NOT NULL
-           AND needs_reconnect IS NULL AND method IN {REFRESHABLE}"
-    ))
+           AND needs_reconnect IS NULL",
+    )
     .bind(deadline)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, method)| method.refreshable())
+        .map(|(user_id, provider, _)| (user_id, provider))
+        .collect())
 }

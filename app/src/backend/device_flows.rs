@@ -7,13 +7,13 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::backend::audit::{self, Source};
-use crate::backend::credentials::{self, Connection, Method};
+use crate::backend::credentials::{self, Connection};
 use crate::backend::device_grant::{self, DeviceCodes, Poll};
 use crate::backend::oauth::ExchangeError;
 use crate::backend::vault::Binding;
 use crate::backend::{now, now_ms, userinfo, users, AppState, Error};
-use crate::models::{DeviceFlowState, DeviceFlowView};
-use crate::providers;
+use crate::models::{AuditAction, CredentialMethod, DeviceFlowState, DeviceFlowView};
+use crate::providers::{self, ProviderId};
 
 /// How long one poll may hold a flow before another worker may take it over.
 const LEASE_MS: i64 = 30_000;
@@ -52,7 +52,7 @@ pub async fn start(
     let codes = device_grant::request_codes(&app.http, endpoints)
         .await
         .map_err(|e| {
-            tracing::warn!(provider = info.id, error = %e, "device authorization request failed");
+            tracing::warn!(provider = %info.id, error = %e, "device authorization request failed");
             match e {
                 ExchangeError::Rejected(code) => StartError::Rejected {
                     provider: info.name,
@@ -67,7 +67,7 @@ pub async fn start(
             audit::note(
                 &app.db,
                 user_id,
-                "connect_failed",
+                AuditAction::ConnectFailed,
                 info.id,
                 &format!("device: {e}"),
                 &source,
@@ -80,24 +80,26 @@ pub async fn start(
     let id = uuid::Uuid::new_v4().to_string();
     let sealed = key.seal(
         Binding {
-            provider: info.id,
+            provider: info.id.as_str(),
             field: "device_code",
         },
         &codes.device_code,
     );
     let now = now();
     // A user has one live flow per provider: starting again cancels the old one.
-    sqlx::query("UPDATE device_flows SET status = 'cancelled', updated_at = $1 WHERE user_id = $2 AND provider = $3 AND status = 'pending'")
+    sqlx::query("UPDATE device_flows SET status = $1, updated_at = $2 WHERE user_id = $3 AND provider = $4 AND status = $5")
+        .bind(DeviceFlowState::Cancelled)
         .bind(now)
         .bind(user_id)
         .bind(info.id)
+        .bind(DeviceFlowState::Pending)
         .execute(&app.db)
         .await
         .map_err(Error::from)?;
     sqlx::query(
         "INSERT INTO device_flows (id, user_id, provider, device_code, user_code, verification_uri, verification_uri_complete,
            interval_secs, expires_at, next_poll_at_ms, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $11)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
     )
     .bind(&id)
     .bind(user_id)
@@ -109,6 +111,7 @@ pub async fn start(
     .bind(codes.interval)
     .bind(now + codes.expires_in)
     .bind(now_ms() + codes.interval * 1000 + MARGIN_MS)
+    .bind(DeviceFlowState::Pending)
     .bind(now)
     .execute(&app.db)
     .await
@@ -119,17 +122,40 @@ pub async fn start(
         .expect("the flow was just inserted"))
 }
 
-type FlowRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// What the owner's page may see of a flow (never the device code).
+#[derive(sqlx::FromRow)]
+struct FlowRow {
+    id: String,
+    provider: ProviderId,
+    user_code: String,
+    verification_uri: String,
+    verification_uri_complete: Option<String>,
+    expires_at: i64,
+    status: DeviceFlowState,
+    failure: Option<String>,
+    account: Option<String>,
+}
+
+impl FlowRow {
+    fn view(self, now: i64) -> DeviceFlowView {
+        let link = self
+            .verification_uri_complete
+            .as_deref()
+            .unwrap_or(&self.verification_uri);
+        DeviceFlowView {
+            qr_svg: qr_svg(link),
+            id: self.id,
+            provider: self.provider,
+            user_code: self.user_code,
+            verification_uri: self.verification_uri,
+            verification_uri_complete: self.verification_uri_complete,
+            expires_in: (self.expires_at - now).max(0),
+            state: self.status,
+            failure: self.failure,
+            account: self.account,
+        }
+    }
+}
 
 /// The user's own flow; another user's flow is "not found".
 pub async fn find(
@@ -145,56 +171,28 @@ pub async fn find(
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    let now = now();
-    Ok(row.map(
-        |(
-            id,
-            provider,
-            user_code,
-            verification_uri,
-            complete,
-            expires_at,
-            status,
-            failure,
-            account,
-        )| {
-            let state = DeviceFlowState::from_stored(&status);
-            let qr_svg = qr_svg(complete.as_deref().unwrap_or(&verification_uri));
-            DeviceFlowView {
-                qr_svg,
-                id,
-                provider,
-                user_code,
-                verification_uri,
-                verification_uri_complete: complete,
-                expires_in: (expires_at - now).max(0),
-                state,
-                failure,
-                account,
-            }
-        },
-    ))
+    Ok(row.map(|row| row.view(now())))
 }
 
 /// The user's latest waiting flow of each provider: a page loaded again (or
 /// without JavaScript) shows the code it is still waiting for.
 pub async fn pending(db: &crate::backend::Db, user_id: &str) -> Result<Vec<DeviceFlowView>, Error> {
-    let ids: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, provider FROM device_flows
-         WHERE user_id = $1 AND status = 'pending' AND expires_at > $2
+    let rows: Vec<FlowRow> = sqlx::query_as(
+        "SELECT id, provider, user_code, verification_uri, verification_uri_complete, expires_at, status, failure, account
+         FROM device_flows
+         WHERE user_id = $1 AND status = $2 AND expires_at > $3
          ORDER BY created_at DESC",
     )
     .bind(user_id)
+    .bind(DeviceFlowState::Pending)
     .bind(now())
     .fetch_all(db)
     .await?;
+    let now = now();
     let mut views: Vec<DeviceFlowView> = Vec::new();
-    for (id, provider) in ids {
-        if views.iter().any(|v| v.provider == provider) {
-            continue;
-        }
-        if let Some(view) = find(db, user_id, &id).await? {
-            views.push(view);
+    for row in rows {
+        if !views.iter().any(|v| v.provider == row.provider) {
+            views.push(row.view(now));
         }
     }
     Ok(views)
@@ -203,11 +201,13 @@ pub async fn pending(db: &crate::backend::Db, user_id: &str) -> Result<Vec<Devic
 /// Cancels the user's own pending flow; returns whether there was one.
 pub async fn cancel(db: &crate::backend::Db, user_id: &str, id: &str) -> Result<bool, Error> {
     let done = sqlx::query(
-        "UPDATE device_flows SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND user_id = $3 AND status = 'pending'",
+        "UPDATE device_flows SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 AND status = $5",
     )
+    .bind(DeviceFlowState::Cancelled)
     .bind(now())
     .bind(id)
     .bind(user_id)
+    .bind(DeviceFlowState::Pending)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -216,9 +216,10 @@ pub async fn cancel(db: &crate::backend::Db, user_id: &str, id: &str) -> Result<
 /// One pass of the worker: polls every due flow once. Returns how many it polled.
 pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
     let due: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM device_flows WHERE status = 'pending' AND next_poll_at_ms <= $1
-           AND (lease_until_ms IS NULL OR lease_until_ms < $1) ORDER BY next_poll_at_ms LIMIT 50",
+        "SELECT id FROM device_flows WHERE status = $1 AND next_poll_at_ms <= $2
+           AND (lease_until_ms IS NULL OR lease_until_ms < $2) ORDER BY next_poll_at_ms LIMIT 50",
     )
+    .bind(DeviceFlowState::Pending)
     .bind(now_ms())
     .fetch_all(&app.db)
     .await?;
@@ -227,11 +228,12 @@ pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
         // Claim it: of several instances, exactly one wins the lease.
         let now = now_ms();
         let claimed = sqlx::query(
-            "UPDATE device_flows SET lease_until_ms = $1 WHERE id = $2 AND status = 'pending'
-               AND (lease_until_ms IS NULL OR lease_until_ms < $3)",
+            "UPDATE device_flows SET lease_until_ms = $1 WHERE id = $2 AND status = $3
+               AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
         )
         .bind(now + LEASE_MS)
         .bind(&id)
+        .bind(DeviceFlowState::Pending)
         .bind(now)
         .execute(&app.db)
         .await?;
@@ -245,44 +247,62 @@ pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
 
 /// Milliseconds until the next flow is due (the worker sleeps that long at most).
 pub async fn next_due_in(app: &AppState) -> Result<Option<Duration>, Error> {
-    let next: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(next_poll_at_ms) FROM device_flows WHERE status = 'pending'",
-    )
-    .fetch_one(&app.db)
-    .await?;
+    let next: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(next_poll_at_ms) FROM device_flows WHERE status = $1")
+            .bind(DeviceFlowState::Pending)
+            .fetch_one(&app.db)
+            .await?;
     Ok(next.map(|at| Duration::from_millis((at - now_ms()).max(0) as u64)))
 }
 
+/// What the worker needs of a flow to poll it.
+#[derive(sqlx::FromRow)]
+struct DueFlow {
+    user_id: String,
+    provider: ProviderId,
+    device_code: String,
+    user_code: String,
+    verification_uri: String,
+    interval_secs: i64,
+    expires_at: i64,
+}
+
 async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
-    let row: (String, String, String, String, String, i64, i64) = sqlx::query_as(
+    let DueFlow {
+        user_id,
+        provider,
+        device_code: sealed,
+        user_code,
+        verification_uri,
+        interval_secs: interval,
+        expires_at,
+    } = sqlx::query_as(
         "SELECT user_id, provider, device_code, user_code, verification_uri, interval_secs, expires_at FROM device_flows WHERE id = $1",
     )
     .bind(id)
     .fetch_one(&app.db)
     .await?;
-    let (user_id, provider, sealed, user_code, verification_uri, interval, expires_at) = row;
-    let Some((info, endpoints)) =
-        providers::find(&provider).and_then(|info| Some((info, app.providers.endpoints(info.id)?)))
-    else {
-        return finish(app, id, "failed", Some("provider_not_configured"), None).await;
+    let info = provider.info();
+    let Some(endpoints) = app.providers.endpoints(provider) else {
+        return finish(app, id, Finished::Failed("provider_not_configured")).await;
     };
     let remaining = expires_at - now();
     if remaining <= 0 {
         audit::note(
             &app.db,
             &user_id,
-            "connect_failed",
+            AuditAction::ConnectFailed,
             info.id,
             "device: code expired",
             &Source::worker(),
         )
         .await;
-        return finish(app, id, "expired", None, None).await;
+        return finish(app, id, Finished::Expired).await;
     }
     let key = users::data_key(&app.db, &app.vault, &user_id).await?;
     let device_code: SecretString = key.open(
         Binding {
-            provider: info.id,
+            provider: info.id.as_str(),
             field: "device_code",
         },
         &sealed,
@@ -306,7 +326,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
     match outcome {
         Poll::Pending { interval } => reschedule(app, id, interval.as_secs() as i64).await,
         Poll::Unavailable(reason) => {
-            tracing::warn!(provider = info.id, %reason, "provider unavailable while polling; backing off");
+            tracing::warn!(provider = %info.id, %reason, "provider unavailable while polling; backing off");
             let backoff = (interval as u64 * 2).min(MAX_BACKOFF_SECS) as i64;
             reschedule(app, id, backoff).await
         }
@@ -314,37 +334,37 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
             audit::note(
                 &app.db,
                 &user_id,
-                "connect_failed",
+                AuditAction::ConnectFailed,
                 info.id,
                 "device: access denied",
                 &Source::worker(),
             )
             .await;
-            finish(app, id, "denied", None, None).await
+            finish(app, id, Finished::Denied).await
         }
         Poll::Expired => {
             audit::note(
                 &app.db,
                 &user_id,
-                "connect_failed",
+                AuditAction::ConnectFailed,
                 info.id,
                 "device: code expired",
                 &Source::worker(),
             )
             .await;
-            finish(app, id, "expired", None, None).await
+            finish(app, id, Finished::Expired).await
         }
         Poll::Failed(code) => {
             audit::note(
                 &app.db,
                 &user_id,
-                "connect_failed",
+                AuditAction::ConnectFailed,
                 info.id,
                 &format!("device: {code}"),
                 &Source::worker(),
             )
             .await;
-            finish(app, id, "failed", Some(&code), None).await
+            finish(app, id, Finished::Failed(&code)).await
         }
         Poll::Granted(tokens) => {
             let account = userinfo::account(&app.http, endpoints, info, &tokens.access_token).await;
@@ -355,7 +375,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
                 info.id,
                 &Connection {
                     account: &account,
-                    method: Method::Device,
+                    method: CredentialMethod::Device,
                     env_var: info.oauth_env_var,
                     token_hint: None,
                 },
@@ -365,13 +385,13 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
             audit::note(
                 &app.db,
                 &user_id,
-                "connect",
+                AuditAction::Connect,
                 info.id,
                 "device code",
                 &Source::worker(),
             )
             .await;
-            finish(app, id, "connected", None, Some(&account)).await
+            finish(app, id, Finished::Connected(&account)).await
         }
     }
 }
@@ -379,34 +399,46 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
 async fn reschedule(app: &AppState, id: &str, interval: i64) -> Result<(), Error> {
     sqlx::query(
         "UPDATE device_flows SET interval_secs = $1, next_poll_at_ms = $2, polls = polls + 1,
-           lease_until_ms = NULL, updated_at = $3 WHERE id = $4 AND status = 'pending'",
+           lease_until_ms = NULL, updated_at = $3 WHERE id = $4 AND status = $5",
     )
     .bind(interval)
     .bind(now_ms() + interval * 1000 + MARGIN_MS)
     .bind(now())
     .bind(id)
+    .bind(DeviceFlowState::Pending)
     .execute(&app.db)
     .await?;
     Ok(())
 }
 
-async fn finish(
-    app: &AppState,
-    id: &str,
-    status: &str,
-    failure: Option<&str>,
-    account: Option<&str>,
-) -> Result<(), Error> {
+/// How a flow ended, with what each end keeps.
+enum Finished<'a> {
+    /// Who the new credential belongs to.
+    Connected(&'a str),
+    Expired,
+    Denied,
+    /// The provider's error code.
+    Failed(&'a str),
+}
+
+async fn finish(app: &AppState, id: &str, end: Finished<'_>) -> Result<(), Error> {
+    let (status, failure, account) = match end {
+        Finished::Connected(account) => (DeviceFlowState::Connected, None, Some(account)),
+        Finished::Expired => (DeviceFlowState::Expired, None, None),
+        Finished::Denied => (DeviceFlowState::Denied, None, None),
+        Finished::Failed(code) => (DeviceFlowState::Failed, Some(code), None),
+    };
     // The device code is of no use any more: it is overwritten, not kept.
     sqlx::query(
         "UPDATE device_flows SET status = $1, failure = $2, account = $3, device_code = '',
-           polls = polls + 1, lease_until_ms = NULL, updated_at = $4 WHERE id = $5 AND status = 'pending'",
+           polls = polls + 1, lease_until_ms = NULL, updated_at = $4 WHERE id = $5 AND status = $6",
     )
     .bind(status)
     .bind(failure)
     .bind(account)
     .bind(now())
     .bind(id)
+    .bind(DeviceFlowState::Pending)
     .execute(&app.db)
     .await?;
     Ok(())

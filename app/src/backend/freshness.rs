@@ -17,6 +17,8 @@ use crate::backend::audit::{self, Source};
 use crate::backend::credentials;
 use crate::backend::oauth::{self, ExchangeError};
 use crate::backend::{now, AppState, Error};
+use crate::models::AuditAction;
+use crate::providers::ProviderId;
 
 /// Refresh when the token has less than this left.
 pub const REFRESH_WINDOW_SECS: i64 = 5 * 60;
@@ -27,15 +29,15 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(300);
 /// One lock per (user, provider) credential.
 #[derive(Default)]
 pub struct Refresher {
-    locks: Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>,
+    locks: Mutex<HashMap<(String, ProviderId), Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Refresher {
-    fn lock_for(&self, user_id: &str, provider: &str) -> Arc<tokio::sync::Mutex<()>> {
+    fn lock_for(&self, user_id: &str, provider: ProviderId) -> Arc<tokio::sync::Mutex<()>> {
         self.locks
             .lock()
             .expect("not poisoned")
-            .entry((user_id.to_owned(), provider.to_owned()))
+            .entry((user_id.to_owned(), provider))
             .or_default()
             .clone()
     }
@@ -60,7 +62,7 @@ pub enum FreshError {
 pub async fn access_token(
     app: &AppState,
     user_id: &str,
-    provider: &str,
+    provider: ProviderId,
     source: &Source,
 ) -> Result<SecretString, FreshError> {
     let sealed = credentials::sealed(&app.db, user_id, provider)
@@ -97,7 +99,7 @@ pub async fn access_token(
     let outcome = loop {
         match oauth::refresh(&app.http, endpoints, &refresh_token).await {
             Err(ExchangeError::Unavailable(reason)) if attempt < ATTEMPTS => {
-                tracing::warn!(provider, attempt, %reason, "refresh failed; retrying");
+                tracing::warn!(provider = %provider, attempt, %reason, "refresh failed; retrying");
                 tokio::time::sleep(backoff).await;
                 backoff *= 2;
                 attempt += 1;
@@ -110,7 +112,7 @@ pub async fn access_token(
             if credentials::store_refreshed(&app.db, &app.vault, user_id, provider, &used, &tokens)
                 .await?
             {
-                audit::note(&app.db, user_id, "refresh", provider, "", source).await;
+                audit::note(&app.db, user_id, AuditAction::Refresh, provider, "", source).await;
                 Ok(tokens.access_token)
             } else {
                 // Another instance refreshed first; use what it stored.
@@ -130,7 +132,7 @@ pub async fn access_token(
             audit::note(
                 &app.db,
                 user_id,
-                "refresh_failed",
+                AuditAction::RefreshFailed,
                 provider,
                 &format!("rejected: {code}"),
                 source,
@@ -142,13 +144,13 @@ pub async fn access_token(
             audit::note(
                 &app.db,
                 user_id,
-                "refresh_failed",
+                AuditAction::RefreshFailed,
                 provider,
                 "provider unavailable; credential kept",
                 source,
             )
             .await;
-            tracing::warn!(provider, %reason, "refresh failed; keeping the stored credential");
+            tracing::warn!(provider = %provider, %reason, "refresh failed; keeping the stored credential");
             // Still valid for a few minutes? Then it is still the right answer.
             match sealed.expires_at {
                 Some(at) if at > now() => {
@@ -165,8 +167,8 @@ pub async fn access_token(
 pub async fn sweep(app: &AppState) -> Result<usize, Error> {
     let due = credentials::expiring(&app.db, now() + REFRESH_WINDOW_SECS).await?;
     for (user_id, provider) in &due {
-        if let Err(e) = access_token(app, user_id, provider, &Source::worker()).await {
-            tracing::info!(provider, error = %e, "sweep could not refresh a credential");
+        if let Err(e) = access_token(app, user_id, *provider, &Source::worker()).await {
+            tracing::info!(provider = %provider, error = %e, "sweep could not refresh a credential");
         }
     }
     Ok(due.len())
@@ -179,7 +181,7 @@ fn due(expires_at: Option<i64>, refreshable: bool) -> bool {
 async fn open_access(
     app: &AppState,
     user_id: &str,
-    provider: &str,
+    provider: ProviderId,
     sealed: &str,
 ) -> Result<SecretString, FreshError> {
     Ok(credentials::open(

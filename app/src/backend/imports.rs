@@ -6,10 +6,10 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::backend::audit::{self, Source};
-use crate::backend::credentials::{self, Connection, Method, TokenSet};
+use crate::backend::credentials::{self, Connection, TokenSet};
 use crate::backend::{now, sha256_hex, AppState, Db, Error};
-use crate::models::{ImportState, ImportView};
-use crate::providers::{self, ConnectMethod, ProviderInfo};
+use crate::models::{AuditAction, CredentialMethod, ImportState, ImportView};
+use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
 
 /// How long an import code is good for.
 pub const CODE_TTL_SECS: i64 = 10 * 60;
@@ -50,7 +50,7 @@ pub async fn start(
     .await?;
     Ok(ImportView {
         id,
-        provider: info.id.to_owned(),
+        provider: info.id,
         code: Some(code),
         expires_in: CODE_TTL_SECS,
         state: ImportState::Waiting,
@@ -60,7 +60,7 @@ pub async fn start(
 
 /// The user's own import; another user's is "not found".
 pub async fn status(db: &Db, user_id: &str, id: &str) -> Result<Option<ImportView>, Error> {
-    let row: Option<(String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+    let row: Option<(ProviderId, i64, Option<i64>, Option<String>)> = sqlx::query_as(
         "SELECT provider, expires_at, used_at, account FROM import_codes WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
@@ -129,7 +129,7 @@ pub async fn redeem(
     let code = code.trim().to_ascii_uppercase();
     let now = now();
     // Claim the code: exactly one request ever gets past this.
-    let claimed: Option<(String, String, String, i64)> = sqlx::query_as(
+    let claimed: Option<(String, String, ProviderId, i64)> = sqlx::query_as(
         "UPDATE import_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
          RETURNING id, user_id, provider, expires_at",
     )
@@ -153,7 +153,7 @@ pub async fn redeem(
     if expires_at <= now {
         return Err(ImportError::ExpiredCode);
     }
-    let info = providers::find(&provider).ok_or(ImportError::UnknownCode)?;
+    let info = provider.info();
     let parsed = parse_claude(file);
     let (tokens, account) = match parsed {
         Ok(ok) => ok,
@@ -161,7 +161,7 @@ pub async fn redeem(
             audit::note(
                 &app.db,
                 &user_id,
-                "import_failed",
+                AuditAction::ImportFailed,
                 info.id,
                 "the file was not a Claude credential file",
                 &source,
@@ -178,7 +178,7 @@ pub async fn redeem(
         info.id,
         &Connection {
             account: &account,
-            method: Method::Import,
+            method: CredentialMethod::Import,
             env_var: info.oauth_env_var,
             token_hint: None,
         },
@@ -194,7 +194,7 @@ pub async fn redeem(
     audit::note(
         &app.db,
         &user_id,
-        "import",
+        AuditAction::Import,
         info.id,
         "credential file",
         &source,

@@ -66,7 +66,7 @@ impl FromRef<AppState> for LeptosOptions {
 
 impl AppState {
     /// The one redirect URI of a provider, whatever the purpose of the login.
-    pub fn callback_url(&self, provider: &str) -> Url {
+    pub fn callback_url(&self, provider: crate::providers::ProviderId) -> Url {
         self.public_url
             .join(&format!("oauth/callback/{provider}"))
             .expect("a path joins onto a base URL")

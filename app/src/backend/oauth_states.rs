@@ -3,42 +3,26 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::backend::{now, sha256_hex, Db, Error};
+use crate::providers::ProviderId;
 
 /// How long a started login stays valid.
 pub const STATE_TTL_SECS: i64 = 10 * 60;
 
-/// What a login is for; the one callback URL per provider serves them all.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    SignIn,
-    /// Connecting a provider for a signed-in user (authorization code + PKCE).
-    Connect,
-    /// A terminal's login (`relay auth`): `return_to` holds its `cli_logins` key.
-    Cli,
-}
-
-impl Purpose {
-    fn stored(self) -> &'static str {
-        match self {
-            Purpose::SignIn => "signin",
-            Purpose::Connect => "connect",
-            Purpose::Cli => "cli",
-        }
-    }
-
-    fn from_stored(value: &str) -> Option<Purpose> {
-        match value {
-            "signin" => Some(Purpose::SignIn),
-            "connect" => Some(Purpose::Connect),
-            "cli" => Some(Purpose::Cli),
-            _ => None,
-        }
+crate::text_enum! {
+    /// What a login is for (`oauth_states.purpose`); the one callback URL per
+    /// provider serves them all.
+    pub enum Purpose {
+        SignIn = "signin",
+        /// Connecting a provider for a signed-in user (authorization code + PKCE).
+        Connect = "connect",
+        /// A terminal's login (`relay auth`): `return_to` holds its `cli_logins` key.
+        Cli = "cli",
     }
 }
 
 #[derive(Debug)]
 pub struct PendingLogin {
-    pub provider: String,
+    pub provider: ProviderId,
     pub purpose: Purpose,
     pub pkce_verifier: SecretString,
     pub return_to: Option<String>,
@@ -59,7 +43,7 @@ pub enum StateError {
 pub async fn create(
     db: &Db,
     state: &SecretString,
-    provider: &str,
+    provider: ProviderId,
     purpose: Purpose,
     pkce_verifier: &SecretString,
     return_to: Option<&str>,
@@ -71,7 +55,7 @@ pub async fn create(
     )
     .bind(sha256_hex(state.expose_secret()))
     .bind(provider)
-    .bind(purpose.stored())
+    .bind(purpose)
     .bind(pkce_verifier.expose_secret())
     .bind(return_to)
     .bind(now)
@@ -82,10 +66,14 @@ pub async fn create(
 }
 
 /// Marks the login as used and returns it: exactly one caller ever succeeds.
-pub async fn consume(db: &Db, state: &str, provider: &str) -> Result<PendingLogin, StateError> {
+pub async fn consume(
+    db: &Db,
+    state: &str,
+    provider: ProviderId,
+) -> Result<PendingLogin, StateError> {
     let hash = sha256_hex(state);
     let now = now();
-    let row: Option<(String, String, Option<String>, i64)> = sqlx::query_as(
+    let row: Option<(Purpose, String, Option<String>, i64)> = sqlx::query_as(
         "UPDATE oauth_states SET used_at = $1
          WHERE state_hash = $2 AND provider = $3 AND used_at IS NULL
          RETURNING purpose, pkce_verifier, return_to, expires_at",
@@ -117,8 +105,8 @@ pub async fn consume(db: &Db, state: &str, provider: &str) -> Result<PendingLogi
         return Err(StateError::Expired);
     }
     Ok(PendingLogin {
-        provider: provider.to_owned(),
-        purpose: Purpose::from_stored(&purpose).ok_or(StateError::Unknown)?,
+        provider,
+        purpose,
         pkce_verifier: SecretString::from(verifier),
         return_to,
     })
@@ -149,7 +137,7 @@ mod tests {
         create(
             db,
             &secret(state),
-            "github",
+            crate::providers::GITHUB.id,
             Purpose::SignIn,
             &secret("verifier-123"),
             Some("/onboarding/team"),
@@ -163,13 +151,15 @@ mod tests {
         let db = db::memory().await;
         started(&db, "s1").await;
 
-        let login = consume(&db, "s1", "github").await.unwrap();
+        let login = consume(&db, "s1", crate::providers::GITHUB.id)
+            .await
+            .unwrap();
         assert_eq!(login.purpose, Purpose::SignIn);
         assert_eq!(login.pkce_verifier.expose_secret(), "verifier-123");
         assert_eq!(login.return_to.as_deref(), Some("/onboarding/team"));
 
         assert!(matches!(
-            consume(&db, "s1", "github").await,
+            consume(&db, "s1", crate::providers::GITHUB.id).await,
             Err(StateError::Used)
         ));
     }
@@ -180,15 +170,17 @@ mod tests {
         started(&db, "s1").await;
 
         assert!(matches!(
-            consume(&db, "nope", "github").await,
+            consume(&db, "nope", crate::providers::GITHUB.id).await,
             Err(StateError::Unknown)
         ));
         assert!(matches!(
-            consume(&db, "s1", "google").await,
+            consume(&db, "s1", crate::providers::GOOGLE.id).await,
             Err(StateError::Unknown)
         ));
         assert!(
-            consume(&db, "s1", "github").await.is_ok(),
+            consume(&db, "s1", crate::providers::GITHUB.id)
+                .await
+                .is_ok(),
             "the failed attempts did not burn it"
         );
     }
@@ -203,11 +195,11 @@ mod tests {
             .unwrap();
 
         assert!(matches!(
-            consume(&db, "s1", "github").await,
+            consume(&db, "s1", crate::providers::GITHUB.id).await,
             Err(StateError::Expired)
         ));
         assert!(matches!(
-            consume(&db, "s1", "github").await,
+            consume(&db, "s1", crate::providers::GITHUB.id).await,
             Err(StateError::Used)
         ));
     }
@@ -236,6 +228,8 @@ mod tests {
             .unwrap();
 
         assert_eq!(prune(&db).await.unwrap(), 1);
-        assert!(consume(&db, "new", "github").await.is_ok());
+        assert!(consume(&db, "new", crate::providers::GITHUB.id)
+            .await
+            .is_ok());
     }
 }

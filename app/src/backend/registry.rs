@@ -5,12 +5,12 @@
 use secrecy::SecretString;
 use url::Url;
 
-use crate::providers::{self, ConnectMethod, ProviderInfo};
+use crate::providers::{self, ConnectMethod, ProviderId, ProviderInfo};
 
 /// One provider's OAuth client registration and endpoints.
 #[derive(Clone, Debug)]
 pub struct ProviderEndpoints {
-    pub id: &'static str,
+    pub id: ProviderId,
     pub client_id: String,
     pub client_secret: Option<SecretString>,
     /// Authorization endpoint: present means "connect by redirect".
@@ -43,7 +43,7 @@ impl Registry {
         Registry { configured }
     }
 
-    pub fn endpoints(&self, id: &str) -> Option<&ProviderEndpoints> {
+    pub fn endpoints(&self, id: ProviderId) -> Option<&ProviderEndpoints> {
         self.configured.iter().find(|p| p.id == id)
     }
 

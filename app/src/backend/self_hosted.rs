@@ -9,7 +9,8 @@ use url::Url;
 
 use crate::backend::audit::{self, Source};
 use crate::backend::{now, Db, Error};
-use crate::models::SelfHostedView;
+use crate::models::{AuditAction, EndpointKind, SelfHostedView};
+use crate::providers::SELF_HOSTED;
 
 /// The probe's whole budget per request: a model server on the network answers fast.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -69,7 +70,7 @@ pub fn validate(name: &str, raw_url: &str) -> Result<(String, Url), String> {
 /// What a probe found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Probe {
-    pub kind: &'static str,
+    pub kind: EndpointKind,
     pub models: Option<i64>,
     pub reachable: bool,
 }
@@ -96,7 +97,7 @@ pub async fn probe(url: &Url) -> Probe {
     if let Some(body) = fetch(&http, &format!("{base}/api/tags"), &mut reachable).await {
         if let Ok(tags) = serde_json::from_slice::<OllamaTags>(&body) {
             return Probe {
-                kind: "ollama",
+                kind: EndpointKind::Ollama,
                 models: Some(tags.models.len() as i64),
                 reachable: true,
             };
@@ -105,14 +106,14 @@ pub async fn probe(url: &Url) -> Probe {
     if let Some(body) = fetch(&http, &format!("{base}/v1/models"), &mut reachable).await {
         if let Ok(list) = serde_json::from_slice::<OpenAiModels>(&body) {
             return Probe {
-                kind: "openai",
+                kind: EndpointKind::OpenAi,
                 models: Some(list.data.len() as i64),
                 reachable: true,
             };
         }
     }
     Probe {
-        kind: "unknown",
+        kind: EndpointKind::Unknown,
         models: None,
         reachable,
     }
@@ -184,18 +185,37 @@ pub async fn add(
         id,
         name,
         url: url.to_string(),
-        kind: probe.kind.to_owned(),
+        kind: probe.kind,
         models: probe.models,
         reachable: probe.reachable,
         checked_at: now,
     };
     let detail = format!("{}: {}", view.name, view.summary());
-    audit::note(db, user_id, "connect", "self-hosted", &detail, &source).await;
+    audit::note(
+        db,
+        user_id,
+        AuditAction::Connect,
+        SELF_HOSTED.id,
+        &detail,
+        &source,
+    )
+    .await;
     Ok(view)
 }
 
+#[derive(sqlx::FromRow)]
+struct EndpointRow {
+    id: String,
+    name: String,
+    url: String,
+    kind: EndpointKind,
+    models: Option<i64>,
+    reachable: i64,
+    checked_at: i64,
+}
+
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<SelfHostedView>, Error> {
-    let rows: Vec<(String, String, String, String, Option<i64>, i64, i64)> = sqlx::query_as(
+    let rows: Vec<EndpointRow> = sqlx::query_as(
         "SELECT id, name, url, kind, models, reachable, checked_at FROM self_hosted_endpoints WHERE user_id = $1 ORDER BY created_at",
     )
     .bind(user_id)
@@ -203,17 +223,15 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<SelfHostedView>, Error> 
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, name, url, kind, models, reachable, checked_at)| SelfHostedView {
-                id,
-                name,
-                url,
-                kind,
-                models,
-                reachable: reachable == 1,
-                checked_at,
-            },
-        )
+        .map(|row| SelfHostedView {
+            id: row.id,
+            name: row.name,
+            url: row.url,
+            kind: row.kind,
+            models: row.models,
+            reachable: row.reachable == 1,
+            checked_at: row.checked_at,
+        })
         .collect())
 }
 
@@ -227,7 +245,15 @@ pub async fn remove(db: &Db, user_id: &str, id: &str, source: Source) -> Result<
     .fetch_optional(db)
     .await?;
     if let Some(name) = &name {
-        audit::note(db, user_id, "disconnect", "self-hosted", name, &source).await;
+        audit::note(
+            db,
+            user_id,
+            AuditAction::Disconnect,
+            SELF_HOSTED.id,
+            name,
+            &source,
+        )
+        .await;
     }
     Ok(name.is_some())
 }

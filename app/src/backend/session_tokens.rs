@@ -144,7 +144,7 @@ pub async fn issue(
     user_id: &str,
     login: &str,
     email: Option<String>,
-    providers: Vec<String>,
+    providers: &[crate::providers::ProviderId],
 ) -> Result<(String, i64), Error> {
     let (kid, key) = current(app).await?;
     let iat = now();
@@ -154,7 +154,7 @@ pub async fn issue(
         sub: user_id.to_owned(),
         email,
         login: login.to_owned(),
-        providers,
+        providers: providers.iter().map(|p| p.as_str().to_owned()).collect(),
         iat,
         exp: iat + LIFETIME_SECS,
         jti: uuid::Uuid::new_v4().to_string(),

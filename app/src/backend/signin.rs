@@ -25,7 +25,7 @@ pub async fn complete(
         .await
         .map_err(internal)?;
     tracing::info!(user = %user.id, login = %user.login, "signed in");
-    Ok(user.progress().home_path())
+    Ok(user.progress.home_path())
 }
 
 /// The GitHub side of any sign-in (browser or terminal): exchanges the code,
@@ -46,13 +46,13 @@ pub async fn authenticate(
     )
     .await
     .map_err(|e| {
-        tracing::warn!(provider = provider.id, error = %e, "code exchange failed");
+        tracing::warn!(provider = %provider.id, error = %e, "code exchange failed");
         e.failure()
     })?;
     let gh_user = github::fetch_user(&app.http, provider, &tokens.access_token)
         .await
         .map_err(|e| {
-            tracing::warn!(provider = provider.id, error = %e, "fetching the GitHub user failed");
+            tracing::warn!(provider = %provider.id, error = %e, "fetching the GitHub user failed");
             LoginFailure::ProviderUnavailable
         })?;
 
@@ -67,7 +67,7 @@ pub async fn authenticate(
         provider.id,
         &credentials::Connection {
             account: &user.login,
-            method: credentials::Method::SignIn,
+            method: crate::models::CredentialMethod::SignIn,
             env_var: crate::providers::GITHUB.oauth_env_var,
             token_hint: None,
         },

@@ -2,6 +2,7 @@
 //! their agents, and exported as `teams.json`.
 
 use crate::backend::{connections, now, repositories, AppState, Db, Error};
+use crate::providers::ProviderId;
 use crate::teams::{self, AgentInput, AgentView, Refusal, TeamView, Template};
 
 /// What the team form sends.
@@ -33,7 +34,7 @@ impl From<Refusal> for TeamError {
 
 /// The providers a team may use: the ones the user has connected, in the
 /// registry's order.
-pub async fn connected_providers(app: &AppState, user_id: &str) -> Result<Vec<String>, Error> {
+pub async fn connected_providers(app: &AppState, user_id: &str) -> Result<Vec<ProviderId>, Error> {
     Ok(connections::statuses(app, user_id)
         .await?
         .into_iter()
@@ -60,7 +61,7 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
             .map(|(name, role)| AgentView {
                 name: (*name).to_owned(),
                 role: (*role).to_owned(),
-                provider: provider.clone(),
+                provider,
             })
             .collect();
         (template.name.to_owned(), agents)
@@ -100,7 +101,7 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
     .bind(&team.name)
     .bind(&name_key)
     .bind(&team.template)
-    .bind(&team.default_provider)
+    .bind(team.default_provider)
     .bind(team.created_at)
     .execute(&mut *tx)
     .await;
@@ -117,7 +118,7 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
         .bind(position as i64)
         .bind(&agent.name)
         .bind(&agent.role)
-        .bind(&agent.provider)
+        .bind(agent.provider)
         .execute(&mut *tx)
         .await
         .map_err(Error::from)?;
@@ -127,14 +128,31 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
 }
 
 /// The user's teams, oldest first, with their agents.
+#[derive(sqlx::FromRow)]
+struct TeamRow {
+    id: String,
+    name: String,
+    template: String,
+    default_provider: ProviderId,
+    created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct AgentRow {
+    team_id: String,
+    name: String,
+    role: String,
+    provider: ProviderId,
+}
+
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TeamView>, Error> {
-    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<TeamRow> = sqlx::query_as(
         "SELECT id, name, template, default_provider, created_at FROM teams WHERE user_id = $1 ORDER BY created_at, name",
     )
     .bind(user_id)
     .fetch_all(db)
     .await?;
-    let agents: Vec<(String, String, String, String)> = sqlx::query_as(
+    let agents: Vec<AgentRow> = sqlx::query_as(
         "SELECT a.team_id, a.name, a.role, a.provider FROM team_agents a JOIN teams t ON t.id = a.team_id
          WHERE t.user_id = $1 ORDER BY a.team_id, a.position",
     )
@@ -143,24 +161,22 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TeamView>, Error> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, name, template, default_provider, created_at)| TeamView {
-                agents: agents
-                    .iter()
-                    .filter(|a| a.0 == id)
-                    .map(|(_, name, role, provider)| AgentView {
-                        name: name.clone(),
-                        role: role.clone(),
-                        provider: provider.clone(),
-                    })
-                    .collect(),
-                id,
-                name,
-                template,
-                default_provider,
-                created_at,
-            },
-        )
+        .map(|team| TeamView {
+            agents: agents
+                .iter()
+                .filter(|a| a.team_id == team.id)
+                .map(|a| AgentView {
+                    name: a.name.clone(),
+                    role: a.role.clone(),
+                    provider: a.provider,
+                })
+                .collect(),
+            id: team.id,
+            name: team.name,
+            template: team.template,
+            default_provider: team.default_provider,
+            created_at: team.created_at,
+        })
         .collect())
 }
 
@@ -176,7 +192,6 @@ pub async fn export(db: &Db, user_id: &str, team_id: &str) -> Result<Option<Stri
         return Ok(None);
     };
     let repositories = repositories::chosen(db, user_id).await?;
-    let cli = |provider: &str| crate::providers::find(provider).map_or("", |p| p.cli);
     let document = serde_json::json!({
         "version": 1,
         "teams": [{
@@ -188,7 +203,7 @@ pub async fn export(db: &Db, user_id: &str, team_id: &str) -> Result<Option<Stri
                 "name": a.name,
                 "role": a.role,
                 "provider": a.provider,
-                "cli": cli(&a.provider),
+                "cli": a.provider.info().cli,
             })).collect::<Vec<_>>(),
         }],
     });

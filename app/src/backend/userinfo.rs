@@ -28,7 +28,7 @@ pub async fn account(
         Ok(Some(name)) => name,
         Ok(None) => format!("your {} account", info.name),
         Err(e) => {
-            tracing::warn!(provider = info.id, error = %e, "userinfo failed");
+            tracing::warn!(provider = %info.id, error = %e, "userinfo failed");
             format!("your {} account", info.name)
         }
     }

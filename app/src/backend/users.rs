@@ -13,39 +13,34 @@ pub struct User {
     pub name: Option<String>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
-    pub onboarding_step: String,
+    #[sqlx(rename = "onboarding_step")]
+    pub progress: Progress,
 }
 
 impl User {
-    pub fn progress(&self) -> Progress {
-        Progress::from_stored(&self.onboarding_step)
-    }
-
     pub fn to_current(&self) -> CurrentUser {
         CurrentUser {
             login: self.login.clone(),
             name: self.name.clone(),
             avatar_url: self.avatar_url.clone(),
-            progress: self.progress(),
+            progress: self.progress,
         }
     }
 }
-
-const COLUMNS: &str = "id, github_id, login, name, email, avatar_url, onboarding_step";
 
 /// Creates the user on first sign-in (with a fresh vault data key) or refreshes
 /// their profile on later ones.
 pub async fn upsert_from_github(db: &Db, vault: &Vault, gh: &GithubUser) -> Result<User, Error> {
     let mut tx = db.begin().await?;
     let now = now();
-    let user: User = sqlx::query_as(&format!(
+    let user: User = sqlx::query_as(
         "INSERT INTO users (id, github_id, login, name, email, avatar_url, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
          ON CONFLICT (github_id) DO UPDATE SET
            login = excluded.login, name = excluded.name, email = excluded.email,
            avatar_url = excluded.avatar_url, updated_at = excluded.updated_at
-         RETURNING {COLUMNS}"
-    ))
+         RETURNING id, github_id, login, name, email, avatar_url, onboarding_step",
+    )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(gh.id)
     .bind(&gh.login)
@@ -77,10 +72,12 @@ pub async fn upsert_from_github(db: &Db, vault: &Vault, gh: &GithubUser) -> Resu
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<User>, Error> {
     Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?,
+        sqlx::query_as(
+            "SELECT id, github_id, login, name, email, avatar_url, onboarding_step FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await?,
     )
 }
 
@@ -88,14 +85,15 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<User>, Error> {
 pub async fn set_progress(db: &Db, id: &str, progress: Progress) -> Result<(), Error> {
     sqlx::query(
         "UPDATE users SET onboarding_step = $1, updated_at = $2,
-           onboarded_at = CASE WHEN $1 = 'completed' THEN COALESCE(onboarded_at, $2) ELSE onboarded_at END
-         WHERE id = $3",
+           onboarded_at = CASE WHEN $3 THEN COALESCE(onboarded_at, $2) ELSE onboarded_at END
+         WHERE id = $4",
     )
-        .bind(progress.stored())
-        .bind(now())
-        .bind(id)
-        .execute(db)
-        .await?;
+    .bind(progress)
+    .bind(now())
+    .bind(progress == Progress::Completed)
+    .bind(id)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

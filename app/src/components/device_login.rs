@@ -45,8 +45,7 @@ pub fn DeviceLogin(
         }
     });
 
-    let restart =
-        Action::new(move |_: &()| async move { start_device_flow(info.id.to_owned()).await });
+    let restart = Action::new(move |_: &()| async move { start_device_flow(info.id).await });
     Effect::new(move |_| match restart.value().get() {
         Some(Ok(view)) => {
             deadline.set(clock::deadline_in(view.expires_in));

@@ -38,7 +38,7 @@ pub fn ImportPanel(
             refresh.dispatch(import.with_untracked(|i| i.id.clone()));
         }
     });
-    let again = Action::new(move |_: &()| async move { start_import(info.id.to_owned()).await });
+    let again = Action::new(move |_: &()| async move { start_import(info.id).await });
     Effect::new(move |_| {
         if let Some(Ok(view)) = again.value().get() {
             code.set(view.code.clone().unwrap_or_default());

@@ -9,8 +9,8 @@ use crate::components::self_hosted::SelfHostedEndpoints;
 use crate::functions::providers::{
     disconnect_provider, start_import, test_provider, SaveAccessToken, StartDeviceFlow,
 };
-use crate::models::{CredentialStatus, ProviderStatus};
-use crate::providers::{self, ConnectMethod, ProviderInfo};
+use crate::models::{CredentialMethod, CredentialStatus, ProviderStatus};
+use crate::providers::{ConnectMethod, ProviderInfo};
 
 #[component]
 pub fn ProviderCard(
@@ -21,9 +21,7 @@ pub fn ProviderCard(
     #[prop(optional)]
     detailed: bool,
 ) -> impl IntoView {
-    let Some(info) = providers::find(&status.id) else {
-        return ().into_any();
-    };
+    let info = status.id.info();
     // A login still waiting at the provider shows again when the page is loaded.
     let device = RwSignal::new(status.pending_flow.clone());
     // A form, so it also works before the WebAssembly loads: the server then
@@ -42,8 +40,7 @@ pub fn ProviderCard(
         }
     });
     let import = RwSignal::new(None::<crate::models::ImportView>);
-    let start_import =
-        Action::new(move |_: &()| async move { start_import(info.id.to_owned()).await });
+    let start_import = Action::new(move |_: &()| async move { start_import(info.id).await });
     Effect::new(move |_| {
         if let Some(Ok(view)) = start_import.value().get() {
             import.set(Some(view));
@@ -109,7 +106,7 @@ pub fn ProviderCard(
                             };
                             view! {
                                 <ActionForm action=start attr:class="inline">
-                                    <input type="hidden" name="provider" value=info.id/>
+                                    <input type="hidden" name="provider" value=info.id.as_str()/>
                                     <button type="submit" class=class disabled=move || start.pending().get()>{label}</button>
                                 </ActionForm>
                             }
@@ -146,8 +143,7 @@ fn Connected(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let confirming = RwSignal::new(false);
-    let disconnect =
-        Action::new(move |_: &()| async move { disconnect_provider(info.id.to_owned()).await });
+    let disconnect = Action::new(move |_: &()| async move { disconnect_provider(info.id).await });
     Effect::new(move |_| {
         if let Some(Ok(())) = disconnect.value().get() {
             on_change.run(());
@@ -160,8 +156,8 @@ fn Connected(
             .and_then(Result::err)
             .map(|e| e.to_string())
     };
-    let test = Action::new(move |_: &()| async move { test_provider(info.id.to_owned()).await });
-    let from_signin = credential.method == "signin";
+    let test = Action::new(move |_: &()| async move { test_provider(info.id).await });
+    let from_signin = credential.method == CredentialMethod::SignIn;
     let who = if from_signin {
         format!(
             "Already connected via your GitHub account ({})",
@@ -247,7 +243,7 @@ fn AccessTokenForm(info: &'static ProviderInfo, on_change: Callback<()>) -> impl
         <details class="token-form">
             <summary>"Use an access token instead"</summary>
             <ActionForm action=save>
-                <input type="hidden" name="provider" value=info.id/>
+                <input type="hidden" name="provider" value=info.id.as_str()/>
                 <label for=input_id.clone()>{format!("{} access token or API key", info.name)}</label>
                 <div class="token-row">
                     <input id=input_id type="password" name="token" autocomplete="off" spellcheck="false" required

@@ -11,7 +11,7 @@ use crate::errors::AppError;
 use crate::functions::onboarding::ContinueOnboarding;
 use crate::functions::teams::CreateTeam;
 use crate::models::{ProviderStatus, Step};
-use crate::providers::{self, ProviderInfo};
+use crate::providers::{self, ProviderId, ProviderInfo};
 use crate::teams::{self, MAX_AGENTS, ROLES, TEMPLATES};
 
 /// One agent row of the Custom Team form.
@@ -20,7 +20,7 @@ struct Row {
     key: usize,
     name: String,
     role: &'static str,
-    provider: &'static str,
+    provider: ProviderId,
 }
 
 #[component]
@@ -41,13 +41,12 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
     let connected: Vec<&'static ProviderInfo> = statuses
         .iter()
         .filter(|s| s.is_connected())
-        .filter_map(|s| providers::find(&s.id))
+        .map(|s| s.id.info())
         .collect();
-    let preferred =
-        providers::find(chosen_template.preferred_provider).unwrap_or(&providers::ANTHROPIC);
+    let preferred = chosen_template.preferred_provider.info();
     let preferred_connected = connected.contains(&preferred);
     // Chosen at first: the preferred provider if connected, else the first connected one.
-    let initial: &'static str = match (preferred_connected, connected.first()) {
+    let initial: ProviderId = match (preferred_connected, connected.first()) {
         (false, Some(first)) => first.id,
         _ => preferred.id,
     };
@@ -78,7 +77,7 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
     );
     let next_key = StoredValue::new(asked_rows);
     let choices = StoredValue::new(choices);
-    let provider_options = move |selected: &'static str| {
+    let provider_options = move |selected: ProviderId| {
         choices
             .get_value()
             .into_iter()
@@ -88,7 +87,7 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
                 } else {
                     format!("{} ({}) · not connected", p.agent, p.name)
                 };
-                view! { <option value=p.id selected=p.id == selected>{label}</option> }
+                view! { <option value=p.id.as_str() selected=p.id == selected>{label}</option> }
             })
             .collect_view()
     };
@@ -161,8 +160,8 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
             <p class="form-error" role="alert">
                 {e.to_string()}
                 {match &e {
-                    AppError::NeedsProvider(id) => providers::find(id).map(|p| view! {
-                        " " <a href=Step::Providers.path()>{format!("Connect {} →", p.name)}</a>
+                    AppError::NeedsProvider(id) => Some(view! {
+                        " " <a href=Step::Providers.path()>{format!("Connect {} →", id.info().name)}</a>
                     }),
                     _ => None,
                 }}
@@ -186,7 +185,7 @@ fn AgentRow<F, V>(
     provider_options: F,
 ) -> impl IntoView
 where
-    F: Fn(&'static str) -> V + Copy + Send + Sync + 'static,
+    F: Fn(ProviderId) -> V + Copy + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let field = |part: &str| format!("agents[{index}][{part}]");

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use crate::models::Workspace;
-use crate::providers;
 
 #[component]
 pub fn WorkspaceSummary(workspace: Workspace) -> impl IntoView {
@@ -15,8 +14,7 @@ pub fn WorkspaceSummary(workspace: Workspace) -> impl IntoView {
     let agents: Vec<&str> = workspace
         .providers
         .iter()
-        .filter_map(|id| providers::find(id))
-        .map(|p| p.short)
+        .map(|id| id.info().short)
         .collect();
     let agents = if agents.is_empty() {
         "None yet".to_owned()

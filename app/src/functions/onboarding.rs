@@ -41,7 +41,7 @@ pub(crate) async fn advance_past(
     use crate::models::Progress;
     let app = expect_context::<AppState>();
     let next = step.next().map(Progress::At).unwrap_or(Progress::Completed);
-    let advances = match (user.progress(), next) {
+    let advances = match (user.progress, next) {
         (Progress::Completed, _) => false,
         (Progress::At(_), Progress::Completed) => true,
         (Progress::At(current), Progress::At(next)) => next.index() > current.index(),
@@ -50,7 +50,7 @@ pub(crate) async fn advance_past(
         users::set_progress(&app.db, &user.id, next).await?;
     }
     // Someone who finished onboarding and reopened a step goes home after it.
-    let path = match user.progress() {
+    let path = match user.progress {
         Progress::Completed => Progress::Completed.home_path(),
         Progress::At(_) => next.home_path(),
     };

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::errors::AppError;
 use crate::models::{AuditEntry, CredentialStatus, DeviceFlowView, ImportView, ProviderStatus};
+use crate::providers::ProviderId;
 
 /// Every provider, how it can be connected here, and the user's credential for it.
 #[server(prefix = "/fn", endpoint = "providers/status")]
@@ -17,11 +18,11 @@ pub async fn provider_statuses() -> Result<Vec<ProviderStatus>, AppError> {
 
 /// Requests a device code from the provider; the server polls from then on.
 #[server(prefix = "/fn", endpoint = "providers/device/start")]
-pub async fn start_device_flow(provider: String) -> Result<DeviceFlowView, AppError> {
+pub async fn start_device_flow(provider: ProviderId) -> Result<DeviceFlowView, AppError> {
     use crate::backend::device_flows::{self, StartError};
     use crate::backend::AppState;
     let user = super::account::require_user().await?;
-    let info = known(&provider)?;
+    let info = provider.info();
     let app = expect_context::<AppState>();
     let source = super::account::client_source().await;
     device_flows::start(&app, &user.id, info, source)
@@ -62,10 +63,10 @@ pub async fn cancel_device_flow(id: String) -> Result<(), AppError> {
 
 /// A one-time code for sending a credential file from the user's machine.
 #[server(prefix = "/fn", endpoint = "providers/import/start")]
-pub async fn start_import(provider: String) -> Result<ImportView, AppError> {
+pub async fn start_import(provider: ProviderId) -> Result<ImportView, AppError> {
     use crate::backend::{imports, AppState};
     let user = super::account::require_user().await?;
-    let info = known(&provider)?;
+    let info = provider.info();
     let app = expect_context::<AppState>();
     if !imports::supported(&app, info) {
         return Err(AppError::BadRequest(format!(
@@ -90,12 +91,12 @@ pub async fn import_status(id: String) -> Result<ImportView, AppError> {
 /// Stores a pasted access token after checking its shape.
 #[server(prefix = "/fn", endpoint = "providers/token")]
 pub async fn save_access_token(
-    provider: String,
+    provider: ProviderId,
     token: String,
 ) -> Result<CredentialStatus, AppError> {
     use crate::backend::{connections, AppState};
     let user = super::account::require_user().await?;
-    let info = known(&provider)?;
+    let info = provider.info();
     let app = expect_context::<AppState>();
     let source = super::account::client_source().await;
     let token = secrecy::SecretString::from(token);
@@ -106,10 +107,10 @@ pub async fn save_access_token(
 
 /// Revokes at the provider where possible, then deletes from the vault.
 #[server(prefix = "/fn", endpoint = "providers/disconnect")]
-pub async fn disconnect_provider(provider: String) -> Result<(), AppError> {
+pub async fn disconnect_provider(provider: ProviderId) -> Result<(), AppError> {
     use crate::backend::{connections, AppState};
     let user = super::account::require_user().await?;
-    let info = known(&provider)?;
+    let info = provider.info();
     let app = expect_context::<AppState>();
     let source = super::account::client_source().await;
     connections::disconnect(&app, &user.id, info, source)
@@ -119,10 +120,10 @@ pub async fn disconnect_provider(provider: String) -> Result<(), AppError> {
 
 /// Refreshes if needed, then asks the provider who the credential belongs to.
 #[server(prefix = "/fn", endpoint = "providers/test")]
-pub async fn test_provider(provider: String) -> Result<String, AppError> {
+pub async fn test_provider(provider: ProviderId) -> Result<String, AppError> {
     use crate::backend::{connections, AppState};
     let user = super::account::require_user().await?;
-    let info = known(&provider)?;
+    let info = provider.info();
     let app = expect_context::<AppState>();
     let source = super::account::client_source().await;
     connections::test(&app, &user.id, info, source)
@@ -137,16 +138,6 @@ pub async fn recent_activity() -> Result<Vec<AuditEntry>, AppError> {
     let user = super::account::require_user().await?;
     let app = expect_context::<AppState>();
     Ok(audit::latest(&app.db, &user.id, 20).await?)
-}
-
-#[cfg(feature = "ssr")]
-fn known(provider: &str) -> Result<&'static crate::providers::ProviderInfo, AppError> {
-    crate::providers::find(provider).ok_or_else(|| {
-        AppError::BadRequest(format!(
-            "Unknown provider \"{}\".",
-            provider.chars().take(40).collect::<String>()
-        ))
-    })
 }
 
 #[cfg(feature = "ssr")]

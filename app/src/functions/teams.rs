@@ -18,6 +18,7 @@ pub async fn create_team(
 ) -> Result<String, AppError> {
     use crate::backend::audit;
     use crate::backend::teams::{self, NewTeam, TeamError};
+    use crate::models::AuditAction;
     let user = super::account::require_user().await?;
     let app = expect_context::<crate::backend::AppState>();
     let new = NewTeam {
@@ -35,8 +36,8 @@ pub async fn create_team(
     audit::note(
         &app.db,
         &user.id,
-        "team_created",
-        &team.default_provider,
+        AuditAction::TeamCreated,
+        team.default_provider,
         &format!("{} ({} agents)", team.name, team.agents.len()),
         &super::account::client_source().await,
     )

@@ -8,7 +8,6 @@ use crate::functions::account::signed_in_user;
 use crate::functions::providers::provider_statuses;
 use crate::functions::teams::load_workspace;
 use crate::models::{ChosenRepo, ProviderStatus, RepoEvent, Step, Workspace};
-use crate::providers;
 use crate::teams::{self, TeamView};
 
 /// `/dashboard`: the home of a signed-in user: what the agents work on, with
@@ -90,7 +89,7 @@ fn Providers(statuses: Vec<ProviderStatus>) -> impl IntoView {
                 <a class="btn btn-secondary btn-small" href="/settings/providers">"Manage providers"</a>
             </div>
             <ul class="plain-list">
-                {statuses.into_iter().filter_map(|s| providers::find(&s.id).map(|p| (p, s))).map(|(p, s)| {
+                {statuses.into_iter().map(|s| (s.id.info(), s)).map(|(p, s)| {
                     let (badge, class) = match &s.credential {
                         Some(c) if c.needs_reconnect => ("Needs reconnect".to_owned(), "badge badge-warning"),
                         Some(c) => (format!("✓ Connected as {}", c.account), "badge badge-success"),
@@ -124,7 +123,7 @@ fn Teams(teams: Vec<TeamView>) -> impl IntoView {
                 {teams.into_iter().map(|t| {
                     let agents = t.agents.iter().map(|a| {
                         let role = teams::role(&a.role).map_or(a.role.as_str(), |r| r.name);
-                        let with = providers::find(&a.provider).map_or(a.provider.as_str(), |p| p.short);
+                        let with = a.provider.info().short;
                         if a.name == role { format!("{} ({with})", a.name) } else { format!("{} – {role} ({with})", a.name) }
                     }).collect::<Vec<_>>().join(", ");
                     view! {

@@ -45,8 +45,8 @@ pub fn ProviderSettings() -> impl IntoView {
                                                     {entries.into_iter().map(|e| view! {
                                                         <tr>
                                                             <td><LocalTime at=e.at/></td>
-                                                            <td>{e.action}</td>
-                                                            <td>{e.provider}</td>
+                                                            <td>{e.action.as_str()}</td>
+                                                            <td>{e.provider.map(|p| p.as_str())}</td>
                                                             <td>{e.detail}</td>
                                                             <td>{e.source}</td>
                                                         </tr>

@@ -110,7 +110,7 @@ pub fn endpoints(base: &Url) -> Vec<ProviderEndpoints> {
             client_id: CLIENT_ID.to_owned(),
             client_secret: Some(SecretString::from(CLIENT_SECRET.to_owned())),
             auth_url: REDIRECT_PROVIDERS
-                .contains(&info.id)
+                .contains(&info.id.as_str())
                 .then(|| at(format!("{}/authorize", info.id))),
             token_url: at(format!("{}/token", info.id)),
             device_url: Some(at(format!("{}/device/code", info.id))),

@@ -4,10 +4,11 @@
 //! The pages are plain server-rendered HTML: no JavaScript needed.
 
 use app::backend::callback::{self, CheckedCallback};
-use app::backend::cli_logins::{self, IdentityFailure, Poll};
+use app::backend::cli_logins::{self, IdentityFailure, LoginEnd, Poll};
 use app::backend::oauth_states::Purpose;
 use app::backend::{session_tokens, signin, AppState};
-use app::models::LoginFailure;
+use app::models::{AuditAction, LoginFailure};
+use app::providers::ProviderId;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -34,12 +35,12 @@ pub async fn start(
     method: Option<&str>,
 ) -> Response {
     let offered = cli_logins::providers(app);
-    let Some(endpoints) = offered
-        .contains(&provider)
-        .then(|| app.providers.endpoints(provider))
-        .flatten()
+    let Some(endpoints) = ProviderId::parse(provider)
+        .filter(|id| offered.contains(id))
+        .and_then(|id| app.providers.endpoints(id))
     else {
         let name = app::providers::find(provider).map_or("That provider", |p| p.name);
+        let offered: Vec<&str> = offered.iter().map(|id| id.as_str()).collect();
         return page(
             StatusCode::BAD_REQUEST,
             "This sign-in link cannot be used",
@@ -61,7 +62,7 @@ pub async fn start(
             )
         }
     };
-    let key = match cli_logins::start(&app.db, provider, &state, &challenge).await {
+    let key = match cli_logins::start(&app.db, endpoints.id, &state, &challenge).await {
         Ok(Ok(key)) => key,
         Ok(Err(refusal)) => {
             return page(
@@ -75,7 +76,7 @@ pub async fn start(
     };
     match callback::start_login(app, session, endpoints, Purpose::Cli, Some(&key)).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(failure) => failure_page(provider_name(provider), failure),
+        Err(failure) => failure_page(endpoints.id.info().name, failure),
     }
 }
 
@@ -83,9 +84,9 @@ pub async fn start(
 /// in, this browser confirms the code the terminal shows.
 pub async fn complete(app: &AppState, session: &Session, checked: CheckedCallback) -> Response {
     let key = checked.pending.return_to.clone().unwrap_or_default();
-    let provider = provider_name(&checked.pending.provider);
+    let provider = checked.pending.provider.info().name;
     let github = app.providers.github();
-    let identified = match app.providers.endpoints(&checked.pending.provider) {
+    let identified = match app.providers.endpoints(checked.pending.provider) {
         Some(endpoints) if endpoints.id == github.id => signin::authenticate(app, checked)
             .await
             .map_err(IdentityFailure::Login),
@@ -98,7 +99,7 @@ pub async fn complete(app: &AppState, session: &Session, checked: CheckedCallbac
             return failed(app, Some(&key), provider, failure).await
         }
         Err(IdentityFailure::NoAccount(provider, account)) => {
-            if let Err(e) = cli_logins::finish(&app.db, &key, Err(cli_logins::NO_ACCOUNT)).await {
+            if let Err(e) = cli_logins::finish(&app.db, &key, LoginEnd::NoAccount).await {
                 tracing::error!(error = %e, "recording a failed terminal login failed");
             }
             return page(
@@ -111,7 +112,7 @@ pub async fn complete(app: &AppState, session: &Session, checked: CheckedCallbac
             );
         }
     };
-    if let Err(e) = cli_logins::finish(&app.db, &key, Ok(&user.id)).await {
+    if let Err(e) = cli_logins::finish(&app.db, &key, LoginEnd::SignedIn(&user.id)).await {
         return internal(e);
     }
     if let Err(e) = app::backend::session::remember_cli_confirmation(session, &key).await {
@@ -177,7 +178,15 @@ pub async fn confirm(
     };
     let source = app::backend::audit::Source("browser".to_owned());
     if !yes {
-        app::backend::audit::note(&app.db, &user.id, "cli_login_refused", "", "", &source).await;
+        app::backend::audit::note(
+            &app.db,
+            &user.id,
+            AuditAction::CliLoginRefused,
+            None,
+            "",
+            &source,
+        )
+        .await;
         return page(
             StatusCode::OK,
             "Cancelled",
@@ -185,7 +194,7 @@ pub async fn confirm(
             Some("If you did start this, run `relay auth` again."),
         );
     }
-    app::backend::audit::note(&app.db, &user.id, "cli_login", "", "", &source).await;
+    app::backend::audit::note(&app.db, &user.id, AuditAction::CliLogin, None, "", &source).await;
     tracing::info!(user = %user.id, login = %user.login, "terminal signed in");
     page(
         StatusCode::OK,
@@ -210,10 +219,6 @@ fn who(user: &app::backend::users::User) -> String {
     }
 }
 
-fn provider_name(id: &str) -> &'static str {
-    app::providers::find(id).map_or("The provider", |p| p.name)
-}
-
 /// The login failed at the provider or on the way back.
 pub async fn failed(
     app: &AppState,
@@ -222,12 +227,7 @@ pub async fn failed(
     failure: LoginFailure,
 ) -> Response {
     if let Some(key) = key {
-        let outcome = if failure == LoginFailure::Denied {
-            "denied"
-        } else {
-            failure.slug()
-        };
-        if let Err(e) = cli_logins::finish(&app.db, key, Err(outcome)).await {
+        if let Err(e) = cli_logins::finish(&app.db, key, LoginEnd::Failed(failure)).await {
             tracing::error!(error = %e, "recording a failed terminal login failed");
         }
     }

@@ -8,10 +8,11 @@ use std::net::SocketAddr;
 
 use app::backend::audit::{self, Source};
 use app::backend::connections::{self, Refusal};
-use app::backend::credentials::{self, Method};
+use app::backend::credentials;
 use app::backend::freshness::{self, FreshError};
 use app::backend::session_tokens::{self, Claims, TokenError};
 use app::backend::{teams, users, AppState};
+use app::models::{AuditAction, CredentialMethod};
 use app::providers::ProviderInfo;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -84,10 +85,10 @@ async fn bearer(app: &AppState, headers: &HeaderMap) -> Result<Claims, Response>
 
 fn provider(id: &str) -> Result<&'static ProviderInfo, Response> {
     app::providers::credential_providers()
-        .find(|p| p.id == id)
+        .find(|p| p.id.as_str() == id)
         .ok_or_else(|| {
             let known: Vec<&str> = app::providers::credential_providers()
-                .map(|p| p.id)
+                .map(|p| p.id.as_str())
                 .collect();
             error(
                 StatusCode::NOT_FOUND,
@@ -147,7 +148,7 @@ pub async fn list_keys(State(app): State<AppState>, Bearer(claims): Bearer) -> R
         Ok(rows) => {
             let keys: Vec<_> = rows
                 .into_iter()
-                .filter(|r| r.method == Method::Token.stored())
+                .filter(|r| r.method == CredentialMethod::Token)
                 .map(|r| {
                     json!({
                         "provider": r.provider,
@@ -217,7 +218,7 @@ pub async fn remove_key(
         Err(r) => return r,
     };
     match credentials::find(&app.db, &claims.sub, info.id).await {
-        Ok(Some(row)) if row.method == Method::Token.stored() => {}
+        Ok(Some(row)) if row.method == CredentialMethod::Token => {}
         Ok(Some(_)) => {
             return error(
                 StatusCode::CONFLICT,
@@ -309,7 +310,7 @@ pub async fn credential(
     audit::note(
         &app.db,
         &claims.sub,
-        "credential_fetched",
+        AuditAction::CredentialFetched,
         info.id,
         &env_var,
         &source,

@@ -33,7 +33,7 @@ pub async fn guard(
     };
     match (user, protected) {
         (None, true) => Redirect::to("/").into_response(),
-        (Some(user), false) => Redirect::to(&user.progress().home_path()).into_response(),
+        (Some(user), false) => Redirect::to(&user.progress.home_path()).into_response(),
         _ => next.run(request).await,
     }
 }

@@ -10,6 +10,7 @@ use app::backend::callback::{self, CallbackQuery};
 use app::backend::oauth_states::Purpose;
 use app::backend::{connect, signin, AppState};
 use app::models::LoginFailure;
+use app::providers::ProviderId;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -37,7 +38,7 @@ pub async fn start(
     let provider = query
         .as_ref()
         .and_then(|q| q.provider.clone())
-        .unwrap_or_else(|| github.to_owned());
+        .unwrap_or_else(|| github.as_str().to_owned());
     if let Some(q) = query.as_ref().filter(|q| q.mode.as_deref() == Some("cli")) {
         return super::cli::start(
             &app,
@@ -49,7 +50,7 @@ pub async fn start(
         )
         .await;
     }
-    if provider != github {
+    if provider != github.as_str() {
         return failed(LoginFailure::UnknownProvider, None);
     }
     match signin::begin(&app, &session).await {
@@ -137,8 +138,8 @@ pub async fn callback(
 }
 
 /// The failure page; for a connect it names the provider, so Try again connects it again.
-pub(super) fn failed(failure: LoginFailure, connecting: Option<&str>) -> Response {
-    let mut to = format!("/signin/failed?reason={}", failure.slug());
+pub(super) fn failed(failure: LoginFailure, connecting: Option<ProviderId>) -> Response {
+    let mut to = format!("/signin/failed?reason={}", failure.as_str());
     if let Some(provider) = connecting {
         to.push_str(&format!("&provider={provider}"));
     }
