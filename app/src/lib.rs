@@ -14,7 +14,6 @@ pub mod pages;
 pub mod providers;
 pub mod teams;
 pub mod text_column;
-pub mod time;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

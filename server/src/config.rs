@@ -43,10 +43,9 @@ pub struct Config {
     pub master_key: Option<SecretString>,
     /// Earlier master keys, still accepted while a rotation is under way.
     pub previous_master_keys: Vec<SecretString>,
-    /// `Some(addr)`: serve the development providers there, and use them.
-    pub dev_providers: Option<SocketAddr>,
-    /// Device-code lifetime and polling interval of the development providers.
-    pub dev_device: crate::dev_providers::DevSettings,
+    /// `Some`: serve the development providers, and use them for every
+    /// provider the operator left unconfigured.
+    pub dev_providers: Option<DevProviders>,
     /// Providers registered by the operator; the development providers stand
     /// in for the others (when they run).
     pub providers: Vec<ProviderApp>,
@@ -55,6 +54,26 @@ pub struct Config {
     pub site_root: String,
     pub log_filter: String,
 }
+
+/// Where the development providers listen and how they behave
+/// (`RELAY_DEV_…`), so tests and demos need not wait 15 minutes and each real
+/// provider's quirks can be switched off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DevProviders {
+    pub addr: SocketAddr,
+    /// Lifetime of device codes, seconds.
+    pub expires_in: i64,
+    /// Device-code polling interval, seconds.
+    pub interval: i64,
+    /// Each stand-in plays its real provider's deviations from the RFCs.
+    pub quirks: bool,
+    /// GitHub's stand-in answers `device_flow_disabled` when this is off.
+    pub github_device_flow: bool,
+}
+
+/// Whether this binary was built with the development providers (the
+/// `dev-providers` cargo feature); a production build leaves them out.
+pub const HAS_DEV_PROVIDERS: bool = cfg!(feature = "dev-providers");
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{0}")]
@@ -65,6 +84,16 @@ fn fail<T>(msg: impl Into<String>) -> Result<T, ConfigError> {
 }
 
 impl Config {
+    /// Refuses production mode in a build that contains the development
+    /// providers: their OAuth server signs in anyone who types a login, so
+    /// such a binary must never serve real users, whatever its variables say.
+    pub fn check_build(&self) -> Result<(), ConfigError> {
+        if self.mode == Mode::Production && HAS_DEV_PROVIDERS {
+            return fail("production mode refuses to start in a build that contains the development providers: build relay-server without the dev-providers feature (`cargo leptos build --release`, see Deploying in the README)");
+        }
+        Ok(())
+    }
+
     /// Reads the process environment (after loading `.env` if there is one).
     pub fn from_env() -> Result<Self, ConfigError> {
         let _ = dotenvy::dotenv();
@@ -119,9 +148,15 @@ impl Config {
             .collect::<Vec<_>>();
         let github_configured = providers.iter().any(|p| p.id == app::providers::GITHUB.id);
 
-        // Development providers: on by default only in development with no real provider configured.
+        // Development providers: on by default only in development with no
+        // real provider configured, and only in a build that has them.
         let dev_providers_wanted = match var("RELAY_DEV_PROVIDERS").as_deref() {
-            None | Some("auto") => mode == Mode::Development && providers.is_empty(),
+            None | Some("auto") => {
+                HAS_DEV_PROVIDERS && mode == Mode::Development && providers.is_empty()
+            }
+            Some("1" | "true" | "on") if !HAS_DEV_PROVIDERS => {
+                return fail("RELAY_DEV_PROVIDERS is on, but this relay-server was built without the development providers (build it with `--features dev-providers`, as scripts/run does)")
+            }
             Some("1" | "true" | "on") => true,
             Some("0" | "false" | "off") => false,
             Some(other) => {
@@ -131,11 +166,29 @@ impl Config {
             }
         };
         let dev_providers = if dev_providers_wanted {
-            Some(parse_addr(
-                "RELAY_DEV_PROVIDERS_ADDR",
-                var("RELAY_DEV_PROVIDERS_ADDR"),
-                "127.0.0.1:3010",
-            )?)
+            Some(DevProviders {
+                addr: parse_addr(
+                    "RELAY_DEV_PROVIDERS_ADDR",
+                    var("RELAY_DEV_PROVIDERS_ADDR"),
+                    "127.0.0.1:3010",
+                )?,
+                quirks: parse_switch("RELAY_DEV_QUIRKS", var("RELAY_DEV_QUIRKS"), true)?,
+                github_device_flow: parse_switch(
+                    "RELAY_DEV_GITHUB_DEVICE_FLOW",
+                    var("RELAY_DEV_GITHUB_DEVICE_FLOW"),
+                    true,
+                )?,
+                expires_in: parse_secs(
+                    "RELAY_DEV_DEVICE_EXPIRES_IN",
+                    var("RELAY_DEV_DEVICE_EXPIRES_IN"),
+                    900,
+                )?,
+                interval: parse_secs(
+                    "RELAY_DEV_DEVICE_INTERVAL",
+                    var("RELAY_DEV_DEVICE_INTERVAL"),
+                    5,
+                )?,
+            })
         } else {
             None
         };
@@ -153,24 +206,6 @@ impl Config {
                 return fail("production mode refuses to start with development providers enabled (unset RELAY_DEV_PROVIDERS)");
             }
         }
-        let dev_device = crate::dev_providers::DevSettings {
-            quirks: parse_switch("RELAY_DEV_QUIRKS", var("RELAY_DEV_QUIRKS"), true)?,
-            github_device_flow: parse_switch(
-                "RELAY_DEV_GITHUB_DEVICE_FLOW",
-                var("RELAY_DEV_GITHUB_DEVICE_FLOW"),
-                true,
-            )?,
-            expires_in: parse_secs(
-                "RELAY_DEV_DEVICE_EXPIRES_IN",
-                var("RELAY_DEV_DEVICE_EXPIRES_IN"),
-                900,
-            )?,
-            interval: parse_secs(
-                "RELAY_DEV_DEVICE_INTERVAL",
-                var("RELAY_DEV_DEVICE_INTERVAL"),
-                5,
-            )?,
-        };
         if !github_configured && dev_providers.is_none() {
             return fail("no GitHub app configured: set RELAY_GITHUB_CLIENT_ID and RELAY_GITHUB_CLIENT_SECRET");
         }
@@ -184,7 +219,6 @@ impl Config {
             master_key,
             previous_master_keys,
             dev_providers,
-            dev_device,
             providers,
             github_webhook_secret: var("RELAY_GITHUB_WEBHOOK_SECRET").map(SecretString::from),
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
@@ -327,10 +361,16 @@ mod tests {
 
     #[test]
     fn zero_configuration_is_development_with_dev_providers() {
+        if !HAS_DEV_PROVIDERS {
+            // Nothing stands in for GitHub: the error says what to set.
+            let err = config(&[]).unwrap_err();
+            assert!(err.0.contains("RELAY_GITHUB_CLIENT_ID"), "{err}");
+            return;
+        }
         let c = config(&[]).unwrap();
         assert_eq!(c.mode, Mode::Development);
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
-        assert_eq!(c.dev_providers.unwrap().to_string(), "127.0.0.1:3010");
+        assert_eq!(c.dev_providers.unwrap().addr.to_string(), "127.0.0.1:3010");
         assert_eq!(c.database_url, "sqlite://data/relay.db");
         assert!(c.providers.is_empty());
     }
@@ -368,6 +408,21 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.0.contains("development providers"), "{err}");
+    }
+
+    #[test]
+    fn a_build_with_development_providers_refuses_production() {
+        let c = config(&[
+            ("RELAY_ENV", "production"),
+            ("RELAY_MASTER_KEY", KEY),
+            ("RELAY_PUBLIC_URL", "https://relay.example"),
+            ("RELAY_GITHUB_CLIENT_ID", "Iv1.abc"),
+            ("RELAY_GITHUB_CLIENT_SECRET", "shh-secret"),
+        ])
+        .unwrap();
+        let refused = c.check_build();
+        assert_eq!(refused.is_err(), HAS_DEV_PROVIDERS, "{refused:?}");
+        assert!(config(&[]).unwrap().check_build().is_ok(), "development starts");
     }
 
     #[test]

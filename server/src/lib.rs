@@ -2,10 +2,11 @@
 //! around the Leptos app. The backend itself lives in `app::backend`.
 
 pub mod config;
-pub mod dev_providers;
 mod master_key;
 mod registry;
 mod routes;
+#[cfg(feature = "dev-providers")]
+mod stand_ins;
 mod workers;
 
 use std::net::SocketAddr;
@@ -56,6 +57,7 @@ impl Running {
 
 /// Binds the listeners, opens the database, and serves until `shutdown`.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
+    config.check_build()?;
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -74,24 +76,21 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let mut tasks = Vec::new();
 
     // Development providers first: unconfigured providers point at them.
-    let dev_providers_url = match config.dev_providers {
-        Some(dev_addr) => {
-            let dev_listener = TcpListener::bind(dev_addr)
-                .await
-                .with_context(|| format!("cannot listen on {dev_addr} for the development providers (RELAY_DEV_PROVIDERS_ADDR)"))?;
-            let dev_url =
-                Url::parse(&format!("http://{}/", dev_listener.local_addr()?)).expect("valid URL");
-            let router =
-                dev_providers::router(&config.data_dir, &dev_url, &public_url, config.dev_device)
-                    .await?;
-            tasks.push(serve(dev_listener, router, stopped.clone()));
-            tracing::warn!(url = %dev_url, "DEVELOPMENT PROVIDERS are running: unconfigured providers use local stand-ins, not the real ones");
-            Some(dev_url)
+    #[cfg(feature = "dev-providers")]
+    let (stand_ins, dev_providers_url) = match config.dev_providers {
+        Some(dev) => {
+            let started = stand_ins::start(&config, dev, &public_url).await?;
+            tasks.push(serve(started.listener, started.router, stopped.clone()));
+            tracing::warn!(url = %started.url, "DEVELOPMENT PROVIDERS are running: unconfigured providers use local stand-ins, not the real ones");
+            (stand_ins::endpoints(&started.url), Some(started.url))
         }
-        None => None,
+        None => (Vec::new(), None),
     };
+    // Without them, the configuration refused to start the stand-ins.
+    #[cfg(not(feature = "dev-providers"))]
+    let (stand_ins, dev_providers_url) = (Vec::new(), None);
     let http = http_client();
-    let providers = registry::build(&config.providers, dev_providers_url.as_ref(), &http).await?;
+    let providers = registry::build(&config.providers, stand_ins, &http).await?;
 
     let pool = db::connect(&config.database_url)
         .await

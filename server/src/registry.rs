@@ -1,6 +1,6 @@
 //! Builds the provider registry at start: the operator's provider apps (with
 //! OIDC discovery where an issuer is given), and the development stand-ins
-//! for every provider the operator left unconfigured.
+//! (when this build has them) for every provider the operator left unconfigured.
 
 use anyhow::Context;
 use app::backend::{ProviderEndpoints, Registry};
@@ -9,20 +9,20 @@ use url::Url;
 
 use crate::config::ProviderApp;
 
+/// `stand_ins`: the development providers, used for every provider the
+/// operator did not configure.
 pub async fn build(
     apps: &[ProviderApp],
-    dev_providers_url: Option<&Url>,
+    stand_ins: Vec<ProviderEndpoints>,
     http: &reqwest::Client,
 ) -> anyhow::Result<Registry> {
     let mut configured = Vec::new();
     for app in apps {
         configured.push(resolve(app, http).await?);
     }
-    if let Some(base) = dev_providers_url {
-        for stand_in in crate::dev_providers::endpoints(base) {
-            if !configured.iter().any(|p| p.id == stand_in.id) {
-                configured.push(stand_in);
-            }
+    for stand_in in stand_ins {
+        if !configured.iter().any(|p| p.id == stand_in.id) {
+            configured.push(stand_in);
         }
     }
     anyhow::ensure!(

@@ -60,7 +60,7 @@ pub async fn fetch_all(
             let updated_at = r
                 .updated_at
                 .as_deref()
-                .and_then(crate::time::parse_iso8601)
+                .and_then(protocol::time::parse_iso8601)
                 .unwrap_or(0);
             RepoView {
                 id: r.id,

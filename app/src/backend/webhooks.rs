@@ -120,7 +120,7 @@ pub async fn receive(
         let at = item
             .updated_at
             .as_deref()
-            .and_then(crate::time::parse_iso8601)
+            .and_then(protocol::time::parse_iso8601)
             .ok_or_else(|| Rejection::Malformed("the event has no updated_at".to_owned()))?;
         let age = now() - at;
         if age > MAX_AGE_SECS || age < -CLOCK_SKEW_SECS {

@@ -220,7 +220,7 @@ fn CredentialDetails(credential: CredentialStatus) -> impl IntoView {
 /// A Unix time as "2026-11-24 08:30 UTC" (the same on server and browser).
 #[component]
 pub fn LocalTime(at: i64) -> impl IntoView {
-    view! { <time datetime=crate::time::utc_minutes(at)>{crate::time::utc_minutes(at)}</time> }
+    view! { <time datetime=protocol::time::utc_minutes(at)>{protocol::time::utc_minutes(at)}</time> }
 }
 
 /// "Use an access token instead": paste, check, store; shown afterwards only as a hint.

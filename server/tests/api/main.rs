@@ -11,8 +11,6 @@ mod connect_freshness;
 mod connect_import;
 mod connect_redirect;
 mod connect_self_hosted;
-mod dev_device_flow;
-mod dev_providers;
 mod health;
 mod onboarding;
 mod provider_quirks;

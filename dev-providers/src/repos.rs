@@ -2,7 +2,7 @@
 //! Two kinds of login are special, for trying the edges: `many-…` has 1,000
 //! repositories and `empty-…` has none.
 
-use app::time::iso8601;
+use protocol::time::iso8601;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 

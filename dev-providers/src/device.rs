@@ -19,7 +19,7 @@ use super::engine::{
 };
 use super::page::{error_line, escape, layout, person_picker};
 use super::people;
-use app::backend::{now, sha256_hex as hash};
+use crate::{hash, now};
 
 /// RFC 8628 §6.1: consonants only, no vowels (no words), none easily confused.
 const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";

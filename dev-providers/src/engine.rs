@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use app::backend::{now, sha256_hex as hash};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,9 +20,8 @@ use sqlx::SqlitePool;
 use subtle::ConstantTimeEq;
 use url::Url;
 
-use super::page::{error_line, escape, layout, person_picker};
-use super::people;
-use super::DevClient;
+use crate::page::{error_line, escape, layout, person_picker};
+use crate::{hash, now, people, stand_in, DevClient};
 
 pub(super) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const CODE_TTL_SECS: i64 = 10 * 60;
@@ -68,6 +66,16 @@ pub struct Quirks {
     /// Microsoft Entra: a `message` field, no `verification_uri_complete`,
     /// `authorization_declined` for a denial, `bad_verification_code` for an unknown code.
     pub entra: bool,
+}
+
+impl Quirks {
+    /// Exactly as the RFCs say.
+    pub const NONE: Quirks = Quirks {
+        errors_with_200: false,
+        device_flow_disabled: false,
+        verification_url: false,
+        entra: false,
+    };
 }
 
 pub async fn create_tables(db: &SqlitePool) -> Result<(), sqlx::Error> {
@@ -123,27 +131,16 @@ impl Engine {
 
     /// How `provider`'s stand-in deviates from the RFCs.
     pub(super) fn quirks(&self, provider: &str) -> Quirks {
-        if !self.device.quirks {
-            return Quirks {
-                device_flow_disabled: provider == "github" && !self.device.github_device_flow,
-                ..Quirks::default()
-            };
-        }
-        match provider {
-            "github" => Quirks {
-                errors_with_200: true,
-                device_flow_disabled: !self.device.github_device_flow,
-                ..Quirks::default()
-            },
-            "google" => Quirks {
-                verification_url: true,
-                ..Quirks::default()
-            },
-            "microsoft" => Quirks {
-                entra: true,
-                ..Quirks::default()
-            },
-            _ => Quirks::default(),
+        let Some(stand_in) = stand_in(provider) else {
+            return Quirks::NONE;
+        };
+        Quirks {
+            device_flow_disabled: stand_in.device_flow_switch && !self.device.github_device_flow,
+            ..if self.device.quirks {
+                stand_in.quirks
+            } else {
+                Quirks::NONE
+            }
         }
     }
 

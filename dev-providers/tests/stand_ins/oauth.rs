@@ -4,12 +4,15 @@ use std::collections::HashSet;
 
 use reqwest::header::LINK;
 
-use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+use dev_providers::DevSettings;
 
-/// Runs the browser part of a sign-in and returns (code, verifier) without
-/// letting Relay redeem the code.
-async fn code_and_verifier(app: &TestApp) -> (String, String) {
-    let authorize = app.start_sign_in().await;
+use crate::helpers::{defaults, spawn, spawn_with, StandIns};
+
+const VERIFIER: &str = "a-pkce-verifier-of-the-test-client-43-characters-or-more";
+
+/// Runs the browser part of a GitHub login and returns (code, verifier).
+async fn code_and_verifier(app: &StandIns) -> (String, String) {
+    let authorize = app.authorize_url("github", VERIFIER);
     let callback = app.decide(&authorize, "ada", "authorize").await;
     let code = callback
         .query_pairs()
@@ -17,22 +20,18 @@ async fn code_and_verifier(app: &TestApp) -> (String, String) {
         .unwrap()
         .1
         .into_owned();
-    let verifier: String = sqlx::query_scalar("SELECT pkce_verifier FROM oauth_states")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
-    (code, verifier)
+    (code, VERIFIER.to_owned())
 }
 
-async fn redeem(app: &TestApp, code: &str, verifier: &str) -> reqwest::Response {
-    let dev = app.running.dev_providers_url.clone().unwrap();
+async fn redeem(app: &StandIns, code: &str, verifier: &str) -> reqwest::Response {
+    let dev = app.base.clone();
     app.client
         .post(dev.join("github/token").unwrap())
         .header("Accept", "application/json")
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code),
-            ("redirect_uri", app.url("/oauth/callback/github").as_str()),
+            ("redirect_uri", &app.redirect_uri("github")),
             ("code_verifier", verifier),
             ("client_id", "relay-dev"),
             ("client_secret", "relay-dev-secret"),
@@ -42,14 +41,18 @@ async fn redeem(app: &TestApp, code: &str, verifier: &str) -> reqwest::Response 
         .unwrap()
 }
 
-async fn github_get(app: &TestApp, url: &str, token: &str) -> reqwest::Response {
+async fn github_get(app: &StandIns, url: &str, token: &str) -> reqwest::Response {
     app.client.get(url).bearer_auth(token).send().await.unwrap()
 }
 
 #[tokio::test]
 async fn a_code_works_once_and_its_replay_revokes_the_tokens() {
     // The RFC behaviour (HTTP 400): GitHub's quirk of answering 200 is off.
-    let app = spawn_app_with(&[("RELAY_DEV_QUIRKS", "off")]).await;
+    let app = spawn_with(DevSettings {
+        quirks: false,
+        ..defaults()
+    })
+    .await;
     let (code, verifier) = code_and_verifier(&app).await;
 
     let first: serde_json::Value = redeem(&app, &code, &verifier).await.json().await.unwrap();
@@ -59,13 +62,7 @@ async fn a_code_works_once_and_its_replay_revokes_the_tokens() {
         .as_str()
         .unwrap()
         .starts_with("dev_rt_"));
-    let user_url = app
-        .running
-        .dev_providers_url
-        .clone()
-        .unwrap()
-        .join("github/api/user")
-        .unwrap();
+    let user_url = app.url("github/api/user");
     assert_eq!(
         github_get(&app, user_url.as_str(), &token).await.status(),
         200
@@ -85,7 +82,11 @@ async fn a_code_works_once_and_its_replay_revokes_the_tokens() {
 
 #[tokio::test]
 async fn a_wrong_verifier_is_rejected() {
-    let app = spawn_app_with(&[("RELAY_DEV_QUIRKS", "off")]).await;
+    let app = spawn_with(DevSettings {
+        quirks: false,
+        ..defaults()
+    })
+    .await;
     let (code, _) = code_and_verifier(&app).await;
 
     let response = redeem(&app, &code, &"y".repeat(64)).await;
@@ -97,8 +98,8 @@ async fn a_wrong_verifier_is_rejected() {
 
 #[tokio::test]
 async fn the_token_endpoint_answers_in_form_encoding_unless_asked_for_json() {
-    let app = spawn_app().await;
-    let dev = app.running.dev_providers_url.clone().unwrap();
+    let app = spawn().await;
+    let dev = app.base.clone();
 
     let response = app
         .client
@@ -121,11 +122,11 @@ async fn the_token_endpoint_answers_in_form_encoding_unless_asked_for_json() {
 
 #[tokio::test]
 async fn repositories_are_paginated_with_link_headers() {
-    let app = spawn_app().await;
+    let app = spawn().await;
     let (code, verifier) = code_and_verifier(&app).await;
     let tokens: serde_json::Value = redeem(&app, &code, &verifier).await.json().await.unwrap();
     let token = tokens["access_token"].as_str().unwrap();
-    let dev = app.running.dev_providers_url.clone().unwrap();
+    let dev = app.base.clone();
 
     let mut next = Some(
         dev.join("github/api/user/repos?per_page=50")
@@ -167,8 +168,8 @@ async fn repositories_are_paginated_with_link_headers() {
 
 #[tokio::test]
 async fn the_api_refuses_missing_or_unknown_tokens() {
-    let app = spawn_app().await;
-    let dev = app.running.dev_providers_url.clone().unwrap();
+    let app = spawn().await;
+    let dev = app.base.clone();
 
     let none = app
         .client
@@ -189,8 +190,8 @@ async fn the_api_refuses_missing_or_unknown_tokens() {
 
 #[tokio::test]
 async fn an_unregistered_redirect_uri_gets_an_error_page_not_a_redirect() {
-    let app = spawn_app().await;
-    let mut authorize = app.start_sign_in().await;
+    let app = spawn().await;
+    let mut authorize = app.authorize_url("github", VERIFIER);
     let pairs: Vec<(String, String)> = authorize
         .query_pairs()
         .map(|(k, v)| {

@@ -7,7 +7,9 @@ use reqwest::Client;
 use serde_json::Value;
 use url::Url;
 
-use crate::helpers::{spawn_app_with, TestApp};
+use dev_providers::DevSettings;
+
+use crate::helpers::{defaults, spawn, spawn_with, StandIns};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -18,10 +20,10 @@ struct Provider {
 }
 
 impl Provider {
-    fn of(app: &TestApp, name: &'static str) -> Self {
+    fn of(app: &StandIns, name: &'static str) -> Self {
         Provider {
             http: Client::new(),
-            base: app.running.dev_providers_url.clone().unwrap(),
+            base: app.base.clone(),
             name,
         }
     }
@@ -90,7 +92,11 @@ fn s(v: &Value, key: &str) -> String {
 
 #[tokio::test]
 async fn a_device_code_is_authorized_at_the_verification_page_and_redeemed_once() {
-    let app = spawn_app_with(&[("RELAY_DEV_DEVICE_INTERVAL", "1")]).await;
+    let app = spawn_with(DevSettings {
+        interval: 1,
+        ..defaults()
+    })
+    .await;
     let anthropic = Provider::of(&app, "anthropic");
 
     let codes = anthropic.start().await;
@@ -140,7 +146,11 @@ async fn a_device_code_is_authorized_at_the_verification_page_and_redeemed_once(
 
 #[tokio::test]
 async fn polling_too_fast_slows_the_client_down_for_good() {
-    let app = spawn_app_with(&[("RELAY_DEV_DEVICE_INTERVAL", "1")]).await;
+    let app = spawn_with(DevSettings {
+        interval: 1,
+        ..defaults()
+    })
+    .await;
     let openai = Provider::of(&app, "openai");
     let device_code = s(&openai.start().await, "device_code");
 
@@ -160,7 +170,11 @@ async fn polling_too_fast_slows_the_client_down_for_good() {
 
 #[tokio::test]
 async fn a_denied_device_code_says_access_denied() {
-    let app = spawn_app_with(&[("RELAY_DEV_DEVICE_INTERVAL", "1")]).await;
+    let app = spawn_with(DevSettings {
+        interval: 1,
+        ..defaults()
+    })
+    .await;
     let google = Provider::of(&app, "google");
     let codes = google.start().await;
 
@@ -173,10 +187,11 @@ async fn a_denied_device_code_says_access_denied() {
 
 #[tokio::test]
 async fn an_expired_device_code_says_expired_token_and_cannot_be_authorized() {
-    let app = spawn_app_with(&[
-        ("RELAY_DEV_DEVICE_INTERVAL", "1"),
-        ("RELAY_DEV_DEVICE_EXPIRES_IN", "1"),
-    ])
+    let app = spawn_with(DevSettings {
+        interval: 1,
+        expires_in: 1,
+        ..defaults()
+    })
     .await;
     let microsoft = Provider::of(&app, "microsoft");
     let codes = microsoft.start().await;
@@ -191,7 +206,7 @@ async fn an_expired_device_code_says_expired_token_and_cannot_be_authorized() {
 
 #[tokio::test]
 async fn the_verification_page_rejects_an_unknown_code() {
-    let app = spawn_app_with(&[]).await;
+    let app = spawn().await;
     let anthropic = Provider::of(&app, "anthropic");
 
     let page = anthropic.decide("BCDF-GHJK", "authorize").await;
@@ -209,7 +224,7 @@ async fn device_tokens(provider: &Provider) -> Value {
 
 #[tokio::test]
 async fn refresh_tokens_rotate_and_the_old_one_is_rejected() {
-    let app = spawn_app_with(&[]).await;
+    let app = spawn().await;
     let anthropic = Provider::of(&app, "anthropic");
     let first = device_tokens(&anthropic).await;
     let old_refresh = s(&first, "refresh_token");
@@ -243,7 +258,7 @@ async fn refresh_tokens_rotate_and_the_old_one_is_rejected() {
 
 #[tokio::test]
 async fn userinfo_names_the_account_and_revocation_ends_it() {
-    let app = spawn_app_with(&[]).await;
+    let app = spawn().await;
     let openai = Provider::of(&app, "openai");
     let tokens = device_tokens(&openai).await;
     let access = s(&tokens, "access_token");

@@ -1,0 +1,68 @@
+//! The development providers (`dev-providers/`), when this build has them:
+//! started on their own origin, and registered as the providers the operator
+//! left unconfigured. Only this module knows they exist.
+
+use anyhow::Context;
+use app::backend::ProviderEndpoints;
+use app::providers::ProviderId;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::config::{Config, DevProviders};
+
+/// The stand-ins' listener and router, and where they are reached.
+pub struct Started {
+    pub url: Url,
+    pub listener: TcpListener,
+    pub router: axum::Router,
+}
+
+pub async fn start(
+    config: &Config,
+    dev: DevProviders,
+    relay_url: &Url,
+) -> anyhow::Result<Started> {
+    let listener = TcpListener::bind(dev.addr).await.with_context(|| {
+        format!(
+            "cannot listen on {} for the development providers (RELAY_DEV_PROVIDERS_ADDR)",
+            dev.addr
+        )
+    })?;
+    let url = Url::parse(&format!("http://{}/", listener.local_addr()?)).expect("valid URL");
+    let settings = dev_providers::DevSettings {
+        expires_in: dev.expires_in,
+        interval: dev.interval,
+        quirks: dev.quirks,
+        github_device_flow: dev.github_device_flow,
+    };
+    let router = dev_providers::router(&config.data_dir, &url, relay_url, settings).await?;
+    Ok(Started {
+        url,
+        listener,
+        router,
+    })
+}
+
+/// The stand-ins as Relay's registry sees them: like providers an operator
+/// configured, with Relay's own client registration and scopes.
+pub fn endpoints(base: &Url) -> Vec<ProviderEndpoints> {
+    dev_providers::endpoints(base)
+        .into_iter()
+        .filter_map(|stand_in| {
+            let info = ProviderId::parse(stand_in.id)?.info();
+            Some(ProviderEndpoints {
+                id: info.id,
+                client_id: dev_providers::CLIENT_ID.to_owned(),
+                client_secret: Some(SecretString::from(dev_providers::CLIENT_SECRET.to_owned())),
+                auth_url: stand_in.auth_url,
+                token_url: stand_in.token_url,
+                device_url: Some(stand_in.device_url),
+                userinfo_url: Some(stand_in.userinfo_url),
+                revoke_url: Some(stand_in.revoke_url),
+                api_url: stand_in.api_url,
+                scopes: info.scopes.iter().map(|s| s.to_string()).collect(),
+            })
+        })
+        .collect()
+}
