@@ -490,6 +490,7 @@ async fn ctrl_c_cancels_a_waiting_login_cleanly() {
     .await
     .unwrap();
     assert!(seen.contains("the browser asks you to confirm it"));
+    // Keep reading what it prints, so a full pipe never blocks it.
     let drain = std::thread::spawn(move || rest.count());
     let pid = child.id().to_string();
     let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
@@ -498,6 +499,7 @@ async fn ctrl_c_cancels_a_waiting_login_cleanly() {
         .await
         .unwrap();
     assert_eq!(out.status.code(), Some(130));
+    drain.join().expect("its output was read to the end");
     assert!(
         text(&out.stderr).contains("relay: cancelled."),
         "{}",

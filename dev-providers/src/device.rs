@@ -122,6 +122,18 @@ async fn device_authorization(
     Ok(encode(&fields, json, StatusCode::OK))
 }
 
+/// What the token endpoint reads of a device code.
+#[derive(sqlx::FromRow)]
+struct PolledCode {
+    client_id: String,
+    scope: String,
+    expires_at: i64,
+    interval_secs: i64,
+    last_poll_at: Option<i64>,
+    status: String,
+    login: Option<String>,
+}
+
 /// The device grant at the token endpoint (RFC 8628 §3.4–3.5).
 pub async fn poll(
     engine: &Engine,
@@ -131,15 +143,7 @@ pub async fn poll(
 ) -> Result<TokenPair, OAuthError> {
     let error = |code: &'static str, why: &str| OAuthError::new(StatusCode::BAD_REQUEST, code, why);
     let code_hash = hash(device_code);
-    let row: Option<(
-        String,
-        String,
-        i64,
-        i64,
-        Option<i64>,
-        String,
-        Option<String>,
-    )> = sqlx::query_as(
+    let row: Option<PolledCode> = sqlx::query_as(
         "SELECT client_id, scope, expires_at, interval_secs, last_poll_at, status, login
          FROM dev_device_codes WHERE device_code_hash = $1 AND provider = $2",
     )
@@ -149,7 +153,16 @@ pub async fn poll(
     .await
     .map_err(OAuthError::server)?;
     let quirks = engine.quirks(provider);
-    let Some((owner, scope, expires_at, interval, last_poll, status, login)) = row else {
+    let Some(PolledCode {
+        client_id: owner,
+        scope,
+        expires_at,
+        interval_secs: interval,
+        last_poll_at: last_poll,
+        status,
+        login,
+    }) = row
+    else {
         let code = if quirks.entra {
             "bad_verification_code"
         } else {

@@ -12,6 +12,9 @@
 //! - `people`: the demo users on the authorization page;
 //! - `page`: the HTML of those pages.
 
+// Handlers answer a refusal with the whole HTTP response as their error.
+#![allow(clippy::result_large_err)]
+
 mod device;
 mod engine;
 mod github;

@@ -422,7 +422,10 @@ mod tests {
         .unwrap();
         let refused = c.check_build();
         assert_eq!(refused.is_err(), HAS_DEV_PROVIDERS, "{refused:?}");
-        assert!(config(&[]).unwrap().check_build().is_ok(), "development starts");
+        assert!(
+            config(&[]).unwrap().check_build().is_ok(),
+            "development starts"
+        );
     }
 
     #[test]

@@ -18,11 +18,7 @@ pub struct Started {
     pub router: axum::Router,
 }
 
-pub async fn start(
-    config: &Config,
-    dev: DevProviders,
-    relay_url: &Url,
-) -> anyhow::Result<Started> {
+pub async fn start(config: &Config, dev: DevProviders, relay_url: &Url) -> anyhow::Result<Started> {
     let listener = TcpListener::bind(dev.addr).await.with_context(|| {
         format!(
             "cannot listen on {} for the development providers (RELAY_DEV_PROVIDERS_ADDR)",

@@ -27,9 +27,11 @@ const ATTEMPTS: u32 = 3;
 const FIRST_BACKOFF: Duration = Duration::from_millis(300);
 
 /// One lock per (user, provider) credential.
+type CredentialLocks = HashMap<(String, ProviderId), Arc<tokio::sync::Mutex<()>>>;
+
 #[derive(Default)]
 pub struct Refresher {
-    locks: Mutex<HashMap<(String, ProviderId), Arc<tokio::sync::Mutex<()>>>>,
+    locks: Mutex<CredentialLocks>,
 }
 
 impl Refresher {

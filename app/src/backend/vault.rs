@@ -254,7 +254,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// The bytes of a hex string; `None` unless every character is a hex digit
 /// and there is an even number of them.
 pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len() / 2)

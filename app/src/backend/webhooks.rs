@@ -123,7 +123,7 @@ pub async fn receive(
             .and_then(protocol::time::parse_iso8601)
             .ok_or_else(|| Rejection::Malformed("the event has no updated_at".to_owned()))?;
         let age = now() - at;
-        if age > MAX_AGE_SECS || age < -CLOCK_SKEW_SECS {
+        if !(-CLOCK_SKEW_SECS..=MAX_AGE_SECS).contains(&age) {
             return Err(Rejection::Stale.into());
         }
     }

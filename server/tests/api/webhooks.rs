@@ -28,7 +28,7 @@ fn pull_request(repo_id: i64, full_name: &str, updated_at: i64, number: i64) -> 
         "pull_request": {
             "number": number,
             "title": "Add the login page",
-            "updated_at": app::time::iso8601(updated_at),
+            "updated_at": protocol::time::iso8601(updated_at),
         },
         "repository": { "id": repo_id, "full_name": full_name },
         "sender": { "login": "octocat" },
@@ -221,7 +221,7 @@ async fn other_repositories_and_events_are_accepted_but_not_recorded() {
 
     let issue = serde_json::to_vec(&json!({
         "action": "opened",
-        "issue": { "number": 3, "title": "Crash on start", "updated_at": app::time::iso8601(app::backend::now()) },
+        "issue": { "number": 3, "title": "Crash on start", "updated_at": protocol::time::iso8601(app::backend::now()) },
         "repository": { "id": id, "full_name": name },
         "sender": { "login": "octocat" },
     }))
