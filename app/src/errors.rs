@@ -2,6 +2,7 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::{Bytes, Encodes};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -21,6 +22,18 @@ pub enum AppError {
     Transport(String),
 }
 
+impl AppError {
+    /// The HTTP status a refused call answers with, so logs, monitoring and
+    /// scripts can tell a user's mistake from a fault.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotSignedIn => 401,
+            AppError::BadRequest(_) | AppError::NeedsProvider(_) => 400,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -31,6 +44,16 @@ impl FromServerFnError for AppError {
             }
             other => AppError::Transport(other.to_string()),
         }
+    }
+
+    /// Encodes the error for the browser; on the server, this is where a
+    /// refused call gets its status (the framework would answer 500).
+    fn ser(&self) -> Bytes {
+        #[cfg(feature = "ssr")]
+        crate::backend::refused_with(self.status());
+        <JsonEncoding as Encodes<AppError>>::encode(self).unwrap_or_else(|_| {
+            Bytes::from_static(br#""Internal""#)
+        })
     }
 }
 

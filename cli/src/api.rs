@@ -1,6 +1,7 @@
 //! The server's bearer-token API, and every error the CLI can end with
 //! (each with its own exit code, so scripts can tell them apart).
 
+use protocol::api::{ErrorBody, ErrorCode};
 use serde_json::Value;
 use url::Url;
 
@@ -41,6 +42,20 @@ impl CliError {
 /// A path segment, escaped (provider names come from the command line).
 pub fn segment(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The error a refusal of the server stands for: decided by its code, the
+/// message only shown. `None`: the body was not an `ErrorBody`.
+pub fn refusal(status: u16, body: Option<ErrorBody>) -> CliError {
+    let Some(body) = body else {
+        return CliError::Refused(format!("the server answered HTTP {status}"));
+    };
+    match body.error {
+        ErrorCode::NotSignedIn => CliError::NotLoggedIn,
+        ErrorCode::TokenExpired => CliError::Expired,
+        ErrorCode::UnknownProvider => CliError::UnknownProvider(body.message),
+        _ => CliError::Refused(body.message),
+    }
 }
 
 pub struct Api {
@@ -116,21 +131,10 @@ impl Api {
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, CliError> {
         let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
         if status.is_success() {
-            return Ok(body);
+            return Ok(response.json().await.unwrap_or(Value::Null));
         }
-        let message = body["message"]
-            .as_str()
-            .or(body["error"].as_str().filter(|e| e.contains(' ')))
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("the server answered HTTP {}", status.as_u16()));
-        Err(match body["error"].as_str() {
-            Some("not_signed_in") => CliError::NotLoggedIn,
-            Some("token_expired") => CliError::Expired,
-            Some("unknown_provider") => CliError::UnknownProvider(message),
-            _ => CliError::Refused(message),
-        })
+        Err(refusal(status.as_u16(), response.json().await.ok()))
     }
 
     pub fn unreachable(&self, e: reqwest::Error) -> CliError {

@@ -14,19 +14,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::api::{Api, CliError};
+use protocol::api::{ErrorBody, ErrorCode, PollAnswer, PollRequest};
 use crate::session::Session;
-
-/// The code the browser asks to confirm, derived from the state by the
-/// server's rule (`app::backend::cli_logins::user_code`).
-fn user_code(state: &str) -> String {
-    const LETTERS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
-    let digest = Sha256::digest(format!("relay-cli-code:{state}").as_bytes());
-    let letters: String = digest[..8]
-        .iter()
-        .map(|b| LETTERS[*b as usize % LETTERS.len()] as char)
-        .collect();
-    format!("{}-{}", &letters[..4], &letters[4..])
-}
 
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -72,7 +61,7 @@ pub async fn run(
         )));
     }
 
-    let code = user_code(&state);
+    let code = protocol::cli_login::user_code(&state);
     // Listening for Ctrl-C from here on (a handler registered only once the
     // wait starts would let an early Ctrl-C kill the process uncleanly).
     let cancelled = interrupted()?;
@@ -122,40 +111,65 @@ async fn wait(
         let response = api
             .http()
             .post(api.url("/cli/poll"))
-            .json(&json!({ "state": state, "code_verifier": verifier }))
+            .json(&PollRequest {
+                state: state.to_owned(),
+                code_verifier: verifier.to_owned(),
+            })
             .send()
             .await
             .map_err(|e| api.unreachable(e))?;
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if let Some(seconds) = body["interval"].as_u64() {
-            interval = Duration::from_secs(seconds.max(1));
+        let status = response.status();
+        if !status.is_success() {
+            match response.json::<ErrorBody>().await {
+                Ok(ErrorBody {
+                    error: ErrorCode::SlowDown,
+                    interval,
+                    ..
+                }) => {
+                    interval_from(&mut interval, interval);
+                    continue;
+                }
+                Ok(ErrorBody { message, .. }) => {
+                    return Err(CliError::Refused(format!(
+                        "{message} Run `relay auth` again."
+                    )))
+                }
+                Err(_) => return Err(crate::api::refusal(status.as_u16(), None)),
+            }
         }
-        match body["status"].as_str() {
-            Some("pending") | Some("slow_down") => continue,
-            Some("ok") => {
-                let token = body["session_jwt"].as_str().unwrap_or_default().to_owned();
-                let expires_in = body["expires_in"].as_i64().unwrap_or(0);
+        match response.json::<PollAnswer>().await {
+            Ok(PollAnswer::Pending { interval: seconds }) => {
+                interval_from(&mut interval, Some(seconds))
+            }
+            Ok(PollAnswer::Ok {
+                session_jwt,
+                expires_in,
+                login,
+            }) => {
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| d.as_secs() as i64)
                     .unwrap_or(0);
                 return Ok(Session {
                     server: api.server(),
-                    token,
-                    login: body["login"].as_str().unwrap_or("?").to_owned(),
+                    token: session_jwt,
+                    login,
                     expires_at: now + expires_in,
                 });
             }
-            _ => {
-                let message = body["message"]
-                    .as_str()
-                    .unwrap_or("the login did not complete")
-                    .to_owned();
-                return Err(CliError::Refused(format!(
-                    "{message} Run `relay auth` again."
-                )));
+            Err(_) => {
+                return Err(CliError::Refused(
+                    "the server's answer was not understood. Run `relay auth` again.".to_owned(),
+                ))
             }
         }
+    }
+}
+
+/// The server says how often to poll; never more than once a second.
+fn interval_from(interval: &mut Duration, seconds: Option<u64>) {
+    if let Some(seconds) = seconds {
+        *interval = Duration::from_secs(seconds.max(1));
     }
 }
 

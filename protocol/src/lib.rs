@@ -1,7 +1,12 @@
 //! What Relay's parts must agree on and nothing else: plain data and pure
-//! functions, no I/O. The browser, the server, the `relay` CLI and the
+//! functions, no I/O (serde, and sha2 for one digest). The browser, the server, the `relay` CLI and the
 //! development providers all depend on it; it depends on none of them.
 //!
+//! - `api`: the JSON of the CLI's requests and the server's answers, and the
+//!   one error shape of the plain routes with its stable codes;
+//! - `cli_login`: the confirmation code of a terminal's login;
 //! - `time`: Unix seconds to and from the calendar (UTC).
 
+pub mod api;
+pub mod cli_login;
 pub mod time;

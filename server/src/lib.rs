@@ -140,7 +140,6 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::guard::guard))
-        .layer(axum::middleware::from_fn(routes::fn_status::fn_status))
         .layer(sessions)
         // Logs carry the path only: query strings hold OAuth codes and states.
         .layer(

@@ -52,20 +52,6 @@ pub const INTERVAL_SECS: i64 = 2;
 /// Polls arriving this much early still count as on time (clocks and networks jitter).
 const POLL_TOLERANCE_MS: i64 = 250;
 
-/// The short code a terminal shows and the browser confirms before the
-/// terminal is signed in ("QJTM-WXBK"): whoever opens a link somebody else
-/// sent them sees a code their own terminal does not show. Derived from the
-/// state; the `relay` CLI applies the same rule.
-pub fn user_code(state: &str) -> String {
-    const LETTERS: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
-    let digest = Sha256::digest(format!("relay-cli-code:{state}").as_bytes());
-    let letters: String = digest[..8]
-        .iter()
-        .map(|b| LETTERS[*b as usize % LETTERS.len()] as char)
-        .collect();
-    format!("{}-{}", &letters[..4], &letters[4..])
-}
-
 /// Why `/oauth/start?mode=cli` was refused: shown on the error page.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StartRefusal {
@@ -187,7 +173,7 @@ pub async fn start(
     .bind(&key)
     .bind(provider)
     .bind(challenge)
-    .bind(user_code(state))
+    .bind(protocol::cli_login::user_code(state))
     .bind(CliLoginStatus::Pending)
     .bind(now)
     .bind(now + TTL_SECS)

@@ -97,6 +97,28 @@ pub enum Error {
     Crypto(&'static str),
 }
 
+/// Sets the status of the server-function call being answered. A plain HTML
+/// form post is left alone: it is answered with a redirect back to its page,
+/// which carries the error and must stay a redirect to work without JavaScript.
+pub fn refused_with(status: u16) {
+    use leptos::prelude::use_context;
+    let form_post = use_context::<axum::http::request::Parts>().is_some_and(|request| {
+        request
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    let status = axum::http::StatusCode::from_u16(status);
+    if let (false, Some(response), Ok(status)) = (
+        form_post,
+        use_context::<leptos_axum::ResponseOptions>(),
+        status,
+    ) {
+        response.set_status(status);
+    }
+}
+
 /// Seconds since the Unix epoch: the one clock every table uses.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

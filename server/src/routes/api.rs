@@ -10,7 +10,10 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use protocol::api::ErrorCode;
 use serde_json::json;
+
+use super::error::{ApiError, ApiResult};
 
 /// The largest credential file accepted (Claude's is well under 1 KiB).
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024;
@@ -22,38 +25,34 @@ pub async fn import_credentials(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let Some(code) = headers
+) -> ApiResult {
+    let code = headers
         .get("x-import-code")
         .and_then(|v| v.to_str().ok())
         .filter(|c| !c.trim().is_empty())
-    else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "Send the one-time code from the providers page in the X-Import-Code header.",
-        );
-    };
-    match imports::redeem(&app, code, &body, Source(peer.ip().to_string())).await {
-        Ok((info, account)) => Json(json!({
-            "ok": true,
-            "provider": info.id,
-            "account": account,
-        }))
-        .into_response(),
-        Err(ImportError::Backend(e)) => {
-            tracing::error!(error = %e, "import failed");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side. Please try again.",
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MissingCode,
+                "Send the one-time code from the providers page in the X-Import-Code header.",
             )
-        }
-        Err(e @ (ImportError::UnknownCode | ImportError::UsedCode | ImportError::ExpiredCode)) => {
-            refuse(StatusCode::UNAUTHORIZED, &e.to_string())
-        }
-        Err(e) => refuse(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
-    }
-}
-
-fn refuse(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "ok": false, "error": message }))).into_response()
+        })?;
+    let (info, account) = imports::redeem(&app, code, &body, Source(peer.ip().to_string()))
+        .await
+        .map_err(|e| {
+            let (status, code) = match &e {
+                ImportError::Backend(e) => return ApiError::internal(e),
+                ImportError::UnknownCode => (StatusCode::UNAUTHORIZED, ErrorCode::UnknownCode),
+                ImportError::UsedCode => (StatusCode::UNAUTHORIZED, ErrorCode::UsedCode),
+                ImportError::ExpiredCode => (StatusCode::UNAUTHORIZED, ErrorCode::ExpiredCode),
+                ImportError::BadFile(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadFile),
+            };
+            ApiError::new(status, code, e.to_string())
+        })?;
+    Ok(Json(json!({
+        "ok": true,
+        "provider": info.id,
+        "account": account,
+    }))
+    .into_response())
 }

@@ -14,8 +14,11 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::Deserialize;
+use protocol::api::{ErrorCode, PollAnswer, PollRequest};
 use serde_json::json;
 use tower_sessions::Session;
+
+use super::error::{ApiError, ApiResult};
 
 /// `GET /cli/providers`: lets `relay auth` refuse an unknown provider before
 /// opening a browser.
@@ -248,74 +251,58 @@ fn internal(e: impl std::fmt::Display) -> Response {
     failure_page("The provider", LoginFailure::Internal)
 }
 
-#[derive(Deserialize)]
-pub struct PollBody {
-    state: String,
-    code_verifier: String,
-}
-
-/// `POST /cli/poll {state, code_verifier}`.
-pub async fn poll(State(app): State<AppState>, body: Option<Json<PollBody>>) -> Response {
-    let Some(Json(body)) = body else {
-        return answer(
-            StatusCode::BAD_REQUEST,
-            json!({ "status": "error", "message": "Send JSON: {\"state\": …, \"code_verifier\": …}." }),
-        );
-    };
-    let interval = cli_logins::INTERVAL_SECS;
-    match cli_logins::poll(&app, &body.state, &body.code_verifier).await {
-        Ok(Poll::Pending) => answer(
-            StatusCode::OK,
-            json!({ "status": "pending", "interval": interval }),
-        ),
-        Ok(Poll::SlowDown) => answer(
-            StatusCode::TOO_MANY_REQUESTS,
-            json!({ "status": "slow_down", "interval": interval, "message": format!("Poll at most every {interval} seconds.") }),
-        ),
-        Ok(Poll::Done {
+/// `POST /cli/poll {state, code_verifier}`: 200 with a `PollAnswer`
+/// (pending, or the token once), or an `ApiError` saying why not.
+pub async fn poll(
+    State(app): State<AppState>,
+    body: Option<Json<PollRequest>>,
+) -> ApiResult {
+    let Json(body) = body.ok_or_else(|| {
+        ApiError::bad_request("Send JSON: {\"state\": …, \"code_verifier\": …}.")
+    })?;
+    let interval = cli_logins::INTERVAL_SECS as u64;
+    let refused = |status, code, message: &str| ApiError::new(status, code, message);
+    let answer = match cli_logins::poll(&app, &body.state, &body.code_verifier).await? {
+        Poll::Pending => Ok(PollAnswer::Pending { interval }),
+        Poll::Done {
             session_jwt,
             expires_in,
             login,
-        }) => answer(
-            StatusCode::OK,
-            json!({ "status": "ok", "ok": true, "session_jwt": session_jwt, "expires_in": expires_in, "login": login }),
-        ),
-        Ok(Poll::WrongVerifier) => answer(
+        } => Ok(PollAnswer::Ok {
+            session_jwt,
+            expires_in,
+            login,
+        }),
+        Poll::SlowDown => Err(ApiError::slow_down(interval)),
+        Poll::WrongVerifier => Err(refused(
             StatusCode::BAD_REQUEST,
-            json!({ "status": "error", "message": "The code_verifier does not match this login's code_challenge." }),
-        ),
-        Ok(Poll::Expired) => answer(
+            ErrorCode::WrongVerifier,
+            "The code_verifier does not match this login's code_challenge.",
+        )),
+        Poll::Expired => Err(refused(
             StatusCode::GONE,
-            json!({ "status": "expired", "message": "The login expired before it was completed." }),
-        ),
-        Ok(Poll::Denied) => answer(
+            ErrorCode::Expired,
+            "The login expired before it was completed.",
+        )),
+        Poll::Denied => Err(refused(
             StatusCode::FORBIDDEN,
-            json!({ "status": "denied", "message": "The sign-in was cancelled in the browser." }),
-        ),
-        Ok(Poll::NoAccount) => answer(
+            ErrorCode::Denied,
+            "The sign-in was cancelled in the browser.",
+        )),
+        Poll::NoAccount => Err(refused(
             StatusCode::FORBIDDEN,
-            json!({ "status": "failed", "message": "No Agent Relay Cloud account has that account connected by logging in." }),
-        ),
-        Ok(Poll::Failed(why)) => answer(
-            StatusCode::BAD_GATEWAY,
-            json!({ "status": "failed", "message": why }),
-        ),
-        Ok(Poll::Used) => answer(
+            ErrorCode::NoAccount,
+            "No Agent Relay Cloud account has that account connected by logging in.",
+        )),
+        Poll::Failed(why) => Err(refused(StatusCode::BAD_GATEWAY, ErrorCode::LoginFailed, &why)),
+        Poll::Used => Err(refused(
             StatusCode::CONFLICT,
-            json!({ "status": "used", "message": "This login's token was already handed out." }),
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "CLI poll failed");
-            answer(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({ "status": "error", "message": "Something went wrong on our side." }),
-            )
-        }
-    }
-}
-
-fn answer(status: StatusCode, body: serde_json::Value) -> Response {
-    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+            ErrorCode::Used,
+            "This login's token was already handed out.",
+        )),
+    }?;
+    // The answer may carry the session token: no cache keeps it.
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response())
 }
 
 /// `GET /.well-known/jwks.json`: the public keys of the session tokens.

@@ -1,8 +1,7 @@
 //! The bearer-token API of the `relay` CLI and agent runners: who am I,
 //! logout, provider keys, and fresh provider credentials. Every request
 //! carries a session JWT (`Authorization: Bearer …`), checked for signature,
-//! issuer, audience, expiry and revocation. Errors are JSON
-//! `{"error": <code>, "message": <sentence>}`.
+//! issuer, audience, expiry and revocation. Refusals are `ApiError`s.
 
 use std::net::SocketAddr;
 
@@ -19,83 +18,63 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use protocol::api::ErrorCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": code, "message": message }))).into_response()
-}
-
-fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "CLI API request failed");
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "Something went wrong on our side.",
-    )
-}
+use super::error::{ApiError, ApiResult};
 
 /// The verified claims of the request's bearer token; a handler that takes
 /// it is answered with the refusal when there is none.
 pub struct Bearer(Claims);
 
 impl FromRequestParts<AppState> for Bearer {
-    type Rejection = Response;
+    type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
         bearer(app, &parts.headers).await.map(Bearer)
     }
 }
 
-async fn bearer(app: &AppState, headers: &HeaderMap) -> Result<Claims, Response> {
+async fn bearer(app: &AppState, headers: &HeaderMap) -> ApiResult<Claims> {
+    let signed_out = |message: &str| {
+        ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::NotSignedIn, message)
+    };
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            error(
-                StatusCode::UNAUTHORIZED,
-                "not_signed_in",
-                "Sign in first: run `relay auth`.",
-            )
-        })?;
-    match session_tokens::verify(app, token).await {
-        Ok(Ok(claims)) => Ok(claims),
-        Ok(Err(TokenError::Expired)) => Err(error(
+        .ok_or_else(|| signed_out("Sign in first: run `relay auth`."))?;
+    match session_tokens::verify(app, token).await? {
+        Ok(claims) => Ok(claims),
+        Err(TokenError::Expired) => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "token_expired",
+            ErrorCode::TokenExpired,
             "Your session has expired. Run `relay auth` again.",
         )),
-        Ok(Err(TokenError::Revoked)) => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "not_signed_in",
+        Err(TokenError::Revoked) => Err(signed_out(
             "This session was logged out. Run `relay auth` again.",
         )),
-        Ok(Err(TokenError::Invalid)) => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "not_signed_in",
+        Err(TokenError::Invalid) => Err(signed_out(
             "The session token is not valid here. Run `relay auth` again.",
         )),
-        Err(e) => Err(internal(e)),
     }
 }
 
-// The refusal is the whole answer until these routes share one error type.
-#[allow(clippy::result_large_err)]
-fn provider(id: &str) -> Result<&'static ProviderInfo, Response> {
+fn provider(id: &str) -> ApiResult<&'static ProviderInfo> {
     app::providers::credential_providers()
         .find(|p| p.id.as_str() == id)
         .ok_or_else(|| {
             let known: Vec<&str> = app::providers::credential_providers()
                 .map(|p| p.id.as_str())
                 .collect();
-            error(
+            ApiError::new(
                 StatusCode::NOT_FOUND,
-                "unknown_provider",
-                &format!(
+                ErrorCode::UnknownProvider,
+                format!(
                     "Unknown provider “{}”. Known: {}.",
                     id.chars().take(40).collect::<String>(),
                     known.join(", ")
@@ -109,23 +88,16 @@ fn source(peer: SocketAddr) -> Source {
 }
 
 /// `GET /api/me`.
-pub async fn me(State(app): State<AppState>, Bearer(claims): Bearer) -> Response {
-    let user = match users::find(&app.db, &claims.sub).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "not_signed_in",
-                "This account no longer exists.",
-            )
-        }
-        Err(e) => return internal(e),
-    };
-    let providers = match teams::connected_providers(&app, &user.id).await {
-        Ok(p) => p,
-        Err(e) => return internal(e),
-    };
-    Json(json!({
+pub async fn me(State(app): State<AppState>, Bearer(claims): Bearer) -> ApiResult {
+    let user = users::find(&app.db, &claims.sub).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::NotSignedIn,
+            "This account no longer exists.",
+        )
+    })?;
+    let providers = teams::connected_providers(&app, &user.id).await?;
+    Ok(Json(json!({
         "id": user.id,
         "login": user.login,
         "name": user.name,
@@ -133,37 +105,31 @@ pub async fn me(State(app): State<AppState>, Bearer(claims): Bearer) -> Response
         "providers": providers,
         "session_expires_at": claims.exp,
     }))
-    .into_response()
+    .into_response())
 }
 
 /// `POST /api/logout`: revokes the token it is called with.
-pub async fn logout(State(app): State<AppState>, Bearer(claims): Bearer) -> Response {
-    match session_tokens::revoke(&app.db, &claims.jti).await {
-        Ok(()) => Json(json!({ "ok": true })).into_response(),
-        Err(e) => internal(e),
-    }
+pub async fn logout(State(app): State<AppState>, Bearer(claims): Bearer) -> ApiResult {
+    session_tokens::revoke(&app.db, &claims.jti).await?;
+    Ok(Json(json!({ "ok": true })).into_response())
 }
 
 /// `GET /api/keys`: the user's pasted keys, masked.
-pub async fn list_keys(State(app): State<AppState>, Bearer(claims): Bearer) -> Response {
-    match credentials::list(&app.db, &claims.sub).await {
-        Ok(rows) => {
-            let keys: Vec<_> = rows
-                .into_iter()
-                .filter(|r| r.method == CredentialMethod::Token)
-                .map(|r| {
-                    json!({
-                        "provider": r.provider,
-                        "hint": r.token_hint,
-                        "env_var": r.env_var,
-                        "added_at": r.connected_at,
-                    })
-                })
-                .collect();
-            Json(json!({ "keys": keys })).into_response()
-        }
-        Err(e) => internal(e),
-    }
+pub async fn list_keys(State(app): State<AppState>, Bearer(claims): Bearer) -> ApiResult {
+    let keys: Vec<_> = credentials::list(&app.db, &claims.sub)
+        .await?
+        .into_iter()
+        .filter(|r| r.method == CredentialMethod::Token)
+        .map(|r| {
+            json!({
+                "provider": r.provider,
+                "hint": r.token_hint,
+                "env_var": r.env_var,
+                "added_at": r.connected_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "keys": keys })).into_response())
 }
 
 #[derive(Deserialize)]
@@ -178,33 +144,35 @@ pub async fn add_key(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Bearer(claims): Bearer,
     body: Option<Json<NewKey>>,
-) -> Response {
-    let Some(Json(body)) = body else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "Send JSON: {\"provider\": …, \"key\": …}.",
-        );
-    };
-    let info = match provider(&body.provider) {
-        Ok(info) => info,
-        Err(r) => return r,
-    };
+) -> ApiResult {
+    let Json(body) =
+        body.ok_or_else(|| ApiError::bad_request("Send JSON: {\"provider\": …, \"key\": …}."))?;
+    let info = provider(&body.provider)?;
     let key = SecretString::from(body.key);
-    match connections::save_token(&app, &claims.sub, info, &key, source(peer)).await {
-        Ok(status) => (
-            StatusCode::CREATED,
-            Json(json!({
-                "provider": info.id,
-                "hint": status.token_hint,
-                "env_var": status.env_var,
-                "kind": info.recognise_token(key.expose_secret().trim()).map(|r| r.kind).unwrap_or("key"),
-            })),
-        )
-            .into_response(),
-        Err(Refusal::Invalid(message)) => error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_key", &message),
-        Err(Refusal::Backend(e)) => internal(e),
-    }
+    let status = connections::save_token(&app, &claims.sub, info, &key, source(peer))
+        .await
+        .map_err(|e| match e {
+            Refusal::Invalid(message) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidKey,
+                message,
+            ),
+            Refusal::Backend(e) => e.into(),
+        })?;
+    let kind = info
+        .recognise_token(key.expose_secret().trim())
+        .map(|r| r.kind)
+        .unwrap_or("key");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "provider": info.id,
+            "hint": status.token_hint,
+            "env_var": status.env_var,
+            "kind": kind,
+        })),
+    )
+        .into_response())
 }
 
 /// `DELETE /api/keys/{provider}`: only a pasted key; other connections are
@@ -214,37 +182,37 @@ pub async fn remove_key(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Bearer(claims): Bearer,
     Path(id): Path<String>,
-) -> Response {
-    let info = match provider(&id) {
-        Ok(info) => info,
-        Err(r) => return r,
-    };
-    match credentials::find(&app.db, &claims.sub, info.id).await {
-        Ok(Some(row)) if row.method == CredentialMethod::Token => {}
-        Ok(Some(_)) => {
-            return error(
+) -> ApiResult {
+    let info = provider(&id)?;
+    match credentials::find(&app.db, &claims.sub, info.id).await? {
+        Some(row) if row.method == CredentialMethod::Token => {}
+        Some(_) => {
+            return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "not_a_key",
-                &format!(
+                ErrorCode::NotAKey,
+                format!(
                     "{} is connected by a login, not a key: disconnect it in Settings.",
                     info.name
                 ),
-            )
+            ))
         }
-        Ok(None) => {
-            return error(
+        None => {
+            return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
-                "no_key",
-                &format!("No {} key is stored.", info.name),
-            )
+                ErrorCode::NoKey,
+                format!("No {} key is stored.", info.name),
+            ))
         }
-        Err(e) => return internal(e),
     }
-    match connections::disconnect(&app, &claims.sub, info, source(peer)).await {
-        Ok(()) => Json(json!({ "deleted": info.id })).into_response(),
-        Err(Refusal::Invalid(message)) => error(StatusCode::CONFLICT, "refused", &message),
-        Err(Refusal::Backend(e)) => internal(e),
-    }
+    connections::disconnect(&app, &claims.sub, info, source(peer))
+        .await
+        .map_err(|e| match e {
+            Refusal::Invalid(message) => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Refused, message)
+            }
+            Refusal::Backend(e) => e.into(),
+        })?;
+    Ok(Json(json!({ "deleted": info.id })).into_response())
 }
 
 /// `GET /api/credentials/{provider}`: a fresh access token (refreshed when it
@@ -254,57 +222,44 @@ pub async fn credential(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Bearer(claims): Bearer,
     Path(id): Path<String>,
-) -> Response {
-    let info = match provider(&id) {
-        Ok(info) => info,
-        Err(r) => return r,
-    };
+) -> ApiResult {
+    let info = provider(&id)?;
     let source = source(peer);
-    let token = match freshness::access_token(&app, &claims.sub, info.id, &source).await {
-        Ok(token) => token,
-        Err(FreshError::NotConnected) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "not_connected",
-                &format!(
-                    "{} is not connected. Connect it in Settings or with `relay keys add {}`.",
-                    info.name, info.id
-                ),
-            )
-        }
-        Err(FreshError::NeedsReconnect) => {
-            return error(
+    let not_connected = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotConnected,
+            format!(
+                "{} is not connected. Connect it in Settings or with `relay keys add {}`.",
+                info.name, info.id
+            ),
+        )
+    };
+    let token = freshness::access_token(&app, &claims.sub, info.id, &source)
+        .await
+        .map_err(|e| match e {
+            FreshError::NotConnected => not_connected(),
+            FreshError::NeedsReconnect => ApiError::new(
                 StatusCode::CONFLICT,
-                "needs_reconnect",
-                &format!(
+                ErrorCode::NeedsReconnect,
+                format!(
                     "{} refused to renew the credential: reconnect it in Settings.",
                     info.name
                 ),
-            )
-        }
-        Err(FreshError::Unavailable) => {
-            return error(
+            ),
+            FreshError::Unavailable => ApiError::new(
                 StatusCode::BAD_GATEWAY,
-                "provider_unavailable",
-                &format!(
+                ErrorCode::ProviderUnavailable,
+                format!(
                     "{} is not answering and the stored credential has expired.",
                     info.name
                 ),
-            )
-        }
-        Err(FreshError::Backend(e)) => return internal(e),
-    };
-    let row = match credentials::find(&app.db, &claims.sub, info.id).await {
-        Ok(Some(row)) => row,
-        Ok(None) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "not_connected",
-                &format!("{} is not connected.", info.name),
-            )
-        }
-        Err(e) => return internal(e),
-    };
+            ),
+            FreshError::Backend(e) => e.into(),
+        })?;
+    let row = credentials::find(&app.db, &claims.sub, info.id)
+        .await?
+        .ok_or_else(not_connected)?;
     let env_var = row
         .env_var
         .clone()
@@ -318,7 +273,7 @@ pub async fn credential(
         &source,
     )
     .await;
-    (
+    Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Json(json!({
             "provider": info.id,
@@ -326,5 +281,5 @@ pub async fn credential(
             "expires_at": row.expires_at,
         })),
     )
-        .into_response()
+        .into_response())
 }

@@ -3,7 +3,7 @@
 mod api;
 mod cli;
 mod cli_api;
-pub mod fn_status;
+mod error;
 pub mod guard;
 mod health;
 mod oauth;

@@ -76,7 +76,7 @@ async fn browser_signs_in(
     if !page.contains("Sign in your terminal?") {
         return (status, page);
     }
-    let code = app::backend::cli_logins::user_code(&terminal.state);
+    let code = protocol::cli_login::user_code(&terminal.state);
     assert!(
         page.contains(&format!(
             "<p class=\"device-code\" aria-label=\"Code\">{code}</p>"
@@ -145,12 +145,16 @@ async fn a_terminal_signs_in_through_the_browser_and_gets_its_token_once() {
     let (status, body) = terminal
         .poll(&app, "not-the-verifier-at-all-not-at-all")
         .await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("wrong_verifier")),
+        "{body}"
+    );
     assert!(body.get("session_jwt").is_none());
 
     let (status, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["ok"], true);
+    assert_eq!(body["status"], "ok");
     assert_eq!(body["login"], "ada");
     assert_eq!(body["expires_in"], 3600);
     let token = body["session_jwt"].as_str().unwrap().to_owned();
@@ -159,7 +163,7 @@ async fn a_terminal_signs_in_through_the_browser_and_gets_its_token_once() {
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let (status, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(
-        (status, body["status"].as_str()),
+        (status, body["error"].as_str()),
         (StatusCode::CONFLICT, Some("used"))
     );
 
@@ -178,7 +182,7 @@ async fn polling_faster_than_the_interval_is_told_to_slow_down() {
     assert_eq!(first, 200);
     let (second, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(second, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(body["status"], "slow_down");
+    assert_eq!(body["error"], "slow_down");
     assert_eq!(body["interval"], 2);
 }
 
@@ -195,7 +199,7 @@ async fn an_expired_a_reused_and_a_denied_login() {
         .unwrap();
     let (status, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(
-        (status, body["status"].as_str()),
+        (status, body["error"].as_str()),
         (StatusCode::GONE, Some("expired"))
     );
 
@@ -214,7 +218,7 @@ async fn an_expired_a_reused_and_a_denied_login() {
     );
     let (status, body) = denied.poll(&app, &denied.verifier).await;
     assert_eq!(
-        (status, body["status"].as_str()),
+        (status, body["error"].as_str()),
         (StatusCode::FORBIDDEN, Some("denied"))
     );
 }
@@ -620,8 +624,8 @@ async fn google_signs_a_terminal_in_as_the_user_who_connected_that_account() {
     assert!(page.contains("No Agent Relay Cloud account has the Google account someone-else@users.dev.example connected"), "{page}");
     let (status, body) = stranger.poll(&app, &stranger.verifier).await;
     assert_eq!(
-        (status, body["status"].as_str()),
-        (StatusCode::FORBIDDEN, Some("failed"))
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("no_account"))
     );
 }
 
@@ -674,7 +678,7 @@ async fn only_the_browser_that_signed_in_can_confirm_and_it_can_refuse() {
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let (status, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(
-        (status, body["status"].as_str()),
+        (status, body["error"].as_str()),
         (StatusCode::FORBIDDEN, Some("denied"))
     );
 }

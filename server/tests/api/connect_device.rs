@@ -263,11 +263,12 @@ async fn a_flow_survives_a_restart_of_the_server() {
 async fn unknown_providers_and_signed_out_callers_are_refused() {
     let app = spawn_app_with(&FAST).await;
     let (status, _) = call(&app, "device/start", &[("provider", "anthropic")]).await;
-    assert_ne!(status, 200, "signed out");
+    assert_eq!(status, 401, "signed out");
     app.sign_in("ada").await;
     let (status, body) = call(&app, "device/start", &[("provider", "acme")]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("Unknown provider"), "{body}");
-    let (status, _) = call(&app, "device/start", &[("provider", "self-hosted")]).await;
-    assert_ne!(status, 200);
+    let (status, body) = call(&app, "device/start", &[("provider", "self-hosted")]).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("cannot be connected with a device code"), "{body}");
 }

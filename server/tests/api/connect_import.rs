@@ -57,9 +57,9 @@ async fn a_claude_file_sent_with_the_code_connects_anthropic_once() {
     assert_eq!(anthropic["credential"]["expires_at"], 1_900_000_000);
 
     let (status, again) = send(&app, Some(&code), &claude_file()).await;
-    assert_eq!(status, 401);
+    assert_eq!((status, again["error"].as_str()), (401, Some("used_code")));
     assert!(
-        again["error"].as_str().unwrap().contains("already used"),
+        again["message"].as_str().unwrap().contains("already used"),
         "{again}"
     );
 
@@ -74,11 +74,11 @@ async fn bad_imports_are_refused_with_a_reason() {
     app.sign_in("ada").await;
 
     let (status, body) = send(&app, None, &claude_file()).await;
-    assert_eq!(status, 400);
-    assert!(body["error"].as_str().unwrap().contains("X-Import-Code"));
+    assert_eq!((status, body["error"].as_str()), (400, Some("missing_code")));
+    assert!(body["message"].as_str().unwrap().contains("X-Import-Code"));
     let (status, body) = send(&app, Some("BCDF-GHJK-LMNP"), &claude_file()).await;
-    assert_eq!(status, 401);
-    assert!(body["error"].as_str().unwrap().contains("not known"));
+    assert_eq!((status, body["error"].as_str()), (401, Some("unknown_code")));
+    assert!(body["message"].as_str().unwrap().contains("not known"));
 
     let (_, started) = call(&app, "import/start", &[("provider", "anthropic")]).await;
     let code = s(&started, "code");
@@ -88,8 +88,8 @@ async fn bad_imports_are_refused_with_a_reason() {
         r#"{"claudeAiOauth":{"accessToken":"hunter2-is-not-a-token"}}"#,
     )
     .await;
-    assert_eq!(status, 422);
-    let message = body["error"].as_str().unwrap();
+    assert_eq!((status, body["error"].as_str()), (422, Some("bad_file")));
+    let message = body["message"].as_str().unwrap();
     assert!(
         message.contains("accessToken") && !message.contains("hunter2"),
         "{message}"
@@ -117,9 +117,9 @@ async fn an_expired_code_is_refused() {
         .await
         .unwrap();
     let (status, body) = send(&app, Some(&s(&started, "code")), &claude_file()).await;
-    assert_eq!(status, 401);
+    assert_eq!((status, body["error"].as_str()), (401, Some("expired_code")));
     assert!(
-        body["error"].as_str().unwrap().contains("expired"),
+        body["message"].as_str().unwrap().contains("expired"),
         "{body}"
     );
     let (_, view) = call(&app, "import/status", &[("id", &s(&started, "id"))]).await;

@@ -137,7 +137,7 @@ async fn continue_requires_a_signed_in_user() {
         .await
         .unwrap();
 
-    assert!(!response.status().is_success());
+    assert_eq!(response.status(), 401);
     let error: app::errors::AppError = response.json().await.unwrap();
     assert_eq!(error, app::errors::AppError::NotSignedIn);
 }
