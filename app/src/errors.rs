@@ -51,9 +51,8 @@ impl FromServerFnError for AppError {
     fn ser(&self) -> Bytes {
         #[cfg(feature = "ssr")]
         crate::backend::refused_with(self.status());
-        <JsonEncoding as Encodes<AppError>>::encode(self).unwrap_or_else(|_| {
-            Bytes::from_static(br#""Internal""#)
-        })
+        <JsonEncoding as Encodes<AppError>>::encode(self)
+            .unwrap_or_else(|_| Bytes::from_static(br#""Internal""#))
     }
 }
 

@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::api::{Api, CliError};
-use protocol::api::{ErrorBody, ErrorCode, PollAnswer, PollRequest};
 use crate::session::Session;
+use protocol::api::{ErrorBody, ErrorCode, PollAnswer, PollRequest};
 
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -123,10 +123,10 @@ async fn wait(
             match response.json::<ErrorBody>().await {
                 Ok(ErrorBody {
                     error: ErrorCode::SlowDown,
-                    interval,
+                    interval: asked,
                     ..
                 }) => {
-                    interval_from(&mut interval, interval);
+                    interval_from(&mut interval, asked);
                     continue;
                 }
                 Ok(ErrorBody { message, .. }) => {

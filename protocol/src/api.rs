@@ -104,7 +104,8 @@ mod tests {
         let newer: ErrorBody =
             serde_json::from_str(r#"{"error":"quota_exceeded","message":"Later."}"#).unwrap();
         assert_eq!(newer.error, ErrorCode::Unknown);
-        let pending: PollAnswer = serde_json::from_str(r#"{"status":"pending","interval":2}"#).unwrap();
+        let pending: PollAnswer =
+            serde_json::from_str(r#"{"status":"pending","interval":2}"#).unwrap();
         assert_eq!(pending, PollAnswer::Pending { interval: 2 });
     }
 }

@@ -27,9 +27,10 @@ mod tests {
         assert_eq!(code, user_code("a-state-of-at-least-sixteen-characters"));
         assert_ne!(code, user_code("another-state-of-sixteen-characters"));
         assert_eq!(code.len(), 9);
-        assert!(code
-            .chars()
-            .enumerate()
-            .all(|(i, c)| if i == 4 { c == '-' } else { "BCDFGHJKLMNPQRSTVWXZ".contains(c) }));
+        assert!(code.chars().enumerate().all(|(i, c)| if i == 4 {
+            c == '-'
+        } else {
+            "BCDFGHJKLMNPQRSTVWXZ".contains(c)
+        }));
     }
 }

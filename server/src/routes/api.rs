@@ -8,7 +8,7 @@ use app::backend::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Json;
 use protocol::api::ErrorCode;
 use serde_json::json;

@@ -13,8 +13,8 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
-use serde::Deserialize;
 use protocol::api::{ErrorCode, PollAnswer, PollRequest};
+use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
@@ -253,13 +253,9 @@ fn internal(e: impl std::fmt::Display) -> Response {
 
 /// `POST /cli/poll {state, code_verifier}`: 200 with a `PollAnswer`
 /// (pending, or the token once), or an `ApiError` saying why not.
-pub async fn poll(
-    State(app): State<AppState>,
-    body: Option<Json<PollRequest>>,
-) -> ApiResult {
-    let Json(body) = body.ok_or_else(|| {
-        ApiError::bad_request("Send JSON: {\"state\": …, \"code_verifier\": …}.")
-    })?;
+pub async fn poll(State(app): State<AppState>, body: Option<Json<PollRequest>>) -> ApiResult {
+    let Json(body) = body
+        .ok_or_else(|| ApiError::bad_request("Send JSON: {\"state\": …, \"code_verifier\": …}."))?;
     let interval = cli_logins::INTERVAL_SECS as u64;
     let refused = |status, code, message: &str| ApiError::new(status, code, message);
     let answer = match cli_logins::poll(&app, &body.state, &body.code_verifier).await? {
@@ -294,7 +290,11 @@ pub async fn poll(
             ErrorCode::NoAccount,
             "No Agent Relay Cloud account has that account connected by logging in.",
         )),
-        Poll::Failed(why) => Err(refused(StatusCode::BAD_GATEWAY, ErrorCode::LoginFailed, &why)),
+        Poll::Failed(why) => Err(refused(
+            StatusCode::BAD_GATEWAY,
+            ErrorCode::LoginFailed,
+            &why,
+        )),
         Poll::Used => Err(refused(
             StatusCode::CONFLICT,
             ErrorCode::Used,

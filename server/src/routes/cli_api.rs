@@ -16,7 +16,7 @@ use app::providers::ProviderInfo;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Json;
 use protocol::api::ErrorCode;
 use secrecy::{ExposeSecret, SecretString};
@@ -38,9 +38,8 @@ impl FromRequestParts<AppState> for Bearer {
 }
 
 async fn bearer(app: &AppState, headers: &HeaderMap) -> ApiResult<Claims> {
-    let signed_out = |message: &str| {
-        ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::NotSignedIn, message)
-    };
+    let signed_out =
+        |message: &str| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::NotSignedIn, message);
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

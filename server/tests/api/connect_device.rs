@@ -270,5 +270,9 @@ async fn unknown_providers_and_signed_out_callers_are_refused() {
     assert!(body.to_string().contains("Unknown provider"), "{body}");
     let (status, body) = call(&app, "device/start", &[("provider", "self-hosted")]).await;
     assert_eq!(status, 400, "{body}");
-    assert!(body.to_string().contains("cannot be connected with a device code"), "{body}");
+    assert!(
+        body.to_string()
+            .contains("cannot be connected with a device code"),
+        "{body}"
+    );
 }

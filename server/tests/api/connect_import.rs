@@ -74,10 +74,16 @@ async fn bad_imports_are_refused_with_a_reason() {
     app.sign_in("ada").await;
 
     let (status, body) = send(&app, None, &claude_file()).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("missing_code")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("missing_code"))
+    );
     assert!(body["message"].as_str().unwrap().contains("X-Import-Code"));
     let (status, body) = send(&app, Some("BCDF-GHJK-LMNP"), &claude_file()).await;
-    assert_eq!((status, body["error"].as_str()), (401, Some("unknown_code")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unknown_code"))
+    );
     assert!(body["message"].as_str().unwrap().contains("not known"));
 
     let (_, started) = call(&app, "import/start", &[("provider", "anthropic")]).await;
@@ -117,7 +123,10 @@ async fn an_expired_code_is_refused() {
         .await
         .unwrap();
     let (status, body) = send(&app, Some(&s(&started, "code")), &claude_file()).await;
-    assert_eq!((status, body["error"].as_str()), (401, Some("expired_code")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("expired_code"))
+    );
     assert!(
         body["message"].as_str().unwrap().contains("expired"),
         "{body}"
