@@ -163,9 +163,14 @@ pub fn endpoints(base: &Url) -> Vec<Endpoints> {
 
 /// Seconds since the Unix epoch (the stand-ins keep their own clock).
 fn now() -> i64 {
+    now_ms() / 1000
+}
+
+/// Milliseconds since the Unix epoch, for rules finer than a second.
+fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Hex SHA-256: what the stand-ins store instead of the codes and tokens they issue.
