@@ -86,3 +86,33 @@ fn production_mode_refuses_to_start_with_a_one_line_reason() {
         assert!(!stderr.contains(&key), "the key is never echoed");
     }
 }
+
+/// This test binary contains the development providers, so however complete
+/// its production configuration, it must refuse to serve.
+#[tokio::test]
+async fn a_build_with_development_providers_will_not_start_in_production() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let key = "0".repeat(63) + "1";
+    let config = test_config(
+        data_dir.path(),
+        &[
+            ("RELAY_ENV", "production"),
+            ("RELAY_MASTER_KEY", &key),
+            ("RELAY_PUBLIC_URL", "https://relay.example"),
+            ("RELAY_GITHUB_CLIENT_ID", "Iv1.test"),
+            ("RELAY_GITHUB_CLIENT_SECRET", "test-secret"),
+        ],
+    );
+
+    let refused = server::start(config)
+        .await
+        .err()
+        .expect("production refused");
+
+    assert!(
+        refused
+            .to_string()
+            .contains("contains the development providers"),
+        "{refused}"
+    );
+}

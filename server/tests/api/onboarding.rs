@@ -174,3 +174,29 @@ pub(crate) async fn choose_a_repository(app: &crate::helpers::TestApp) {
         response.status()
     );
 }
+
+/// A refused call from a plain HTML form (no JavaScript) keeps its redirect
+/// back to the page, which shows the error: the status of a refusal is only
+/// for clients that read JSON.
+#[tokio::test]
+async fn a_refused_plain_form_post_is_sent_back_to_its_page() {
+    let app = spawn_app().await;
+    let page = app.url("/onboarding/repositories");
+
+    let response = app
+        .client
+        .post(app.url("/fn/onboarding/continue"))
+        .header("Accept", "text/html")
+        .header("Referer", page.as_str())
+        .form(&[("step", "repositories")])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 302);
+    let to = location(&response);
+    assert!(
+        to.starts_with(page.as_str()) && to.contains("__err"),
+        "{to}"
+    );
+}
