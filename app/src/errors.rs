@@ -50,15 +50,15 @@ impl FromServerFnError for AppError {
     /// refused call gets its status (the framework would answer 500).
     fn ser(&self) -> Bytes {
         #[cfg(feature = "ssr")]
-        crate::backend::refused_with(self.status());
+        crate::platform::refused_with(self.status());
         <JsonEncoding as Encodes<AppError>>::encode(self)
             .unwrap_or_else(|_| Bytes::from_static(br#""Internal""#))
     }
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::backend::Error> for AppError {
-    fn from(e: crate::backend::Error) -> Self {
+impl From<crate::platform::Error> for AppError {
+    fn from(e: crate::platform::Error) -> Self {
         tracing::error!(error = %e, "server function failed");
         AppError::Internal
     }

@@ -1,22 +1,44 @@
-//! The Leptos UI, shared by server rendering (`ssr`) and hydration (`hydrate`).
+//! Agent Relay Cloud's app, shared by server rendering (`ssr`) and hydration
+//! (`hydrate`). One folder per domain; each holds its types (`mod.rs`), its
+//! server functions (`functions.rs`), its components and, compiled with `ssr`
+//! only, its server code. Nothing of the server reaches the WebAssembly.
 //!
-//! - `pages/`: one module per route;
-//! - `components/`: pieces the pages share;
-//! - `functions/`: server functions, the typed doors into the backend;
-//! - `providers`, `teams`: what providers and agent teams are, as data;
-//! - `backend/` (`ssr` only): database, vault, OAuth — never in the WebAssembly.
+//! - `identity`: "Continue with GitHub", users, the browser session;
+//! - `onboarding`: the wizard's steps and the progress rule;
+//! - `repositories`: "Select Repositories", agent configuration, webhooks;
+//! - `connect`: provider cards and the ways to connect (`device`, `import`,
+//!   `self_hosted`, `redirect`, pasted tokens);
+//! - `freshness`: refreshing credentials before they expire (`ssr`);
+//! - `vault`: AES-256-GCM envelope encryption and the stored credentials (`ssr`);
+//! - `teams`: agent teams and their templates; `workspace`: the summary;
+//! - `cli_broker`: `relay auth`'s browser login and session JWTs (`ssr`);
+//! - `audit`: who did what, when, from where;
+//! - `providers`: the provider registry (what each provider is, and with
+//!   `ssr` how this server reaches it: OAuth client, pending logins, callback);
+//! - `platform` (`ssr`): application state, database, HTTP client, clock;
+//! - `pages`: one module per route; `ui`: pieces every page shares.
 
-pub mod components;
+pub mod audit;
+pub mod connect;
 pub mod errors;
-pub mod functions;
-pub mod models;
+pub mod identity;
+pub mod onboarding;
 pub mod pages;
 pub mod providers;
+pub mod repositories;
 pub mod teams;
 pub mod text_column;
+pub mod ui;
+pub mod workspace;
 
 #[cfg(feature = "ssr")]
-pub mod backend;
+pub mod cli_broker;
+#[cfg(feature = "ssr")]
+pub mod freshness;
+#[cfg(feature = "ssr")]
+pub mod platform;
+#[cfg(feature = "ssr")]
+pub mod vault;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -1,5 +1,5 @@
 //! The Relay server: configuration, plain HTTP routes and background work
-//! around the Leptos app. The backend itself lives in `app::backend`.
+//! around the Leptos app. The domains themselves live in the `app` crate, one folder each.
 
 pub mod config;
 mod master_key;
@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use app::backend::{db, http_client, oauth_states, AppState};
+use app::platform::{db, http_client, AppState};
+use app::providers::oauth_states;
 use app::{shell, App};
 use axum::http::{header, HeaderValue, Request};
 use axum::Router;
@@ -183,7 +184,7 @@ pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
         .await
         .context("cannot open the database")?;
     let vault = master_key::vault(config)?;
-    Ok(app::backend::session_tokens::rotate(&pool, &vault).await?)
+    Ok(app::cli_broker::session_tokens::rotate(&pool, &vault).await?)
 }
 
 fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -216,10 +217,10 @@ async fn housekeeping(pool: db::Db, store: SqliteStore, mut stopped: watch::Rece
                 if let Err(e) = oauth_states::prune(&pool).await {
                     tracing::warn!(error = %e, "pruning old logins failed");
                 }
-                if let Err(e) = app::backend::webhooks::prune(&pool).await {
+                if let Err(e) = app::repositories::webhooks::prune(&pool).await {
                     tracing::warn!(error = %e, "pruning old webhook deliveries failed");
                 }
-                if let Err(e) = app::backend::cli_logins::prune(&pool).await {
+                if let Err(e) = app::cli_broker::logins::prune(&pool).await {
                     tracing::warn!(error = %e, "pruning old terminal logins failed");
                 }
             }

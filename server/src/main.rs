@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("generate-master-key") {
-        println!("{}", app::backend::vault::MasterKey::generate_hex());
+        println!("{}", app::vault::MasterKey::generate_hex());
         return ExitCode::SUCCESS;
     }
     let config = match Config::from_env() {

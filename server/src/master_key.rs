@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use app::backend::vault::{MasterKey, Vault};
+use app::vault::{MasterKey, Vault};
 use secrecy::ExposeSecret;
 
 use crate::config::Config;

@@ -3,7 +3,7 @@
 //! (when this build has them) for every provider the operator left unconfigured.
 
 use anyhow::Context;
-use app::backend::{ProviderEndpoints, Registry};
+use app::providers::registry::{ProviderEndpoints, Registry};
 use serde::Deserialize;
 use url::Url;
 

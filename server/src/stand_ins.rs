@@ -3,7 +3,7 @@
 //! left unconfigured. Only this module knows they exist.
 
 use anyhow::Context;
-use app::backend::ProviderEndpoints;
+use app::providers::registry::ProviderEndpoints;
 use app::providers::ProviderId;
 use secrecy::SecretString;
 use tokio::net::TcpListener;

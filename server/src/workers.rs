@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use app::backend::{device_flows, freshness, AppState};
+use app::connect::device::flows as device_flows;
+use app::freshness;
+use app::platform::AppState;
 use tokio::sync::watch;
 
 /// The longest the device-flow worker sleeps: new flows wake it earlier.

@@ -1,14 +1,17 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::header::AppHeader;
-use crate::components::provider_card::LocalTime;
-use crate::components::workspace_summary::WorkspaceSummary;
-use crate::functions::account::signed_in_user;
-use crate::functions::providers::provider_statuses;
-use crate::functions::teams::load_workspace;
-use crate::models::{ChosenRepo, ProviderStatus, RepoEvent, Step, Workspace};
+use crate::connect::functions::provider_statuses;
+use crate::connect::provider_card::LocalTime;
+use crate::connect::ProviderStatus;
+use crate::identity::functions::signed_in_user;
+use crate::onboarding::Step;
+use crate::repositories::{ChosenRepo, RepoEvent};
 use crate::teams::{self, TeamView};
+use crate::ui::header::AppHeader;
+use crate::workspace::functions::load_workspace;
+use crate::workspace::summary::WorkspaceSummary;
+use crate::workspace::Workspace;
 
 /// `/dashboard`: the home of a signed-in user: what the agents work on, with
 /// what, in which teams, and what GitHub reported lately.

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::brand::{GithubMark, Logo};
+use crate::ui::brand::{GithubMark, Logo};
 
 /// `/`: sign up or sign in. Signed-in visitors are sent on by the server.
 #[component]

@@ -2,19 +2,23 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::header::AppHeader;
-use crate::components::provider_card::ProviderCard;
-use crate::components::repository_picker::RepositoryPicker;
-use crate::components::steps::StepIndicator;
-use crate::components::team_picker::TeamPicker;
-use crate::components::workspace_summary::WorkspaceSummary;
-use crate::functions::account::signed_in_user;
-use crate::functions::onboarding::ContinueOnboarding;
-use crate::functions::providers::provider_statuses;
-use crate::functions::repositories::github_repositories;
-use crate::functions::teams::load_workspace;
-use crate::models::{CurrentUser, ProviderStatus, RepoListing, Step, Workspace};
+use crate::connect::functions::provider_statuses;
+use crate::connect::provider_card::ProviderCard;
+use crate::connect::ProviderStatus;
+use crate::identity::functions::signed_in_user;
+use crate::identity::CurrentUser;
+use crate::onboarding::functions::ContinueOnboarding;
+use crate::onboarding::steps::StepIndicator;
+use crate::onboarding::Step;
 use crate::pages::not_found::NotFound;
+use crate::repositories::functions::github_repositories;
+use crate::repositories::picker::RepositoryPicker;
+use crate::repositories::RepoListing;
+use crate::teams::picker::TeamPicker;
+use crate::ui::header::AppHeader;
+use crate::workspace::functions::load_workspace;
+use crate::workspace::summary::WorkspaceSummary;
+use crate::workspace::Workspace;
 
 /// `/onboarding/<step>`: the wizard frame around each step.
 #[component]

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::header::AppHeader;
-use crate::components::provider_card::LocalTime;
-use crate::functions::account::signed_in_user;
-use crate::functions::providers::{provider_statuses, recent_activity};
+use crate::audit::functions::recent_activity;
+use crate::connect::functions::provider_statuses;
+use crate::connect::provider_card::LocalTime;
+use crate::identity::functions::signed_in_user;
 use crate::pages::onboarding::ProviderList;
+use crate::ui::header::AppHeader;
 
 /// `/settings/providers`: connect, reconnect and disconnect providers, and
 /// see what happened to the credentials lately.

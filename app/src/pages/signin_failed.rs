@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::brand::Logo;
-use crate::models::LoginFailure;
+use crate::identity::LoginFailure;
 use crate::providers;
+use crate::ui::brand::Logo;
 
 /// Where a failed provider callback lands: what happened, and how to retry.
 #[component]

@@ -2,9 +2,10 @@
 
 use std::net::SocketAddr;
 
-use app::backend::audit::Source;
-use app::backend::imports::{self, ImportError};
-use app::backend::AppState;
+use app::audit::log::Source;
+use app::connect::import::store as imports;
+use app::connect::import::store::ImportError;
+use app::platform::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};

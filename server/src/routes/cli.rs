@@ -3,11 +3,16 @@
 //! `POST /cli/poll`, `GET /cli/providers` and `/.well-known/jwks.json`.
 //! The pages are plain server-rendered HTML: no JavaScript needed.
 
-use app::backend::callback::{self, CheckedCallback};
-use app::backend::cli_logins::{self, IdentityFailure, LoginEnd, Poll};
-use app::backend::oauth_states::Purpose;
-use app::backend::{session_tokens, signin, AppState};
-use app::models::{AuditAction, LoginFailure};
+use app::audit::AuditAction;
+use app::cli_broker::logins as cli_logins;
+use app::cli_broker::logins::{IdentityFailure, LoginEnd, Poll};
+use app::cli_broker::session_tokens;
+use app::identity::signin;
+use app::identity::LoginFailure;
+use app::platform::AppState;
+use app::providers::callback;
+use app::providers::callback::CheckedCallback;
+use app::providers::oauth_states::Purpose;
 use app::providers::ProviderId;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -118,7 +123,7 @@ pub async fn complete(app: &AppState, session: &Session, checked: CheckedCallbac
     if let Err(e) = cli_logins::finish(&app.db, &key, LoginEnd::SignedIn(&user.id)).await {
         return internal(e);
     }
-    if let Err(e) = app::backend::session::remember_cli_confirmation(session, &key).await {
+    if let Err(e) = app::identity::session::remember_cli_confirmation(session, &key).await {
         return internal(e);
     }
     let code = match cli_logins::confirming(&app.db, &key).await {
@@ -130,7 +135,7 @@ pub async fn complete(app: &AppState, session: &Session, checked: CheckedCallbac
 }
 
 /// "Sign in your terminal?": the code, and two buttons posting to `/cli/confirm`.
-fn confirm_page(user: &app::backend::users::User, code: &str) -> Response {
+fn confirm_page(user: &app::identity::users::User, code: &str) -> Response {
     let body = format!(
         r#"<p class="tagline">You are signing in a terminal as {who}. Your terminal shows this code:</p>
 <p class="device-code" aria-label="Code">{code}</p>
@@ -158,7 +163,7 @@ pub async fn confirm(
     session: Session,
     form: Result<axum::Form<Decision>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let key = match app::backend::session::take_cli_confirmation(&session).await {
+    let key = match app::identity::session::take_cli_confirmation(&session).await {
         Ok(Some(key)) => key,
         Ok(None) => return failure_page("GitHub", LoginFailure::StateMismatch),
         Err(e) => return internal(e),
@@ -174,14 +179,14 @@ pub async fn confirm(
         Ok(false) => return failure_page("GitHub", LoginFailure::StateExpired),
         Err(e) => return internal(e),
     }
-    let user = match app::backend::users::find(&app.db, &user_id).await {
+    let user = match app::identity::users::find(&app.db, &user_id).await {
         Ok(Some(user)) => user,
         Ok(None) => return failure_page("GitHub", LoginFailure::Internal),
         Err(e) => return internal(e),
     };
-    let source = app::backend::audit::Source("browser".to_owned());
+    let source = app::audit::log::Source("browser".to_owned());
     if !yes {
-        app::backend::audit::note(
+        app::audit::log::note(
             &app.db,
             &user.id,
             AuditAction::CliLoginRefused,
@@ -197,7 +202,7 @@ pub async fn confirm(
             Some("If you did start this, run `relay auth` again."),
         );
     }
-    app::backend::audit::note(&app.db, &user.id, AuditAction::CliLogin, None, "", &source).await;
+    app::audit::log::note(&app.db, &user.id, AuditAction::CliLogin, None, "", &source).await;
     tracing::info!(user = %user.id, login = %user.login, "terminal signed in");
     page(
         StatusCode::OK,
@@ -211,7 +216,7 @@ pub async fn confirm(
 }
 
 /// "Ada Lovelace (@ada)", or "@ada" when the name adds nothing.
-fn who(user: &app::backend::users::User) -> String {
+fn who(user: &app::identity::users::User) -> String {
     match user
         .name
         .as_deref()

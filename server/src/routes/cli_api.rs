@@ -5,14 +5,21 @@
 
 use std::net::SocketAddr;
 
-use app::backend::audit::{self, Source};
-use app::backend::connections::{self, Refusal};
-use app::backend::credentials;
-use app::backend::freshness::{self, FreshError};
-use app::backend::session_tokens::{self, Claims, TokenError};
-use app::backend::{teams, users, AppState};
-use app::models::{AuditAction, CredentialMethod};
+use app::audit::log as audit;
+use app::audit::log::Source;
+use app::audit::AuditAction;
+use app::cli_broker::session_tokens;
+use app::cli_broker::session_tokens::{Claims, TokenError};
+use app::connect::connections;
+use app::connect::connections::Refusal;
+use app::connect::CredentialMethod;
+use app::freshness;
+use app::freshness::FreshError;
+use app::identity::users;
+use app::platform::AppState;
 use app::providers::ProviderInfo;
+use app::teams::store as teams;
+use app::vault::credentials;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};

@@ -72,8 +72,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<app::backend::Error> for ApiError {
-    fn from(e: app::backend::Error) -> ApiError {
+impl From<app::platform::Error> for ApiError {
+    fn from(e: app::platform::Error) -> ApiError {
         ApiError::internal(e)
     }
 }

@@ -1,7 +1,8 @@
 //! Who may see which page: signed-in pages send visitors to the landing
 //! page, and the landing page sends signed-in users on to where they left.
 
-use app::backend::{session, users, AppState};
+use app::identity::{session, users};
+use app::platform::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -1,4 +1,4 @@
-use app::backend::{db, AppState};
+use app::platform::{db, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;

@@ -10,7 +10,7 @@ mod oauth;
 mod teams;
 mod webhooks;
 
-use app::backend::AppState;
+use app::platform::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;

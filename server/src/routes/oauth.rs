@@ -5,11 +5,14 @@
 
 use std::net::SocketAddr;
 
-use app::backend::audit::Source;
-use app::backend::callback::{self, CallbackQuery};
-use app::backend::oauth_states::Purpose;
-use app::backend::{connect, signin, AppState};
-use app::models::LoginFailure;
+use app::audit::log::Source;
+use app::connect::redirect as connect;
+use app::identity::signin;
+use app::identity::LoginFailure;
+use app::platform::AppState;
+use app::providers::callback;
+use app::providers::callback::CallbackQuery;
+use app::providers::oauth_states::Purpose;
 use app::providers::ProviderId;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -80,7 +83,7 @@ pub async fn connect(
     let Ok(return_to) = connect::safe_return_to(query.return_to.as_deref()) else {
         return failed(LoginFailure::BadReturn, Some(info.id));
     };
-    match app::backend::session::user_id(&session).await {
+    match app::identity::session::user_id(&session).await {
         Ok(Some(_)) => {}
         _ => return Redirect::to("/").into_response(),
     }

@@ -1,7 +1,9 @@
 //! `GET /teams/{id}/teams.json`: one of the signed-in user's teams as a
 //! download, in the format the README documents.
 
-use app::backend::{session, teams, AppState};
+use app::identity::session;
+use app::platform::AppState;
+use app::teams::store as teams;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

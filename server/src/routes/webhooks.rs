@@ -1,10 +1,11 @@
 //! `POST /webhooks/github`: GitHub's deliveries for the chosen repositories.
-//! Signature, freshness and replay are checked by `app::backend::webhooks`.
+//! Signature, freshness and replay are checked by `app::repositories::webhooks`.
 //! Bodies are capped by `MAX_BODY_BYTES` like every request; pull_request and
 //! issues payloads are well under it.
 
-use app::backend::webhooks::{self, Outcome, ReceiveError, Rejection};
-use app::backend::AppState;
+use app::platform::AppState;
+use app::repositories::webhooks;
+use app::repositories::webhooks::{Outcome, ReceiveError, Rejection};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

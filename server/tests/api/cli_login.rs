@@ -283,7 +283,7 @@ fn sign(header: &Value, claims: &Value, key: &ed25519_dalek::SigningKey) -> Stri
 /// The server's own signing key, read the way the server stores it
 /// (sealed under a data key wrapped by the master key).
 async fn server_key(app: &TestApp, kid: &str) -> ed25519_dalek::SigningKey {
-    use app::backend::vault::{Binding, MasterKey, Vault, WrappedKey};
+    use app::vault::{Binding, MasterKey, Vault, WrappedKey};
     use ed25519_dalek::pkcs8::DecodePrivateKey;
     use secrecy::ExposeSecret;
     let (master_key_id, wrapped, sealed): (String, String, String) = sqlx::query_as(

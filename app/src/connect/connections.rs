@@ -1,0 +1,273 @@
+//! The user's provider connections as a whole: what each provider offers
+//! here and what the user has, pasting a token, and disconnecting.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::audit::log as audit;
+use crate::audit::log::Source;
+use crate::audit::AuditAction;
+use crate::connect::device::flows as device_flows;
+use crate::connect::self_hosted::store as self_hosted;
+use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus};
+use crate::freshness;
+use crate::freshness::FreshError;
+use crate::platform::{AppState, Error};
+use crate::providers::{self, ProviderInfo};
+use crate::providers::{oauth, userinfo};
+use crate::vault::credentials;
+use crate::vault::credentials::{Connection, CredentialRow, TokenSet};
+
+/// Every provider, with the ways to connect it here and the user's credential.
+pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatus>, Error> {
+    let rows = credentials::list(&app.db, user_id).await?;
+    let endpoints = self_hosted::list(&app.db, user_id).await?;
+    let mut flows = device_flows::pending(&app.db, user_id).await?;
+    Ok(providers::ALL
+        .into_iter()
+        .map(|info| {
+            let methods = app.providers.methods(info);
+            ProviderStatus {
+                id: info.id,
+                credential: rows.iter().find(|r| r.provider == info.id).map(status),
+                endpoints: if methods.contains(&providers::ConnectMethod::Endpoint) {
+                    endpoints.clone()
+                } else {
+                    Vec::new()
+                },
+                pending_flow: flows
+                    .iter()
+                    .position(|f| f.provider == info.id)
+                    .map(|i| flows.swap_remove(i)),
+                methods,
+            }
+        })
+        .collect())
+}
+
+fn status(row: &CredentialRow) -> CredentialStatus {
+    CredentialStatus {
+        account: row.account.clone(),
+        method: row.method,
+        env_var: row.env_var.clone(),
+        token_hint: row.token_hint.clone(),
+        connected_at: row.connected_at,
+        refreshed_at: row.refreshed_at,
+        expires_at: row.expires_at,
+        needs_reconnect: row.needs_reconnect.is_some(),
+    }
+}
+
+/// Why a user's request was refused: the text is shown as is.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Backend(#[from] Error),
+}
+
+/// Stores a pasted token after checking its shape. Shown afterwards only as
+/// its prefix and last four characters.
+pub async fn save_token(
+    app: &AppState,
+    user_id: &str,
+    info: &'static ProviderInfo,
+    token: &SecretString,
+    source: Source,
+) -> Result<CredentialStatus, Refusal> {
+    if !app
+        .providers
+        .supports(info, providers::ConnectMethod::AccessToken)
+    {
+        return Err(Refusal::Invalid(format!(
+            "{} does not take access tokens.",
+            info.name
+        )));
+    }
+    let raw = token.expose_secret().trim();
+    let recognised = match info.recognise_token(raw) {
+        Ok(r) => r,
+        Err(message) => {
+            audit::note(
+                &app.db,
+                user_id,
+                AuditAction::ConnectFailed,
+                info.id,
+                "access token: bad shape",
+                &source,
+            )
+            .await;
+            return Err(Refusal::Invalid(message));
+        }
+    };
+    let hint = hint(raw, info);
+    let account = format!("{} {}", info.name, recognised.kind);
+    credentials::store(
+        &app.db,
+        &app.vault,
+        user_id,
+        info.id,
+        &Connection {
+            account: &account,
+            method: CredentialMethod::Token,
+            env_var: recognised.env_var,
+            token_hint: Some(hint),
+        },
+        &TokenSet::bare(SecretString::from(raw.to_owned())),
+    )
+    .await?;
+    audit::note(
+        &app.db,
+        user_id,
+        AuditAction::Connect,
+        info.id,
+        &format!("access token ({})", recognised.kind),
+        &source,
+    )
+    .await;
+    let row = credentials::find(&app.db, user_id, info.id)
+        .await?
+        .expect("just stored");
+    Ok(status(&row))
+}
+
+/// "sk-ant-api…Ab3d": the known prefix (or the first four characters) and the last four.
+fn hint(token: &str, info: &ProviderInfo) -> String {
+    let prefix = info
+        .token_shapes
+        .iter()
+        .find(|s| token.starts_with(s.prefix))
+        .map(|s| s.prefix)
+        .unwrap_or(&token[..4]);
+    providers::token_hint(prefix, &token[token.len() - 4..])
+}
+
+/// Revokes the credential at the provider (where it can be revoked), then deletes it.
+pub async fn disconnect(
+    app: &AppState,
+    user_id: &str,
+    info: &'static ProviderInfo,
+    source: Source,
+) -> Result<(), Refusal> {
+    let Some(row) = credentials::find(&app.db, user_id, info.id).await? else {
+        return Err(Refusal::Invalid(format!(
+            "{} is not connected.",
+            info.title
+        )));
+    };
+    if row.method == CredentialMethod::SignIn {
+        return Err(Refusal::Invalid(format!(
+            "{} uses the GitHub account you signed in with; sign out instead.",
+            info.title
+        )));
+    }
+    let mut detail = String::from("deleted from the vault");
+    if let (true, Some(endpoints)) = (row.method.is_login(), app.providers.endpoints(info.id)) {
+        if let Some(sealed) = credentials::sealed(&app.db, user_id, info.id).await? {
+            // Revoking the refresh token ends the whole grant; else the access token.
+            let (field, value, is_refresh) = match &sealed.refresh_token {
+                Some(r) => ("refresh_token", r.as_str(), true),
+                None => ("access_token", sealed.access_token.as_str(), false),
+            };
+            let token =
+                credentials::open(&app.db, &app.vault, user_id, info.id, field, value).await?;
+            detail = match oauth::revoke(&app.http, endpoints, &token, is_refresh).await {
+                Ok(true) => "revoked at the provider and deleted from the vault".to_owned(),
+                Ok(false) => {
+                    "deleted from the vault (the provider has no revocation endpoint)".to_owned()
+                }
+                Err(e) => {
+                    tracing::warn!(provider = %info.id, error = %e, "revocation failed; deleting anyway");
+                    "deleted from the vault; revocation at the provider failed".to_owned()
+                }
+            };
+        }
+    }
+    credentials::delete(&app.db, user_id, info.id).await?;
+    audit::note(
+        &app.db,
+        user_id,
+        AuditAction::Disconnect,
+        info.id,
+        &detail,
+        &source,
+    )
+    .await;
+    Ok(())
+}
+
+/// "Test": refreshes if needed, then asks the provider who the token belongs
+/// to. The answer is a sentence for the user.
+pub async fn test(
+    app: &AppState,
+    user_id: &str,
+    info: &'static ProviderInfo,
+    source: Source,
+) -> Result<String, Refusal> {
+    let Some(row) = credentials::find(&app.db, user_id, info.id).await? else {
+        return Err(Refusal::Invalid(format!(
+            "{} is not connected.",
+            info.title
+        )));
+    };
+    if row.method.handed_over() {
+        return Ok(format!(
+            "The {} is stored and ready for {}. {} offers no endpoint Relay can check it against from here.",
+            row.account, info.cli, info.name
+        ));
+    }
+    let token = freshness::access_token(app, user_id, info.id, &source)
+        .await
+        .map_err(|e| match e {
+            FreshError::Backend(e) => Refusal::Backend(e),
+            FreshError::NotConnected => {
+                Refusal::Invalid(format!("{} is not connected.", info.title))
+            }
+            FreshError::NeedsReconnect => Refusal::Invalid(format!(
+                "{} refused to renew the credential. Reconnect {} to keep using it.",
+                info.name, info.name
+            )),
+            FreshError::Unavailable => Refusal::Invalid(format!(
+                "{} is not answering. The stored credential was kept; try again in a moment.",
+                info.name
+            )),
+        })?;
+    let endpoints = app.providers.endpoints(info.id);
+    let answer = match endpoints {
+        Some(endpoints) => userinfo::who(&app.http, endpoints, &token).await,
+        None => Ok(None),
+    };
+    let (outcome, result) = match answer {
+        Ok(Some(name)) => (
+            "ok",
+            Ok(format!(
+                "✓ {} answered: this credential belongs to {}.",
+                info.name, name
+            )),
+        ),
+        Ok(None) => (
+            "ok",
+            Ok(format!(
+                "The credential is fresh; {} has no endpoint that names its owner.",
+                info.name
+            )),
+        ),
+        Err(what) => (
+            "failed",
+            Err(Refusal::Invalid(format!(
+                "{} did not accept the credential: {}.",
+                info.name, what
+            ))),
+        ),
+    };
+    audit::note(
+        &app.db,
+        user_id,
+        AuditAction::Test,
+        info.id,
+        outcome,
+        &source,
+    )
+    .await;
+    result
+}

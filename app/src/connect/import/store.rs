@@ -1,0 +1,295 @@
+//! "Import from Local Claude": the page shows a one-time code; the user's
+//! machine sends its credential file with that code; the vault keeps it.
+
+use rand::Rng;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::audit::log as audit;
+use crate::audit::log::Source;
+use crate::audit::AuditAction;
+use crate::connect::import::{ImportState, ImportView};
+use crate::connect::CredentialMethod;
+use crate::platform::{now, sha256_hex, AppState, Db, Error};
+use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
+use crate::vault::credentials;
+use crate::vault::credentials::{Connection, TokenSet};
+
+/// How long an import code is good for.
+pub const CODE_TTL_SECS: i64 = 10 * 60;
+/// Letters nobody misreads (no vowels, so no words either).
+const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
+
+/// "BCDF-GHJK-LMNP": 12 letters, about 52 bits.
+fn new_code() -> String {
+    let mut rng = rand::thread_rng();
+    (0..3)
+        .map(|_| {
+            (0..4)
+                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Creates a one-time import code for the user. The code itself is shown
+/// once, in this answer; only its hash is stored.
+pub async fn start(
+    app: &AppState,
+    user_id: &str,
+    info: &'static ProviderInfo,
+) -> Result<ImportView, Error> {
+    let (id, code, now) = (uuid::Uuid::new_v4().to_string(), new_code(), now());
+    sqlx::query(
+        "INSERT INTO import_codes (id, code_hash, user_id, provider, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(sha256_hex(&code))
+    .bind(user_id)
+    .bind(info.id)
+    .bind(now)
+    .bind(now + CODE_TTL_SECS)
+    .execute(&app.db)
+    .await?;
+    Ok(ImportView {
+        id,
+        provider: info.id,
+        code: Some(code),
+        expires_in: CODE_TTL_SECS,
+        state: ImportState::Waiting,
+        account: None,
+    })
+}
+
+/// The user's own import; another user's is "not found".
+pub async fn status(db: &Db, user_id: &str, id: &str) -> Result<Option<ImportView>, Error> {
+    let row: Option<(ProviderId, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT provider, expires_at, used_at, account FROM import_codes WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    let now = now();
+    Ok(
+        row.map(|(provider, expires_at, used_at, account)| ImportView {
+            id: id.to_owned(),
+            provider,
+            code: None,
+            expires_in: (expires_at - now).max(0),
+            state: match (used_at, &account) {
+                (Some(_), Some(_)) => ImportState::Imported,
+                _ if expires_at <= now => ImportState::Expired,
+                _ => ImportState::Waiting,
+            },
+            account,
+        }),
+    )
+}
+
+/// Why an import was refused: the text goes back to the command line as is.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("This import code is not known. Copy it again from the providers page.")]
+    UnknownCode,
+    #[error("This import code was already used. Get a new one from the providers page.")]
+    UsedCode,
+    #[error("This import code has expired (codes last 10 minutes). Get a new one from the providers page.")]
+    ExpiredCode,
+    #[error("{0}")]
+    BadFile(String),
+    #[error(transparent)]
+    Backend(#[from] Error),
+}
+
+/// Claude Code's `~/.claude/.credentials.json`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClaudeCredentials {
+    claude_ai_oauth: Option<ClaudeOauth>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClaudeOauth {
+    access_token: Option<String>,
+    refresh_token: Option<String>,
+    /// Milliseconds since the epoch.
+    expires_at: Option<i64>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    subscription_type: Option<String>,
+}
+
+/// Accepts a credential file sent with a one-time code: checks the code
+/// (single use), the file's shape, then stores it in the vault.
+pub async fn redeem(
+    app: &AppState,
+    code: &str,
+    file: &[u8],
+    source: Source,
+) -> Result<(&'static ProviderInfo, String), ImportError> {
+    let code = code.trim().to_ascii_uppercase();
+    let now = now();
+    // Claim the code: exactly one request ever gets past this.
+    let claimed: Option<(String, String, ProviderId, i64)> = sqlx::query_as(
+        "UPDATE import_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
+         RETURNING id, user_id, provider, expires_at",
+    )
+    .bind(now)
+    .bind(sha256_hex(&code))
+    .fetch_optional(&app.db)
+    .await
+    .map_err(Error::from)?;
+    let Some((id, user_id, provider, expires_at)) = claimed else {
+        let used: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT used_at FROM import_codes WHERE code_hash = $1")
+                .bind(sha256_hex(&code))
+                .fetch_optional(&app.db)
+                .await
+                .map_err(Error::from)?;
+        return Err(match used {
+            Some(_) => ImportError::UsedCode,
+            None => ImportError::UnknownCode,
+        });
+    };
+    if expires_at <= now {
+        return Err(ImportError::ExpiredCode);
+    }
+    let info = provider.info();
+    let parsed = parse_claude(file);
+    let (tokens, account) = match parsed {
+        Ok(ok) => ok,
+        Err(message) => {
+            audit::note(
+                &app.db,
+                &user_id,
+                AuditAction::ImportFailed,
+                info.id,
+                "the file was not a Claude credential file",
+                &source,
+            )
+            .await;
+            // The code stays spent: a new attempt takes a new code.
+            return Err(ImportError::BadFile(message));
+        }
+    };
+    credentials::store(
+        &app.db,
+        &app.vault,
+        &user_id,
+        info.id,
+        &Connection {
+            account: &account,
+            method: CredentialMethod::Import,
+            env_var: info.oauth_env_var,
+            token_hint: None,
+        },
+        &tokens,
+    )
+    .await?;
+    sqlx::query("UPDATE import_codes SET account = $1 WHERE id = $2")
+        .bind(&account)
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .map_err(Error::from)?;
+    audit::note(
+        &app.db,
+        &user_id,
+        AuditAction::Import,
+        info.id,
+        "credential file",
+        &source,
+    )
+    .await;
+    Ok((info, account))
+}
+
+/// Checks the file's shape; the messages never repeat its content.
+fn parse_claude(file: &[u8]) -> Result<(TokenSet, String), String> {
+    let parsed: ClaudeCredentials = serde_json::from_slice(file).map_err(|_| {
+        "That is not a Claude credentials file: it is not valid JSON. Send ~/.claude/.credentials.json as it is.".to_owned()
+    })?;
+    let oauth = parsed.claude_ai_oauth.ok_or_else(|| {
+        "That JSON has no \"claudeAiOauth\" section: send ~/.claude/.credentials.json from a machine where Claude Code is logged in.".to_owned()
+    })?;
+    let access = oauth
+        .access_token
+        .filter(|t| {
+            t.starts_with("sk-ant-") && t.len() >= 20 && t.chars().all(|c| c.is_ascii_graphic())
+        })
+        .ok_or_else(|| {
+            "The file's accessToken is missing or is not a Claude token (sk-ant-…).".to_owned()
+        })?;
+    let refresh = match oauth.refresh_token {
+        Some(t) if !(t.starts_with("sk-ant-") && t.chars().all(|c| c.is_ascii_graphic())) => {
+            return Err("The file's refreshToken is not a Claude token (sk-ant-…).".to_owned())
+        }
+        other => other,
+    };
+    let plan = oauth.subscription_type.filter(|s| {
+        !s.is_empty() && s.len() < 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    let account = match plan {
+        Some(plan) => format!("Claude {plan} subscription (imported)"),
+        None => "Claude account (imported)".to_owned(),
+    };
+    Ok((
+        TokenSet {
+            access_token: SecretString::from(access),
+            refresh_token: refresh.map(SecretString::from),
+            expires_at: oauth.expires_at.map(|ms| ms / 1000),
+            scopes: oauth.scopes,
+        },
+        account,
+    ))
+}
+
+/// Whether `info` takes imports on this server.
+pub fn supported(app: &AppState, info: &ProviderInfo) -> bool {
+    app.providers.supports(info, ConnectMethod::Import)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_three_groups_of_four_unambiguous_letters() {
+        let code = new_code();
+        assert_eq!(code.len(), 14);
+        assert!(code
+            .split('-')
+            .all(|g| g.len() == 4 && g.bytes().all(|b| ALPHABET.contains(&b))));
+    }
+
+    #[test]
+    fn a_claude_file_is_read_and_a_bad_one_is_named_without_echo() {
+        // Made up at run time: no secret-like text in the source.
+        let (access, refresh) = (
+            "sk-ant-oat01-".to_owned() + &"FAKE".repeat(5),
+            "sk-ant-ort01-".to_owned() + &"FAKE".repeat(5),
+        );
+        let good = format!(
+            r#"{{"claudeAiOauth":{{"accessToken":"{access}","refreshToken":"{refresh}","expiresAt":1800000000000,"scopes":["user:inference"],"subscriptionType":"max"}}}}"#
+        );
+        let (tokens, account) = parse_claude(good.as_bytes()).unwrap();
+        assert_eq!(tokens.expires_at, Some(1_800_000_000));
+        assert_eq!(account, "Claude max subscription (imported)");
+
+        assert!(parse_claude(b"not json")
+            .unwrap_err()
+            .contains("not valid JSON"));
+        assert!(parse_claude(br#"{"other":1}"#)
+            .unwrap_err()
+            .contains("claudeAiOauth"));
+        let wrong = br#"{"claudeAiOauth":{"accessToken":"hunter2-secret-value-xyz"}}"#;
+        let err = parse_claude(wrong).unwrap_err();
+        assert!(
+            err.contains("accessToken") && !err.contains("hunter2"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,285 @@
+//! Self-hosted model servers (Ollama, LM Studio, anything OpenAI-compatible):
+//! validated, probed for what answers, listed and removable.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::audit::log as audit;
+use crate::audit::log::Source;
+use crate::audit::AuditAction;
+use crate::connect::self_hosted::{EndpointKind, SelfHostedView};
+use crate::platform::{now, Db, Error};
+use crate::providers::SELF_HOSTED;
+
+/// The probe's whole budget per request: a model server on the network answers fast.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Listing answers larger than this are not read.
+const MAX_LISTING_BYTES: usize = 1024 * 1024;
+const MAX_ENDPOINTS: i64 = 20;
+
+/// Checks a name and URL a user typed; the message says what to fix.
+pub fn validate(name: &str, raw_url: &str) -> Result<(String, Url), String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("Give the endpoint a name, such as \"Ollama on my workstation\".".to_owned());
+    }
+    if name.chars().count() > 60 {
+        return Err("Keep the name under 60 characters.".to_owned());
+    }
+    let raw_url = raw_url.trim();
+    let url = Url::parse(raw_url).map_err(|_| {
+        "That is not a URL: write it in full, such as http://192.168.1.20:11434.".to_owned()
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "Use an http:// or https:// URL (not {}://).",
+            url.scheme()
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "Leave credentials out of the URL: user names and passwords in URLs end up in logs."
+                .to_owned(),
+        );
+    }
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
+        return Err("The URL needs a host name or address.".to_owned());
+    };
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("Leave out ?query and #fragment: give the server's base URL.".to_owned());
+    }
+    if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
+        let metadata = match ip {
+            IpAddr::V4(v4) => v4.is_link_local(),
+            IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+        };
+        if metadata {
+            return Err(
+                "Link-local addresses (such as cloud metadata services) are not model servers."
+                    .to_owned(),
+            );
+        }
+    }
+    if raw_url.len() > 300 {
+        return Err("That URL is too long (300 characters at most).".to_owned());
+    }
+    Ok((name.to_owned(), url))
+}
+
+/// What a probe found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Probe {
+    pub kind: EndpointKind,
+    pub models: Option<i64>,
+    pub reachable: bool,
+}
+
+#[derive(Deserialize)]
+struct OllamaTags {
+    models: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct OpenAiModels {
+    data: Vec<serde_json::Value>,
+}
+
+/// Asks Ollama's `/api/tags`, then an OpenAI-compatible `/v1/models`.
+pub async fn probe(url: &Url) -> Probe {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(PROBE_TIMEOUT)
+        .build()
+        .expect("the HTTP client builds");
+    let base = url.as_str().trim_end_matches('/');
+    let mut reachable = false;
+    if let Some(body) = fetch(&http, &format!("{base}/api/tags"), &mut reachable).await {
+        if let Ok(tags) = serde_json::from_slice::<OllamaTags>(&body) {
+            return Probe {
+                kind: EndpointKind::Ollama,
+                models: Some(tags.models.len() as i64),
+                reachable: true,
+            };
+        }
+    }
+    if let Some(body) = fetch(&http, &format!("{base}/v1/models"), &mut reachable).await {
+        if let Ok(list) = serde_json::from_slice::<OpenAiModels>(&body) {
+            return Probe {
+                kind: EndpointKind::OpenAi,
+                models: Some(list.data.len() as i64),
+                reachable: true,
+            };
+        }
+    }
+    Probe {
+        kind: EndpointKind::Unknown,
+        models: None,
+        reachable,
+    }
+}
+
+async fn fetch(http: &reqwest::Client, url: &str, reachable: &mut bool) -> Option<Vec<u8>> {
+    let response = http.get(url).send().await.ok()?;
+    *reachable = true;
+    if !response.status().is_success() {
+        return None;
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n as usize > MAX_LISTING_BYTES)
+    {
+        return None;
+    }
+    let body = response.bytes().await.ok()?;
+    (body.len() <= MAX_LISTING_BYTES).then(|| body.to_vec())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Backend(#[from] Error),
+}
+
+/// Validates, probes and saves an endpoint (saved even when unreachable: the
+/// server may simply be off right now; the result says so).
+pub async fn add(
+    db: &Db,
+    user_id: &str,
+    name: &str,
+    raw_url: &str,
+    source: Source,
+) -> Result<SelfHostedView, AddError> {
+    let (name, url) = validate(name, raw_url).map_err(AddError::Invalid)?;
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM self_hosted_endpoints WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(db)
+            .await
+            .map_err(Error::from)?;
+    if count >= MAX_ENDPOINTS {
+        return Err(AddError::Invalid(format!(
+            "You can save up to {MAX_ENDPOINTS} endpoints; remove one first."
+        )));
+    }
+    let probe = probe(&url).await;
+    let (id, now) = (uuid::Uuid::new_v4().to_string(), now());
+    sqlx::query(
+        "INSERT INTO self_hosted_endpoints (id, user_id, name, url, kind, models, reachable, checked_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(&name)
+    .bind(url.as_str())
+    .bind(probe.kind)
+    .bind(probe.models)
+    .bind(i64::from(probe.reachable))
+    .bind(now)
+    .execute(db)
+    .await
+    .map_err(Error::from)?;
+    let view = SelfHostedView {
+        id,
+        name,
+        url: url.to_string(),
+        kind: probe.kind,
+        models: probe.models,
+        reachable: probe.reachable,
+        checked_at: now,
+    };
+    let detail = format!("{}: {}", view.name, view.summary());
+    audit::note(
+        db,
+        user_id,
+        AuditAction::Connect,
+        SELF_HOSTED.id,
+        &detail,
+        &source,
+    )
+    .await;
+    Ok(view)
+}
+
+#[derive(sqlx::FromRow)]
+struct EndpointRow {
+    id: String,
+    name: String,
+    url: String,
+    kind: EndpointKind,
+    models: Option<i64>,
+    reachable: i64,
+    checked_at: i64,
+}
+
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<SelfHostedView>, Error> {
+    let rows: Vec<EndpointRow> = sqlx::query_as(
+        "SELECT id, name, url, kind, models, reachable, checked_at FROM self_hosted_endpoints WHERE user_id = $1 ORDER BY created_at",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| SelfHostedView {
+            id: row.id,
+            name: row.name,
+            url: row.url,
+            kind: row.kind,
+            models: row.models,
+            reachable: row.reachable == 1,
+            checked_at: row.checked_at,
+        })
+        .collect())
+}
+
+/// Removes the user's own endpoint; returns whether there was one.
+pub async fn remove(db: &Db, user_id: &str, id: &str, source: Source) -> Result<bool, Error> {
+    let name: Option<String> = sqlx::query_scalar(
+        "DELETE FROM self_hosted_endpoints WHERE id = $1 AND user_id = $2 RETURNING name",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    if let Some(name) = &name {
+        audit::note(
+            db,
+            user_id,
+            AuditAction::Disconnect,
+            SELF_HOSTED.id,
+            name,
+            &source,
+        )
+        .await;
+    }
+    Ok(name.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate;
+
+    #[test]
+    fn good_urls_pass_and_bad_ones_say_why() {
+        assert!(validate("Ollama", "http://127.0.0.1:11434").is_ok());
+        assert!(validate("LM Studio", "https://models.example/v1/").is_ok());
+        let cases = [
+            ("", "http://x", "name"),
+            ("A", "ftp://x.example", "http://"),
+            ("A", "http://user:pw@x.example", "credentials"),
+            ("A", "localhost:11434", "http://"),
+            ("A", "not a url", "not a URL"),
+            ("A", "http://x.example/?key=1", "query"),
+            ("A", "http://169.254.169.254/", "Link-local"),
+        ];
+        for (name, url, expected) in cases {
+            let err = validate(name, url).unwrap_err();
+            assert!(err.contains(expected), "{url}: {err}");
+        }
+    }
+}

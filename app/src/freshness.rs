@@ -1,0 +1,200 @@
+//! Keeping credentials fresh: a token used within five minutes of its expiry
+//! is refreshed first, and a background sweep refreshes the rest in time.
+//!
+//! A credential has exactly one refresher at a time. Within this process a
+//! per-credential lock queues concurrent users behind the one refresh; across
+//! instances the store is a compare-and-swap on the refresh token, and a
+//! loser of that race re-reads what the winner stored. So a provider that
+//! rotates refresh tokens never sees one used twice.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::audit::log as audit;
+use crate::audit::log::Source;
+use crate::audit::AuditAction;
+use crate::platform::{now, AppState, Error};
+use crate::providers::oauth;
+use crate::providers::oauth::ExchangeError;
+use crate::providers::ProviderId;
+use crate::vault::credentials;
+
+/// Refresh when the token has less than this left.
+pub const REFRESH_WINDOW_SECS: i64 = 5 * 60;
+/// Tries of a refresh against a provider that times out or answers 5xx.
+const ATTEMPTS: u32 = 3;
+const FIRST_BACKOFF: Duration = Duration::from_millis(300);
+
+/// One lock per (user, provider) credential.
+type CredentialLocks = HashMap<(String, ProviderId), Arc<tokio::sync::Mutex<()>>>;
+
+#[derive(Default)]
+pub struct Refresher {
+    locks: Mutex<CredentialLocks>,
+}
+
+impl Refresher {
+    fn lock_for(&self, user_id: &str, provider: ProviderId) -> Arc<tokio::sync::Mutex<()>> {
+        self.locks
+            .lock()
+            .expect("not poisoned")
+            .entry((user_id.to_owned(), provider))
+            .or_default()
+            .clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FreshError {
+    #[error("not connected")]
+    NotConnected,
+    /// The provider refused the refresh token: the user must connect again.
+    #[error("the provider refused to renew the credential; reconnect it")]
+    NeedsReconnect,
+    /// The provider kept failing and the stored token has expired.
+    #[error("the provider is unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Backend(#[from] Error),
+}
+
+/// The user's access token for `provider`, refreshed first if it expires
+/// within five minutes.
+pub async fn access_token(
+    app: &AppState,
+    user_id: &str,
+    provider: ProviderId,
+    source: &Source,
+) -> Result<SecretString, FreshError> {
+    let sealed = credentials::sealed(&app.db, user_id, provider)
+        .await?
+        .ok_or(FreshError::NotConnected)?;
+    if !due(sealed.expires_at, sealed.refreshable) {
+        return open_access(app, user_id, provider, &sealed.access_token).await;
+    }
+    let lock = app.refresher.lock_for(user_id, provider);
+    let _held = lock.lock().await;
+    // Someone may have refreshed while this caller waited for the lock.
+    let sealed = credentials::sealed(&app.db, user_id, provider)
+        .await?
+        .ok_or(FreshError::NotConnected)?;
+    if !due(sealed.expires_at, sealed.refreshable) {
+        return open_access(app, user_id, provider, &sealed.access_token).await;
+    }
+    let used = sealed.refresh_token.clone().expect("due() requires one");
+    let refresh_token = credentials::open(
+        &app.db,
+        &app.vault,
+        user_id,
+        provider,
+        "refresh_token",
+        &used,
+    )
+    .await?;
+    let Some(endpoints) = app.providers.endpoints(provider) else {
+        return Err(FreshError::Unavailable);
+    };
+
+    let mut backoff = FIRST_BACKOFF;
+    let mut attempt = 1;
+    let outcome = loop {
+        match oauth::refresh(&app.http, endpoints, &refresh_token).await {
+            Err(ExchangeError::Unavailable(reason)) if attempt < ATTEMPTS => {
+                tracing::warn!(provider = %provider, attempt, %reason, "refresh failed; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+                attempt += 1;
+            }
+            other => break other,
+        }
+    };
+    match outcome {
+        Ok(tokens) => {
+            if credentials::store_refreshed(&app.db, &app.vault, user_id, provider, &used, &tokens)
+                .await?
+            {
+                audit::note(&app.db, user_id, AuditAction::Refresh, provider, "", source).await;
+                Ok(tokens.access_token)
+            } else {
+                // Another instance refreshed first; use what it stored.
+                let sealed = credentials::sealed(&app.db, user_id, provider)
+                    .await?
+                    .ok_or(FreshError::NotConnected)?;
+                open_access(app, user_id, provider, &sealed.access_token).await
+            }
+        }
+        Err(ExchangeError::Rejected(code)) => {
+            // A rotation by another instance looks like a rejection: check first.
+            let now_stored = credentials::sealed(&app.db, user_id, provider).await?;
+            if let Some(s) = now_stored.filter(|s| s.refresh_token.as_deref() != Some(&used)) {
+                return open_access(app, user_id, provider, &s.access_token).await;
+            }
+            credentials::mark_needs_reconnect(&app.db, user_id, provider).await?;
+            audit::note(
+                &app.db,
+                user_id,
+                AuditAction::RefreshFailed,
+                provider,
+                &format!("rejected: {code}"),
+                source,
+            )
+            .await;
+            Err(FreshError::NeedsReconnect)
+        }
+        Err(ExchangeError::Unavailable(reason)) => {
+            audit::note(
+                &app.db,
+                user_id,
+                AuditAction::RefreshFailed,
+                provider,
+                "provider unavailable; credential kept",
+                source,
+            )
+            .await;
+            tracing::warn!(provider = %provider, %reason, "refresh failed; keeping the stored credential");
+            // Still valid for a few minutes? Then it is still the right answer.
+            match sealed.expires_at {
+                Some(at) if at > now() => {
+                    open_access(app, user_id, provider, &sealed.access_token).await
+                }
+                _ => Err(FreshError::Unavailable),
+            }
+        }
+    }
+}
+
+/// Refreshes every credential about to expire (the background sweep).
+/// Returns how many it refreshed or tried to.
+pub async fn sweep(app: &AppState) -> Result<usize, Error> {
+    let due = credentials::expiring(&app.db, now() + REFRESH_WINDOW_SECS).await?;
+    for (user_id, provider) in &due {
+        if let Err(e) = access_token(app, user_id, *provider, &Source::worker()).await {
+            tracing::info!(provider = %provider, error = %e, "sweep could not refresh a credential");
+        }
+    }
+    Ok(due.len())
+}
+
+fn due(expires_at: Option<i64>, refreshable: bool) -> bool {
+    refreshable && expires_at.is_some_and(|at| at - now() < REFRESH_WINDOW_SECS)
+}
+
+async fn open_access(
+    app: &AppState,
+    user_id: &str,
+    provider: ProviderId,
+    sealed: &str,
+) -> Result<SecretString, FreshError> {
+    Ok(credentials::open(
+        &app.db,
+        &app.vault,
+        user_id,
+        provider,
+        "access_token",
+        sealed,
+    )
+    .await?)
+}

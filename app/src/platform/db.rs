@@ -1,0 +1,234 @@
+//! The database pool. SQLite is the embedded default; every query is written
+//! in the SQL that SQLite and PostgreSQL share.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+
+pub type Db = sqlx::SqlitePool;
+
+/// Opens (creating if missing) the database at `url` and applies `migrations/`.
+pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("../migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+/// The `/healthz` check: one round trip to the database.
+pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(db)
+        .await
+        .map(|_| ())
+}
+
+/// A private in-memory database with the schema applied (unit tests).
+#[cfg(test)]
+pub async fn memory() -> Db {
+    // One connection: every in-memory SQLite connection is its own database.
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .unwrap();
+    sqlx::migrate!("../migrations").run(&pool).await.unwrap();
+    pool
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::AuditAction;
+    use crate::cli_broker::logins::CliLoginStatus;
+    use crate::connect::device::DeviceFlowState;
+    use crate::connect::self_hosted::EndpointKind;
+    use crate::connect::CredentialMethod;
+    use crate::identity::LoginFailure;
+    use crate::onboarding::{Progress, Step};
+    use crate::providers::oauth_states::Purpose;
+
+    /// The quoted values of `column IN (…)` (or `NOT IN`) in a schema object's SQL.
+    fn listed(sql: &str, column: &str) -> Vec<String> {
+        let after_column = &sql[sql
+            .find(&format!("{column} "))
+            .expect("the column is checked")..];
+        let list = &after_column[after_column.find("IN (").expect("an IN list") + 4..];
+        let list = &list[..list.find(')').expect("the list ends")];
+        let mut values: Vec<String> = list
+            .split(',')
+            .map(|v| v.trim().trim_matches('\'').to_owned())
+            .collect();
+        values.sort();
+        values
+    }
+
+    fn spelled<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<String> {
+        let mut values: Vec<String> = all.iter().map(|v| as_str(*v).to_owned()).collect();
+        values.sort();
+        values
+    }
+
+    #[tokio::test]
+    async fn every_state_column_accepts_exactly_the_states_of_its_enum() {
+        let db = memory().await;
+        let progress: Vec<Progress> = Step::ALL
+            .into_iter()
+            .map(Progress::At)
+            .chain([Progress::Completed])
+            .collect();
+        let cases = [
+            (
+                "credentials",
+                "method",
+                spelled(CredentialMethod::ALL, CredentialMethod::as_str),
+            ),
+            (
+                "oauth_states",
+                "purpose",
+                spelled(Purpose::ALL, Purpose::as_str),
+            ),
+            (
+                "device_flows",
+                "status",
+                spelled(DeviceFlowState::ALL, DeviceFlowState::as_str),
+            ),
+            (
+                "audit_log",
+                "action",
+                spelled(AuditAction::ALL, AuditAction::as_str),
+            ),
+            (
+                "cli_logins",
+                "status",
+                spelled(CliLoginStatus::ALL, CliLoginStatus::as_str),
+            ),
+            (
+                "cli_logins",
+                "failure",
+                spelled(LoginFailure::ALL, LoginFailure::as_str),
+            ),
+            (
+                "self_hosted_endpoints",
+                "kind",
+                spelled(EndpointKind::ALL, EndpointKind::as_str),
+            ),
+            (
+                "users_onboarding_step_insert",
+                "onboarding_step",
+                spelled(&progress, Progress::as_str),
+            ),
+            (
+                "users_onboarding_step_update",
+                "onboarding_step",
+                spelled(&progress, Progress::as_str),
+            ),
+        ];
+        for (object, column, expected) in cases {
+            let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = $1")
+                .bind(object)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            assert_eq!(listed(&sql, column), expected, "{object}.{column}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_database_refuses_an_unknown_state() {
+        let db = memory().await;
+        let audit =
+            sqlx::query("INSERT INTO audit_log (id, action, at_ms) VALUES ('a', 'exploded', 0)")
+                .execute(&db)
+                .await;
+        assert!(audit
+            .unwrap_err()
+            .to_string()
+            .contains("CHECK constraint failed"));
+        sqlx::query("INSERT INTO users (id, github_id, login, created_at, updated_at) VALUES ('u', 1, 'ada', 0, 0)")
+            .execute(&db)
+            .await
+            .unwrap();
+        let step = sqlx::query("UPDATE users SET onboarding_step = 'halfway' WHERE id = 'u'")
+            .execute(&db)
+            .await;
+        assert!(step
+            .unwrap_err()
+            .to_string()
+            .contains("CHECK constraint failed"));
+    }
+
+    /// A database made before states were checked keeps its rows, and its
+    /// old spellings turn into the new ones.
+    #[tokio::test]
+    async fn rows_written_before_the_checks_survive_the_migration() {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let all = sqlx::migrate!("../migrations");
+        let before = sqlx::migrate::Migrator {
+            migrations: all
+                .migrations
+                .iter()
+                .filter(|m| m.version < 6)
+                .cloned()
+                .collect(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        for sql in [
+            "INSERT INTO users (id, github_id, login, onboarding_step, created_at, updated_at) VALUES ('u', 1, 'ada', 'team', 0, 0)",
+            "INSERT INTO credentials (user_id, provider, kind, account, access_token, connected_at, refreshed_at, method) VALUES ('u', 'github', 'oauth', 'ada', 'sealed', 0, 0, 'signin')",
+            "INSERT INTO audit_log (id, user_id, action, provider, at_ms) VALUES ('a', 'u', 'cli_login', '', 0)",
+            "INSERT INTO cli_logins (state_hash, provider, code_challenge, user_code, status, failure, created_at, expires_at) VALUES ('x', 'google', 'c', 'ABCD-EFGH', 'failed', 'no_account', 0, 0)",
+            "INSERT INTO cli_logins (state_hash, provider, code_challenge, user_code, status, failure, created_at, expires_at) VALUES ('y', 'github', 'c', 'ABCD-EFGH', 'denied', 'denied', 0, 0)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        all.run(&pool).await.unwrap();
+
+        let method: CredentialMethod =
+            sqlx::query_scalar("SELECT method FROM credentials WHERE user_id = 'u'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(method, CredentialMethod::SignIn);
+        let provider: Option<String> = sqlx::query_scalar("SELECT provider FROM audit_log")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(provider, None);
+        let logins: Vec<(CliLoginStatus, Option<LoginFailure>)> =
+            sqlx::query_as("SELECT status, failure FROM cli_logins ORDER BY state_hash")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            logins,
+            [
+                (CliLoginStatus::NoAccount, None),
+                (CliLoginStatus::Denied, None)
+            ]
+        );
+        // The references to users still hold: deleting the user takes its rows along.
+        sqlx::query("DELETE FROM users WHERE id = 'u'")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credentials")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+}

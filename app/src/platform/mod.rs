@@ -1,0 +1,119 @@
+//! Server-only machinery every domain shares: the application state, the
+//! database pool, the outgoing HTTP client, the clock and the backend error.
+//! Compiled only with the `ssr` feature.
+
+pub mod db;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use url::Url;
+
+pub use db::Db;
+
+use crate::providers::registry::Registry;
+use crate::vault;
+
+/// Everything a request handler or server function may need.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub vault: Arc<vault::Vault>,
+    /// How to reach each configured provider (GitHub, the sign-in provider, always).
+    pub providers: Arc<Registry>,
+    /// Where browsers reach Relay; redirect URIs are built from it.
+    pub public_url: Url,
+    /// Outgoing HTTP: never follows redirects (an OAuth client must not, to avoid SSRF).
+    pub http: reqwest::Client,
+    /// Wakes the device-flow worker when a flow starts.
+    pub device_worker: Arc<tokio::sync::Notify>,
+    /// The one refresher of each credential (see `freshness`).
+    pub refresher: Arc<crate::freshness::Refresher>,
+    /// What GitHub signs webhook deliveries with (`None`: webhooks are refused).
+    pub github_webhook_secret: Option<Arc<secrecy::SecretString>>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    /// The one redirect URI of a provider, whatever the purpose of the login.
+    pub fn callback_url(&self, provider: crate::providers::ProviderId) -> Url {
+        self.public_url
+            .join(&format!("oauth/callback/{provider}"))
+            .expect("a path joins onto a base URL")
+    }
+}
+
+/// The HTTP client used for every call to a provider.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(15))
+        .user_agent(concat!("agent-relay-cloud/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend initialises")
+}
+
+/// Errors inside the backend. Their text is for logs; users see a generic message.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("vault: {0}")]
+    Vault(#[from] vault::VaultError),
+    #[error("session store: {0}")]
+    Session(#[from] tower_sessions::session::Error),
+    #[error("crypto: {0}")]
+    Crypto(&'static str),
+}
+
+/// Sets the status of the server-function call being answered. A plain HTML
+/// form post is left alone: it is answered with a redirect back to its page,
+/// which carries the error and must stay a redirect to work without JavaScript.
+pub fn refused_with(status: u16) {
+    use leptos::prelude::use_context;
+    let form_post = use_context::<axum::http::request::Parts>().is_some_and(|request| {
+        request
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    let status = axum::http::StatusCode::from_u16(status);
+    if let (false, Some(response), Ok(status)) = (
+        form_post,
+        use_context::<leptos_axum::ResponseOptions>(),
+        status,
+    ) {
+        response.set_status(status);
+    }
+}
+
+/// Seconds since the Unix epoch: the one clock every table uses.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch, for schedules finer than a second.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Hex SHA-256, for looking up single-use secrets (and seen bodies) without storing them.
+pub fn sha256_hex(value: impl AsRef<[u8]>) -> String {
+    use sha2::Digest;
+    vault::hex(&sha2::Sha256::digest(value.as_ref()))
+}

@@ -1,0 +1,225 @@
+//! The generic OAuth 2.0 client (authorization code + PKCE S256), built on the
+//! `oauth2` crate. Provider differences come from `ProviderEndpoints`, never
+//! from branches here.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
+    HttpClientError, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RefreshToken, RequestTokenError, Scope, StandardErrorResponse, TokenResponse, TokenUrl,
+};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::platform::now;
+use crate::providers::registry::ProviderEndpoints;
+use crate::vault::credentials::TokenSet;
+
+/// A login about to be sent to the provider.
+pub struct AuthorizeRequest {
+    pub url: Url,
+    pub state: SecretString,
+    pub pkce_verifier: SecretString,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    /// The provider answered with an OAuth error (bad code, PKCE mismatch, …).
+    #[error("the provider rejected the grant: {0}")]
+    Rejected(String),
+    /// Timeout, connection failure, 5xx or an unreadable answer.
+    #[error("the provider is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl ExchangeError {
+    /// What the login failure page says about it.
+    pub fn failure(&self) -> crate::identity::LoginFailure {
+        match self {
+            ExchangeError::Rejected(_) => crate::identity::LoginFailure::ProviderError,
+            ExchangeError::Unavailable(_) => crate::identity::LoginFailure::ProviderUnavailable,
+        }
+    }
+}
+
+/// The authorization URL with a fresh state and PKCE challenge; `None` when
+/// the provider has no authorization endpoint (device code or import only).
+pub fn authorize(provider: &ProviderEndpoints, redirect: &Url) -> Option<AuthorizeRequest> {
+    let client = BasicClient::new(ClientId::new(provider.client_id.clone()))
+        .set_auth_uri(AuthUrl::from_url(provider.auth_url.clone()?))
+        .set_redirect_uri(RedirectUrl::from_url(redirect.clone()));
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(provider.scopes.iter().map(|s| Scope::new(s.clone())))
+        .set_pkce_challenge(challenge)
+        .url();
+    Some(AuthorizeRequest {
+        url,
+        state: SecretString::from(state.secret().clone()),
+        pkce_verifier: SecretString::from(verifier.secret().clone()),
+    })
+}
+
+/// A client of the provider's token endpoint, authenticated with the secret if it has one.
+pub(crate) fn token_client(
+    provider: &ProviderEndpoints,
+) -> BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet> {
+    let mut client = BasicClient::new(ClientId::new(provider.client_id.clone()))
+        .set_token_uri(TokenUrl::from_url(provider.token_url.clone()));
+    if let Some(secret) = &provider.client_secret {
+        client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
+    }
+    client
+}
+
+type HttpResult = Result<HttpResponse, HttpClientError<reqwest::Error>>;
+
+/// The HTTP client the `oauth2` crate calls, with one correction: GitHub
+/// answers OAuth errors with HTTP 200, where RFC 6749 says 400. Such an answer
+/// is turned into the 400 it should have been, so every provider's errors
+/// reach the crate's error handling the same way.
+///
+/// The closure owns its (cheaply cloned) client, so its futures borrow nothing.
+pub(crate) fn http_for_oauth(
+    http: &reqwest::Client,
+) -> impl Fn(HttpRequest) -> Pin<Box<dyn Future<Output = HttpResult> + Send>> {
+    let http = http.clone();
+    move |request| {
+        let http = http.clone();
+        Box::pin(async move {
+            let mut response = oauth2::AsyncHttpClient::call(&http, request).await?;
+            if response.status() == oauth2::http::StatusCode::OK && is_error_body(response.body()) {
+                *response.status_mut() = oauth2::http::StatusCode::BAD_REQUEST;
+            }
+            Ok(response)
+        })
+    }
+}
+
+fn is_error_body(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            let error = v.get("error")?.as_str()?.to_owned();
+            Some(!error.is_empty() && v.get("access_token").is_none())
+        })
+        .unwrap_or(false)
+}
+
+/// The tokens of a successful token response.
+pub(crate) fn token_set(response: &BasicTokenResponse) -> TokenSet {
+    TokenSet {
+        access_token: SecretString::from(response.access_token().secret().clone()),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| SecretString::from(t.secret().clone())),
+        expires_at: response.expires_in().map(|d| now() + d.as_secs() as i64),
+        scopes: response
+            .scopes()
+            .map(|s| s.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// Exchanges an authorization code (with its PKCE verifier) for tokens.
+pub async fn exchange_code(
+    http: &reqwest::Client,
+    provider: &ProviderEndpoints,
+    redirect: &Url,
+    code: &str,
+    pkce_verifier: &SecretString,
+) -> Result<TokenSet, ExchangeError> {
+    let client = token_client(provider).set_redirect_uri(RedirectUrl::from_url(redirect.clone()));
+    let response = client
+        .exchange_code(AuthorizationCode::new(code.to_owned()))
+        .set_pkce_verifier(PkceCodeVerifier::new(
+            pkce_verifier.expose_secret().to_owned(),
+        ))
+        .request_async(&http_for_oauth(http))
+        .await
+        .map_err(classify)?;
+    Ok(token_set(&response))
+}
+
+/// Trades a refresh token for fresh tokens. The answer may carry a new
+/// refresh token (rotation); without one, the old one stays valid.
+pub async fn refresh(
+    http: &reqwest::Client,
+    provider: &ProviderEndpoints,
+    refresh_token: &SecretString,
+) -> Result<TokenSet, ExchangeError> {
+    let refresh_token = RefreshToken::new(refresh_token.expose_secret().to_owned());
+    let response = token_client(provider)
+        .exchange_refresh_token(&refresh_token)
+        .request_async(&http_for_oauth(http))
+        .await
+        .map_err(classify)?;
+    Ok(token_set(&response))
+}
+
+/// RFC 7009: tells the provider to forget a token. `Ok(false)` when the
+/// provider has no revocation endpoint.
+///
+/// Sent with reqwest rather than the `oauth2` crate: the crate refuses any
+/// non-https revocation URL, which would leave this path untested against the
+/// loopback development providers. The request is the RFC's form POST with
+/// the same client authentication (HTTP Basic) as the token endpoint.
+pub async fn revoke(
+    http: &reqwest::Client,
+    provider: &ProviderEndpoints,
+    token: &SecretString,
+    is_refresh_token: bool,
+) -> Result<bool, ExchangeError> {
+    let Some(revoke_url) = &provider.revoke_url else {
+        return Ok(false);
+    };
+    let hint = if is_refresh_token {
+        "refresh_token"
+    } else {
+        "access_token"
+    };
+    let mut form = vec![("token", token.expose_secret()), ("token_type_hint", hint)];
+    let mut request = http.post(revoke_url.clone());
+    match &provider.client_secret {
+        Some(secret) => {
+            request = request.basic_auth(&provider.client_id, Some(secret.expose_secret()))
+        }
+        // A public client names itself in the body (RFC 7009 §2.1).
+        None => form.push(("client_id", &provider.client_id)),
+    }
+    let request = request.form(&form);
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ExchangeError::Unavailable(e.without_url().to_string()))?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(true)
+    } else if status.is_server_error() {
+        Err(ExchangeError::Unavailable(format!("HTTP {status}")))
+    } else {
+        Err(ExchangeError::Rejected(format!("HTTP {status}")))
+    }
+}
+
+type TokenError = RequestTokenError<
+    HttpClientError<reqwest::Error>,
+    StandardErrorResponse<BasicErrorResponseType>,
+>;
+
+/// Tells a refusal (the user must start again) from an outage (try again later).
+/// Only the error code travels on: descriptions may echo what we sent.
+fn classify(err: TokenError) -> ExchangeError {
+    match err {
+        RequestTokenError::ServerResponse(e) => ExchangeError::Rejected(e.error().to_string()),
+        RequestTokenError::Request(e) => ExchangeError::Unavailable(format!("request failed: {e}")),
+        RequestTokenError::Parse(_, body) => {
+            ExchangeError::Unavailable(format!("unreadable answer ({} bytes)", body.len()))
+        }
+        RequestTokenError::Other(e) => ExchangeError::Unavailable(e),
+    }
+}

@@ -1,0 +1,313 @@
+//! Provider credentials of a user, sealed by the vault. Plaintext tokens exist
+//! only in memory, as `SecretString`s.
+
+use secrecy::SecretString;
+
+use crate::connect::CredentialMethod;
+use crate::identity::users;
+use crate::platform::{now, Db, Error};
+use crate::providers::ProviderId;
+use crate::vault::{Binding, UserKey, Vault};
+
+/// Tokens as a provider issued them.
+#[derive(Debug)]
+pub struct TokenSet {
+    pub access_token: SecretString,
+    pub refresh_token: Option<SecretString>,
+    /// Unix seconds; `None` for tokens that do not expire.
+    pub expires_at: Option<i64>,
+    pub scopes: Vec<String>,
+}
+
+impl TokenSet {
+    /// A pasted or imported token: no refresh token, no known expiry.
+    pub fn bare(access_token: SecretString) -> TokenSet {
+        TokenSet {
+            access_token,
+            refresh_token: None,
+            expires_at: None,
+            scopes: Vec::new(),
+        }
+    }
+}
+
+/// What is stored next to the sealed tokens (none of it secret).
+pub struct Connection<'a> {
+    pub account: &'a str,
+    pub method: CredentialMethod,
+    /// Where an agent CLI expects this credential.
+    pub env_var: &'a str,
+    /// "prefix…last4" of a pasted token, the only part ever shown.
+    pub token_hint: Option<String>,
+}
+
+/// A stored credential's description, without its secrets.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CredentialRow {
+    pub provider: ProviderId,
+    pub account: String,
+    pub method: CredentialMethod,
+    pub env_var: Option<String>,
+    pub token_hint: Option<String>,
+    pub expires_at: Option<i64>,
+    pub connected_at: i64,
+    pub refreshed_at: i64,
+    pub needs_reconnect: Option<i64>,
+    pub has_refresh_token: bool,
+}
+
+fn seal_tokens(key: &UserKey, provider: ProviderId, tokens: &TokenSet) -> (String, Option<String>) {
+    let provider = provider.as_str();
+    let access = key.seal(
+        Binding {
+            provider,
+            field: "access_token",
+        },
+        &tokens.access_token,
+    );
+    let refresh = tokens.refresh_token.as_ref().map(|t| {
+        key.seal(
+            Binding {
+                provider,
+                field: "refresh_token",
+            },
+            t,
+        )
+    });
+    (access, refresh)
+}
+
+/// Stores (or replaces) a user's credential for `provider`.
+pub async fn store(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: ProviderId,
+    connection: &Connection<'_>,
+    tokens: &TokenSet,
+) -> Result<(), Error> {
+    let key = users::data_key(db, vault, user_id).await?;
+    let (access, refresh) = seal_tokens(&key, provider, tokens);
+    let now = now();
+    sqlx::query(
+        "INSERT INTO credentials (user_id, provider, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
+         ON CONFLICT (user_id, provider) DO UPDATE SET
+           account = excluded.account, access_token = excluded.access_token,
+           refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
+           scopes = excluded.scopes, connected_at = excluded.connected_at,
+           refreshed_at = excluded.refreshed_at, method = excluded.method,
+           token_hint = excluded.token_hint, env_var = excluded.env_var, needs_reconnect = NULL",
+    )
+    .bind(user_id)
+    .bind(provider)
+    .bind(connection.account)
+    .bind(access)
+    .bind(refresh)
+    .bind(tokens.expires_at)
+    .bind(tokens.scopes.join(" "))
+    .bind(now)
+    .bind(connection.method)
+    .bind(connection.token_hint.as_deref())
+    .bind(connection.env_var)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the tokens after a refresh, only if the stored refresh token is
+/// still the one that was used (`used_refresh`, sealed form): a concurrent
+/// refresher that lost the race changes nothing. Returns whether it stored.
+pub async fn store_refreshed(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: ProviderId,
+    used_refresh: &str,
+    tokens: &TokenSet,
+) -> Result<bool, Error> {
+    let key = users::data_key(db, vault, user_id).await?;
+    let (access, refresh) = seal_tokens(&key, provider, tokens);
+    let updated = sqlx::query(
+        "UPDATE credentials SET access_token = $1, refresh_token = COALESCE($2, refresh_token),
+           expires_at = $3, refreshed_at = $4, needs_reconnect = NULL
+         WHERE user_id = $5 AND provider = $6 AND refresh_token = $7",
+    )
+    .bind(access)
+    .bind(refresh)
+    .bind(tokens.expires_at)
+    .bind(now())
+    .bind(user_id)
+    .bind(provider)
+    .bind(used_refresh)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// The sealed tokens of a credential, for the refresher.
+pub struct Sealed {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_at: Option<i64>,
+    /// Whether Relay may refresh it: only tokens Relay's own client was
+    /// issued (an imported refresh token belongs to another client).
+    pub refreshable: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SealedRow {
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_at: Option<i64>,
+    method: CredentialMethod,
+}
+
+pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Option<Sealed>, Error> {
+    let row: Option<SealedRow> = sqlx::query_as(
+        "SELECT access_token, refresh_token, expires_at, method FROM credentials WHERE user_id = $1 AND provider = $2",
+    )
+    .bind(user_id)
+    .bind(provider)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| Sealed {
+        refreshable: row.method.refreshable() && row.refresh_token.is_some(),
+        access_token: row.access_token,
+        refresh_token: row.refresh_token,
+        expires_at: row.expires_at,
+    }))
+}
+
+/// Opens one sealed field of a user's credential.
+pub async fn open(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: ProviderId,
+    field: &str,
+    sealed: &str,
+) -> Result<SecretString, Error> {
+    let key = users::data_key(db, vault, user_id).await?;
+    let binding = Binding {
+        provider: provider.as_str(),
+        field,
+    };
+    Ok(key.open(binding, sealed)?)
+}
+
+/// The user's current access token for `provider`, if connected (not refreshed;
+/// see `freshness::access_token` for the refreshing read).
+pub async fn access_token(
+    db: &Db,
+    vault: &Vault,
+    user_id: &str,
+    provider: ProviderId,
+) -> Result<Option<SecretString>, Error> {
+    match sealed(db, user_id, provider).await? {
+        None => Ok(None),
+        Some(s) => Ok(Some(
+            open(
+                db,
+                vault,
+                user_id,
+                provider,
+                "access_token",
+                &s.access_token,
+            )
+            .await?,
+        )),
+    }
+}
+
+/// Every credential of a user, described without secrets.
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<CredentialRow>, Error> {
+    Ok(sqlx::query_as(
+        "SELECT provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at,
+           needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token
+         FROM credentials WHERE user_id = $1 ORDER BY provider",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn find(
+    db: &Db,
+    user_id: &str,
+    provider: ProviderId,
+) -> Result<Option<CredentialRow>, Error> {
+    Ok(sqlx::query_as(
+        "SELECT provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at,
+           needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token
+         FROM credentials WHERE user_id = $1 AND provider = $2",
+    )
+    .bind(user_id)
+    .bind(provider)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The one user who connected `provider` by logging in (redirect or device
+/// code, not a pasted key) as `account`. Nobody when no one did, or when
+/// several did: an account name that is not unique identifies no one.
+pub async fn login_owner(
+    db: &Db,
+    provider: ProviderId,
+    account: &str,
+) -> Result<Option<String>, Error> {
+    let owners: Vec<(String, CredentialMethod)> = sqlx::query_as(
+        "SELECT user_id, method FROM credentials WHERE provider = $1 AND account = $2",
+    )
+    .bind(provider)
+    .bind(account)
+    .fetch_all(db)
+    .await?;
+    let mut logins = owners.into_iter().filter(|(_, method)| method.is_login());
+    Ok(match (logins.next(), logins.next()) {
+        (Some((only, _)), None) => Some(only),
+        _ => None,
+    })
+}
+
+/// The provider refused the refresh token: the user must connect again.
+pub async fn mark_needs_reconnect(
+    db: &Db,
+    user_id: &str,
+    provider: ProviderId,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE credentials SET needs_reconnect = $1 WHERE user_id = $2 AND provider = $3")
+        .bind(now())
+        .bind(user_id)
+        .bind(provider)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the credential; returns whether there was one.
+pub async fn delete(db: &Db, user_id: &str, provider: ProviderId) -> Result<bool, Error> {
+    let done = sqlx::query("DELETE FROM credentials WHERE user_id = $1 AND provider = $2")
+        .bind(user_id)
+        .bind(provider)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Credentials that expire before `deadline` and can be refreshed (the sweep).
+pub async fn expiring(db: &Db, deadline: i64) -> Result<Vec<(String, ProviderId)>, Error> {
+    let rows: Vec<(String, ProviderId, CredentialMethod)> = sqlx::query_as(
+        "SELECT user_id, provider, method FROM credentials
+         WHERE expires_at IS NOT NULL AND expires_at < $1 AND refresh_token IS NOT NULL
+           AND needs_reconnect IS NULL",
+    )
+    .bind(deadline)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, method)| method.refreshable())
+        .map(|(user_id, provider, _)| (user_id, provider))
+        .collect())
+}
