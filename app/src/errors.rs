@@ -72,3 +72,13 @@ impl From<crate::teams::Refusal> for AppError {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<crate::repositories::choice::Refusal> for AppError {
+    fn from(refusal: crate::repositories::choice::Refusal) -> Self {
+        match refusal {
+            crate::repositories::choice::Refusal::Backend(e) => e.into(),
+            refused => AppError::BadRequest(refused.to_string()),
+        }
+    }
+}

@@ -19,7 +19,7 @@ use crate::audit::AuditAction;
 use crate::platform::{now, AppState, Error};
 use crate::providers::oauth;
 use crate::providers::oauth::ExchangeError;
-use crate::providers::ProviderId;
+use crate::providers::{ProviderId, ProviderInfo};
 use crate::vault::credentials;
 
 /// Refresh when the token has less than this left.
@@ -164,6 +164,42 @@ pub async fn access_token(
             }
         }
     }
+}
+
+/// A credential handed to an agent: the environment its CLI expects.
+pub struct HandOut {
+    pub env_var: String,
+    pub token: SecretString,
+    pub expires_at: Option<i64>,
+}
+
+/// Hands a fresh credential of `info` to an agent runner (refreshed first
+/// when it expires within five minutes), and notes it in the audit log.
+pub async fn hand_out(
+    app: &AppState,
+    user_id: &str,
+    info: &'static ProviderInfo,
+    source: &Source,
+) -> Result<HandOut, FreshError> {
+    let token = access_token(app, user_id, info.id, source).await?;
+    let row = credentials::find(&app.db, user_id, info.id)
+        .await?
+        .ok_or(FreshError::NotConnected)?;
+    let env_var = row.env_var.unwrap_or_else(|| info.oauth_env_var.to_owned());
+    audit::note(
+        &app.db,
+        user_id,
+        AuditAction::CredentialFetched,
+        info.id,
+        &env_var,
+        source,
+    )
+    .await;
+    Ok(HandOut {
+        env_var,
+        token,
+        expires_at: row.expires_at,
+    })
 }
 
 /// Refreshes every credential about to expire (the background sweep).

@@ -9,9 +9,11 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::audit::log::{self as audit, Source};
+use crate::audit::AuditAction;
 use crate::cli_broker::session_tokens;
-use crate::identity::users;
 use crate::identity::LoginFailure;
+use crate::identity::{session, signin, users};
 use crate::platform::{now, now_ms, sha256_hex, AppState, Db, Error};
 use crate::providers::callback::{internal, CheckedCallback};
 use crate::providers::oauth;
@@ -244,6 +246,119 @@ pub async fn confirm(db: &Db, key: &str, yes: bool) -> Result<bool, Error> {
     .await?
     .rows_affected()
         == 1)
+}
+
+/// Where the browser's return from the provider led a terminal's login.
+pub enum Completed {
+    /// Signed in as `user`: the browser is asked to confirm `code`, the code
+    /// the terminal shows.
+    Confirm {
+        user: users::User,
+        code: String,
+    },
+    /// Nobody here has that account (provider name, account) connected by logging in.
+    NoAccount {
+        provider: &'static str,
+        account: String,
+    },
+    Failed(LoginFailure),
+}
+
+/// The provider said yes: finds the Relay user (a GitHub login is a sign-in;
+/// another provider's account must be connected by logging in), ends the
+/// pending login and binds its confirmation to this browser's session.
+pub async fn complete(
+    app: &AppState,
+    browser: &tower_sessions::Session,
+    checked: CheckedCallback,
+) -> Result<Completed, Error> {
+    let key = checked.pending.return_to.clone().unwrap_or_default();
+    let identified = match app.providers.endpoints(checked.pending.provider) {
+        Some(endpoints) if endpoints.id == app.providers.github().id => {
+            signin::authenticate(app, checked)
+                .await
+                .map_err(IdentityFailure::Login)
+        }
+        Some(endpoints) => identify(app, endpoints, checked).await,
+        None => Err(IdentityFailure::Login(LoginFailure::UnknownProvider)),
+    };
+    let user = match identified {
+        Ok(user) => user,
+        Err(IdentityFailure::Login(failure)) => {
+            fail(&app.db, &key, failure).await;
+            return Ok(Completed::Failed(failure));
+        }
+        Err(IdentityFailure::NoAccount(provider, account)) => {
+            end_quietly(&app.db, &key, LoginEnd::NoAccount).await;
+            return Ok(Completed::NoAccount { provider, account });
+        }
+    };
+    finish(&app.db, &key, LoginEnd::SignedIn(&user.id)).await?;
+    session::remember_cli_confirmation(browser, &key).await?;
+    Ok(match confirming(&app.db, &key).await? {
+        Some((code, _)) => Completed::Confirm { user, code },
+        None => Completed::Failed(LoginFailure::StateExpired),
+    })
+}
+
+/// The login of `key` failed at the provider or on the way back.
+pub async fn fail(db: &Db, key: &str, failure: LoginFailure) {
+    end_quietly(db, key, LoginEnd::Failed(failure)).await;
+}
+
+/// Records a failed end; the user is told already, so an error here is logged.
+async fn end_quietly(db: &Db, key: &str, end: LoginEnd<'_>) {
+    if let Err(e) = finish(db, key, end).await {
+        tracing::error!(error = %e, "recording a failed terminal login failed");
+    }
+}
+
+/// What the browser answered to "Sign in your terminal?".
+pub enum Decided {
+    SignedIn(users::User),
+    Refused,
+    /// Nothing to decide: no login waits for this browser, or it expired.
+    Failed(LoginFailure),
+}
+
+/// The browser that signed in confirms (`yes`) or refuses the terminal's
+/// code. Only that browser can: the login waits in its session.
+pub async fn decide(
+    app: &AppState,
+    browser: &tower_sessions::Session,
+    yes: bool,
+) -> Result<Decided, Error> {
+    let Some(key) = session::take_cli_confirmation(browser).await? else {
+        return Ok(Decided::Failed(LoginFailure::StateMismatch));
+    };
+    let Some((_, user_id)) = confirming(&app.db, &key).await? else {
+        return Ok(Decided::Failed(LoginFailure::StateExpired));
+    };
+    if !confirm(&app.db, &key, yes).await? {
+        return Ok(Decided::Failed(LoginFailure::StateExpired));
+    }
+    let Some(user) = users::find(&app.db, &user_id).await? else {
+        return Ok(Decided::Failed(LoginFailure::Internal));
+    };
+    let action = if yes {
+        AuditAction::CliLogin
+    } else {
+        AuditAction::CliLoginRefused
+    };
+    audit::note(
+        &app.db,
+        &user.id,
+        action,
+        None,
+        "",
+        &Source("browser".to_owned()),
+    )
+    .await;
+    if !yes {
+        return Ok(Decided::Refused);
+    }
+    tracing::info!(user = %user.id, login = %user.login, "terminal signed in");
+    Ok(Decided::SignedIn(user))
 }
 
 /// Forgets terminal logins and session tokens a day after they expired.

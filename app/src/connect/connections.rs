@@ -57,11 +57,32 @@ fn status(row: &CredentialRow) -> CredentialStatus {
     }
 }
 
-/// Why a user's request was refused: the text is shown as is.
+/// Why a user's request was refused: the text is shown as is; the doors
+/// choose the status and the code from the variant.
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
+    #[error("{} does not take access tokens.", .0.name)]
+    NoTokens(&'static ProviderInfo),
+    /// Not a key of this provider; the registry says why.
     #[error("{0}")]
-    Invalid(String),
+    BadKey(String),
+    #[error("{} is not connected.", .0.title)]
+    NotConnected(&'static ProviderInfo),
+    #[error("{} uses the GitHub account you signed in with; sign out instead.", .0.title)]
+    SignInAccount(&'static ProviderInfo),
+    #[error("{} is connected by a login, not a key: disconnect it in Settings.", .0.name)]
+    NotAKey(&'static ProviderInfo),
+    #[error("No {} key is stored.", .0.name)]
+    NoKey(&'static ProviderInfo),
+    #[error("{} refused to renew the credential. Reconnect {} to keep using it.", .0.name, .0.name)]
+    NeedsReconnect(&'static ProviderInfo),
+    #[error("{} is not answering. The stored credential was kept; try again in a moment.", .0.name)]
+    Unavailable(&'static ProviderInfo),
+    #[error("{} did not accept the credential: {what}.", .info.name)]
+    NotAccepted {
+        info: &'static ProviderInfo,
+        what: String,
+    },
     #[error(transparent)]
     Backend(#[from] Error),
 }
@@ -79,10 +100,7 @@ pub async fn save_token(
         .providers
         .supports(info, providers::ConnectMethod::AccessToken)
     {
-        return Err(Refusal::Invalid(format!(
-            "{} does not take access tokens.",
-            info.name
-        )));
+        return Err(Refusal::NoTokens(info));
     }
     let raw = token.expose_secret().trim();
     let recognised = match info.recognise_token(raw) {
@@ -97,7 +115,7 @@ pub async fn save_token(
                 &source,
             )
             .await;
-            return Err(Refusal::Invalid(message));
+            return Err(Refusal::BadKey(message));
         }
     };
     let hint = hint(raw, info);
@@ -150,16 +168,10 @@ pub async fn disconnect(
     source: Source,
 ) -> Result<(), Refusal> {
     let Some(row) = credentials::find(&app.db, user_id, info.id).await? else {
-        return Err(Refusal::Invalid(format!(
-            "{} is not connected.",
-            info.title
-        )));
+        return Err(Refusal::NotConnected(info));
     };
     if row.method == CredentialMethod::SignIn {
-        return Err(Refusal::Invalid(format!(
-            "{} uses the GitHub account you signed in with; sign out instead.",
-            info.title
-        )));
+        return Err(Refusal::SignInAccount(info));
     }
     let mut detail = String::from("deleted from the vault");
     if let (true, Some(endpoints)) = (row.method.is_login(), app.providers.endpoints(info.id)) {
@@ -196,6 +208,23 @@ pub async fn disconnect(
     Ok(())
 }
 
+/// Deletes a pasted key (`relay keys remove`); other connections are the
+/// settings page's to disconnect.
+pub async fn remove_key(
+    app: &AppState,
+    user_id: &str,
+    info: &'static ProviderInfo,
+    source: Source,
+) -> Result<(), Refusal> {
+    match credentials::find(&app.db, user_id, info.id).await? {
+        Some(row) if row.method == CredentialMethod::Token => {
+            disconnect(app, user_id, info, source).await
+        }
+        Some(_) => Err(Refusal::NotAKey(info)),
+        None => Err(Refusal::NoKey(info)),
+    }
+}
+
 /// "Test": refreshes if needed, then asks the provider who the token belongs
 /// to. The answer is a sentence for the user.
 pub async fn test(
@@ -205,10 +234,7 @@ pub async fn test(
     source: Source,
 ) -> Result<String, Refusal> {
     let Some(row) = credentials::find(&app.db, user_id, info.id).await? else {
-        return Err(Refusal::Invalid(format!(
-            "{} is not connected.",
-            info.title
-        )));
+        return Err(Refusal::NotConnected(info));
     };
     if row.method.handed_over() {
         return Ok(format!(
@@ -220,17 +246,9 @@ pub async fn test(
         .await
         .map_err(|e| match e {
             FreshError::Backend(e) => Refusal::Backend(e),
-            FreshError::NotConnected => {
-                Refusal::Invalid(format!("{} is not connected.", info.title))
-            }
-            FreshError::NeedsReconnect => Refusal::Invalid(format!(
-                "{} refused to renew the credential. Reconnect {} to keep using it.",
-                info.name, info.name
-            )),
-            FreshError::Unavailable => Refusal::Invalid(format!(
-                "{} is not answering. The stored credential was kept; try again in a moment.",
-                info.name
-            )),
+            FreshError::NotConnected => Refusal::NotConnected(info),
+            FreshError::NeedsReconnect => Refusal::NeedsReconnect(info),
+            FreshError::Unavailable => Refusal::Unavailable(info),
         })?;
     let endpoints = app.providers.endpoints(info.id);
     let answer = match endpoints {
@@ -252,13 +270,7 @@ pub async fn test(
                 info.name
             )),
         ),
-        Err(what) => (
-            "failed",
-            Err(Refusal::Invalid(format!(
-                "{} did not accept the credential: {}.",
-                info.name, what
-            ))),
-        ),
+        Err(what) => ("failed", Err(Refusal::NotAccepted { info, what })),
     };
     audit::note(
         &app.db,

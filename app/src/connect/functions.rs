@@ -67,7 +67,7 @@ pub async fn test_provider(provider: ProviderId) -> Result<String, AppError> {
 fn refusal(e: crate::connect::connections::Refusal) -> AppError {
     use crate::connect::connections::Refusal;
     match e {
-        Refusal::Invalid(message) => AppError::BadRequest(message),
         Refusal::Backend(e) => e.into(),
+        refused => AppError::BadRequest(refused.to_string()),
     }
 }

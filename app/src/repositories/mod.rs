@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod agent_config;
+#[cfg(feature = "ssr")]
+pub mod choice;
 pub mod functions;
 #[cfg(feature = "ssr")]
 pub mod github;

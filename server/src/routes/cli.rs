@@ -3,11 +3,9 @@
 //! `POST /cli/poll`, `GET /cli/providers` and `/.well-known/jwks.json`.
 //! The pages are plain server-rendered HTML: no JavaScript needed.
 
-use app::audit::AuditAction;
 use app::cli_broker::logins as cli_logins;
-use app::cli_broker::logins::{IdentityFailure, LoginEnd, Poll};
+use app::cli_broker::logins::{Completed, Decided, Poll};
 use app::cli_broker::session_tokens;
-use app::identity::signin;
 use app::identity::LoginFailure;
 use app::platform::AppState;
 use app::providers::callback;
@@ -91,47 +89,20 @@ pub async fn start(
 /// The provider said yes: the user is known. Before the terminal is signed
 /// in, this browser confirms the code the terminal shows.
 pub async fn complete(app: &AppState, session: &Session, checked: CheckedCallback) -> Response {
-    let key = checked.pending.return_to.clone().unwrap_or_default();
     let provider = checked.pending.provider.info().name;
-    let github = app.providers.github();
-    let identified = match app.providers.endpoints(checked.pending.provider) {
-        Some(endpoints) if endpoints.id == github.id => signin::authenticate(app, checked)
-            .await
-            .map_err(IdentityFailure::Login),
-        Some(endpoints) => cli_logins::identify(app, endpoints, checked).await,
-        None => Err(IdentityFailure::Login(LoginFailure::UnknownProvider)),
-    };
-    let user = match identified {
-        Ok(user) => user,
-        Err(IdentityFailure::Login(failure)) => {
-            return failed(app, Some(&key), provider, failure).await
-        }
-        Err(IdentityFailure::NoAccount(provider, account)) => {
-            if let Err(e) = cli_logins::finish(&app.db, &key, LoginEnd::NoAccount).await {
-                tracing::error!(error = %e, "recording a failed terminal login failed");
-            }
-            return page(
-                StatusCode::FORBIDDEN,
-                "No account for this sign-in",
-                &format!(
-                    "No Agent Relay Cloud account has the {provider} account {account} connected by logging in. Sign up with GitHub, connect {provider} in Settings, then run `relay auth` again."
-                ),
-                None,
-            );
-        }
-    };
-    if let Err(e) = cli_logins::finish(&app.db, &key, LoginEnd::SignedIn(&user.id)).await {
-        return internal(e);
+    match cli_logins::complete(app, session, checked).await {
+        Ok(Completed::Confirm { user, code }) => confirm_page(&user, &code),
+        Ok(Completed::NoAccount { provider, account }) => page(
+            StatusCode::FORBIDDEN,
+            "No account for this sign-in",
+            &format!(
+                "No Agent Relay Cloud account has the {provider} account {account} connected by logging in. Sign up with GitHub, connect {provider} in Settings, then run `relay auth` again."
+            ),
+            None,
+        ),
+        Ok(Completed::Failed(failure)) => failure_page(provider, failure),
+        Err(e) => internal(e),
     }
-    if let Err(e) = app::identity::session::remember_cli_confirmation(session, &key).await {
-        return internal(e);
-    }
-    let code = match cli_logins::confirming(&app.db, &key).await {
-        Ok(Some((code, _))) => code,
-        Ok(None) => return failure_page(provider, LoginFailure::StateExpired),
-        Err(e) => return internal(e),
-    };
-    confirm_page(&user, &code)
 }
 
 /// "Sign in your terminal?": the code, and two buttons posting to `/cli/confirm`.
@@ -163,56 +134,26 @@ pub async fn confirm(
     session: Session,
     form: Result<axum::Form<Decision>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let key = match app::identity::session::take_cli_confirmation(&session).await {
-        Ok(Some(key)) => key,
-        Ok(None) => return failure_page("GitHub", LoginFailure::StateMismatch),
-        Err(e) => return internal(e),
-    };
     let yes = form.is_ok_and(|axum::Form(f)| f.decision == "confirm");
-    let user_id = match cli_logins::confirming(&app.db, &key).await {
-        Ok(Some((_, user_id))) => user_id,
-        Ok(None) => return failure_page("GitHub", LoginFailure::StateExpired),
-        Err(e) => return internal(e),
-    };
-    match cli_logins::confirm(&app.db, &key, yes).await {
-        Ok(true) => {}
-        Ok(false) => return failure_page("GitHub", LoginFailure::StateExpired),
-        Err(e) => return internal(e),
-    }
-    let user = match app::identity::users::find(&app.db, &user_id).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return failure_page("GitHub", LoginFailure::Internal),
-        Err(e) => return internal(e),
-    };
-    let source = app::audit::log::Source("browser".to_owned());
-    if !yes {
-        app::audit::log::note(
-            &app.db,
-            &user.id,
-            AuditAction::CliLoginRefused,
-            None,
-            "",
-            &source,
-        )
-        .await;
-        return page(
+    match cli_logins::decide(&app, &session, yes).await {
+        Ok(Decided::SignedIn(user)) => page(
+            StatusCode::OK,
+            "You can close this tab",
+            &format!(
+                "Signed in as {}. Your terminal will continue on its own.",
+                who(&user)
+            ),
+            Some("Nothing else to do here: go back to your terminal."),
+        ),
+        Ok(Decided::Refused) => page(
             StatusCode::OK,
             "Cancelled",
             "Your terminal was not signed in. Nothing was changed.",
             Some("If you did start this, run `relay auth` again."),
-        );
-    }
-    app::audit::log::note(&app.db, &user.id, AuditAction::CliLogin, None, "", &source).await;
-    tracing::info!(user = %user.id, login = %user.login, "terminal signed in");
-    page(
-        StatusCode::OK,
-        "You can close this tab",
-        &format!(
-            "Signed in as {}. Your terminal will continue on its own.",
-            who(&user)
         ),
-        Some("Nothing else to do here: go back to your terminal."),
-    )
+        Ok(Decided::Failed(failure)) => failure_page("GitHub", failure),
+        Err(e) => internal(e),
+    }
 }
 
 /// "Ada Lovelace (@ada)", or "@ada" when the name adds nothing.
@@ -235,9 +176,7 @@ pub async fn failed(
     failure: LoginFailure,
 ) -> Response {
     if let Some(key) = key {
-        if let Err(e) = cli_logins::finish(&app.db, key, LoginEnd::Failed(failure)).await {
-            tracing::error!(error = %e, "recording a failed terminal login failed");
-        }
+        cli_logins::fail(&app.db, key, failure).await;
     }
     failure_page(provider, failure)
 }

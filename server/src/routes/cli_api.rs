@@ -5,9 +5,7 @@
 
 use std::net::SocketAddr;
 
-use app::audit::log as audit;
 use app::audit::log::Source;
-use app::audit::AuditAction;
 use app::cli_broker::session_tokens;
 use app::cli_broker::session_tokens::{Claims, TokenError};
 use app::connect::connections;
@@ -157,14 +155,7 @@ pub async fn add_key(
     let key = SecretString::from(body.key);
     let status = connections::save_token(&app, &claims.sub, info, &key, source(peer))
         .await
-        .map_err(|e| match e {
-            Refusal::Invalid(message) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::InvalidKey,
-                message,
-            ),
-            Refusal::Backend(e) => e.into(),
-        })?;
+        .map_err(refused)?;
     let kind = info
         .recognise_token(key.expose_secret().trim())
         .map(|r| r.kind)
@@ -190,35 +181,24 @@ pub async fn remove_key(
     Path(id): Path<String>,
 ) -> ApiResult {
     let info = provider(&id)?;
-    match credentials::find(&app.db, &claims.sub, info.id).await? {
-        Some(row) if row.method == CredentialMethod::Token => {}
-        Some(_) => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::NotAKey,
-                format!(
-                    "{} is connected by a login, not a key: disconnect it in Settings.",
-                    info.name
-                ),
-            ))
-        }
-        None => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::NoKey,
-                format!("No {} key is stored.", info.name),
-            ))
-        }
-    }
-    connections::disconnect(&app, &claims.sub, info, source(peer))
+    connections::remove_key(&app, &claims.sub, info, source(peer))
         .await
-        .map_err(|e| match e {
-            Refusal::Invalid(message) => {
-                ApiError::new(StatusCode::CONFLICT, ErrorCode::Refused, message)
-            }
-            Refusal::Backend(e) => e.into(),
-        })?;
+        .map_err(refused)?;
     Ok(Json(json!({ "deleted": info.id })).into_response())
+}
+
+/// The answer of a refused connection change.
+fn refused(refusal: Refusal) -> ApiError {
+    let (status, code) = match refusal {
+        Refusal::Backend(e) => return e.into(),
+        Refusal::NoTokens(_) | Refusal::BadKey(_) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidKey)
+        }
+        Refusal::NoKey(_) => (StatusCode::NOT_FOUND, ErrorCode::NoKey),
+        Refusal::NotAKey(_) => (StatusCode::CONFLICT, ErrorCode::NotAKey),
+        _ => (StatusCode::CONFLICT, ErrorCode::Refused),
+    };
+    ApiError::new(status, code, refusal.to_string())
 }
 
 /// `GET /api/credentials/{provider}`: a fresh access token (refreshed when it
@@ -230,21 +210,17 @@ pub async fn credential(
     Path(id): Path<String>,
 ) -> ApiResult {
     let info = provider(&id)?;
-    let source = source(peer);
-    let not_connected = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotConnected,
-            format!(
-                "{} is not connected. Connect it in Settings or with `relay keys add {}`.",
-                info.name, info.id
-            ),
-        )
-    };
-    let token = freshness::access_token(&app, &claims.sub, info.id, &source)
+    let handed = freshness::hand_out(&app, &claims.sub, info, &source(peer))
         .await
         .map_err(|e| match e {
-            FreshError::NotConnected => not_connected(),
+            FreshError::NotConnected => ApiError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotConnected,
+                format!(
+                    "{} is not connected. Connect it in Settings or with `relay keys add {}`.",
+                    info.name, info.id
+                ),
+            ),
             FreshError::NeedsReconnect => ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::NeedsReconnect,
@@ -263,28 +239,12 @@ pub async fn credential(
             ),
             FreshError::Backend(e) => e.into(),
         })?;
-    let row = credentials::find(&app.db, &claims.sub, info.id)
-        .await?
-        .ok_or_else(not_connected)?;
-    let env_var = row
-        .env_var
-        .clone()
-        .unwrap_or_else(|| info.oauth_env_var.to_owned());
-    audit::note(
-        &app.db,
-        &claims.sub,
-        AuditAction::CredentialFetched,
-        info.id,
-        &env_var,
-        &source,
-    )
-    .await;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Json(json!({
             "provider": info.id,
-            "env": { env_var.clone(): token.expose_secret() },
-            "expires_at": row.expires_at,
+            "env": { handed.env_var: handed.token.expose_secret() },
+            "expires_at": handed.expires_at,
         })),
     )
         .into_response())
