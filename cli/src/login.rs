@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::api::{Api, CliError};
 use crate::session::Session;
 use protocol::api::{ErrorBody, ErrorCode, PollAnswer, PollRequest};
+use protocol::credential_files;
 
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -245,25 +246,30 @@ fn qr_code(url: &str) -> Option<String> {
     )
 }
 
-/// `relay credentials import claude --code …`: asks, refuses a symlink, sends.
-pub async fn import_claude(
+/// `relay credentials import <agent> --code …`: asks, refuses a symlink, sends.
+pub async fn import_file(
     api: &Api,
     agent: &str,
     code: &str,
     file: Option<PathBuf>,
     yes: bool,
 ) -> Result<Value, CliError> {
-    if agent != "claude" {
-        return Err(CliError::UnknownProvider(format!(
-            "only `claude` can be imported (got “{agent}”)"
-        )));
-    }
+    let known = credential_files::find(agent).ok_or_else(|| {
+        let names: Vec<&str> = credential_files::ALL.iter().map(|f| f.name).collect();
+        CliError::UnknownProvider(format!(
+            "only {} can be imported (got “{agent}”)",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
     let path = match file {
         Some(path) => path,
         None => dirs::home_dir()
             .ok_or_else(|| CliError::Local("no home directory".to_owned()))?
-            .join(".claude")
-            .join(".credentials.json"),
+            .join(known.home_path),
     };
     // Opened before asking, without following a symbolic link, and read
     // from that same handle afterwards: the file cannot be swapped meanwhile.

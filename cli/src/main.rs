@@ -80,14 +80,14 @@ enum KeysCommand {
 
 #[derive(Subcommand)]
 enum CredentialsCommand {
-    /// Send Claude Code's local login (~/.claude/.credentials.json) with a one-time code.
+    /// Send an agent CLI's local login with a one-time code (Claude Code's ~/.claude/.credentials.json).
     Import {
-        /// Only `claude` for now.
+        /// Whose credential file: `claude` (Claude Code).
         agent: String,
         /// The one-time code shown on the providers page.
         #[arg(long)]
         code: String,
-        /// The credential file (default: ~/.claude/.credentials.json).
+        /// The credential file (default: where the agent CLI keeps it, ~/.claude/.credentials.json for `claude`).
         #[arg(long)]
         file: Option<std::path::PathBuf>,
         /// Do not ask before reading the file.
@@ -193,7 +193,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     yes,
                 },
         } => {
-            let answer = login::import_claude(&api, &agent, &code, file, yes).await?;
+            let answer = login::import_file(&api, &agent, &code, file, yes).await?;
             if cli.json {
                 print_json(&answer);
             } else {

@@ -5,8 +5,10 @@
 //! - `api`: the JSON of the CLI's requests and the server's answers, and the
 //!   one error shape of the plain routes with its stable codes;
 //! - `cli_login`: the confirmation code of a terminal's login;
+//! - `credential_files`: the agent CLIs' credential files that can be imported;
 //! - `time`: Unix seconds to and from the calendar (UTC).
 
 pub mod api;
 pub mod cli_login;
+pub mod credential_files;
 pub mod time;

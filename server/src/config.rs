@@ -146,7 +146,7 @@ impl Config {
             .into_iter()
             .flatten()
             .collect::<Vec<_>>();
-        let github_configured = providers.iter().any(|p| p.id == app::providers::GITHUB.id);
+        let github_configured = providers.iter().any(|p| p.id == app::providers::SIGN_IN.id);
 
         // Development providers: on by default only in development with no
         // real provider configured, and only in a build that has them.

@@ -26,7 +26,9 @@ pub async fn build(
         }
     }
     anyhow::ensure!(
-        configured.iter().any(|p| p.id == app::providers::GITHUB.id),
+        configured
+            .iter()
+            .any(|p| p.id == app::providers::SIGN_IN.id),
         "no GitHub app configured: set RELAY_GITHUB_CLIENT_ID and RELAY_GITHUB_CLIENT_SECRET"
     );
     Ok(Registry::new(configured))

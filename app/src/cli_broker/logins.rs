@@ -274,7 +274,7 @@ pub async fn complete(
 ) -> Result<Completed, Error> {
     let key = checked.pending.return_to.clone().unwrap_or_default();
     let identified = match app.providers.endpoints(checked.pending.provider) {
-        Some(endpoints) if endpoints.id == app.providers.github().id => {
+        Some(endpoints) if endpoints.id == crate::providers::SIGN_IN.id => {
             signin::authenticate(app, checked)
                 .await
                 .map_err(IdentityFailure::Login)

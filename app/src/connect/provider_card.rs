@@ -82,9 +82,9 @@ pub fn ProviderCard(
                     {info.recommended.map(|r| view! { <p class="recommended">{r}</p> })}
                 }.into_any(),
             }}
-            {move || match (device.get(), import.get()) {
-                (_, Some(view)) => view! {
-                    <ImportPanel info import=view
+            {move || match (device.get(), import.get().zip(info.import)) {
+                (_, Some((view, file))) => view! {
+                    <ImportPanel info file import=view
                         on_close=Callback::new(move |_| { import.set(None); on_change.run(()); })
                     />
                 }.into_any(),
@@ -113,7 +113,7 @@ pub fn ProviderCard(
                         })}
                         {(can_import && !connected).then(|| view! {
                             <button type="button" class="btn btn-secondary" disabled=move || start_import.pending().get()
-                                on:click=move |_| { start_import.dispatch(()); }>"Import from Local Claude"</button>
+                                on:click=move |_| { start_import.dispatch(()); }>{format!("Import from Local {}", info.short)}</button>
                         })}
                     </div>
                     {move || start_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}

@@ -72,7 +72,7 @@ pub async fn authenticate(
         &credentials::Connection {
             account: &user.login,
             method: crate::connect::CredentialMethod::SignIn,
-            env_var: crate::providers::GITHUB.oauth_env_var,
+            env_var: provider.id.info().oauth_env_var,
             token_hint: None,
         },
         &tokens,

@@ -138,6 +138,15 @@ impl<'de> Deserialize<'de> for ProviderId {
 #[cfg(feature = "ssr")]
 crate::text_column!(ProviderId);
 
+/// What Relay holds for a provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderKind {
+    /// A company's credentials, sealed in the vault and handed to agents.
+    Credentials,
+    /// Model servers the user runs; Relay keeps their addresses, no secret.
+    SelfHosted,
+}
+
 /// Everything Relay knows about one provider, whatever the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProviderInfo {
@@ -166,6 +175,9 @@ pub struct ProviderInfo {
     pub generic_env_var: Option<&'static str>,
     /// Methods that need no configuration.
     pub always: &'static [ConnectMethod],
+    /// The credential file of its agent CLI that can be imported (`ConnectMethod::Import`).
+    pub import: Option<&'static protocol::credential_files::CredentialFile>,
+    pub kind: ProviderKind,
     pub public: PublicEndpoints,
     pub scopes: &'static [&'static str],
     /// The provider refuses a client without its secret (GitHub's web flow, Google).
@@ -197,7 +209,9 @@ pub const ANTHROPIC: ProviderInfo = ProviderInfo {
         },
     ],
     generic_env_var: Some("ANTHROPIC_AUTH_TOKEN"),
-    always: &[ConnectMethod::Import, ConnectMethod::AccessToken],
+    always: &[ConnectMethod::AccessToken],
+    import: Some(&protocol::credential_files::CLAUDE_CODE),
+    kind: ProviderKind::Credentials,
     // Anthropic publishes no third-party OAuth or device flow: configuration only.
     public: PublicEndpoints::NONE,
     scopes: &["user:inference", "user:profile"],
@@ -235,6 +249,8 @@ pub const OPENAI: ProviderInfo = ProviderInfo {
     ],
     generic_env_var: None,
     always: &[ConnectMethod::AccessToken],
+    import: None,
+    kind: ProviderKind::Credentials,
     // Codex's device login is not RFC 8628: configuration only.
     public: PublicEndpoints::NONE,
     scopes: &["openid", "email", "offline_access"],
@@ -260,6 +276,8 @@ pub const GOOGLE: ProviderInfo = ProviderInfo {
     }],
     generic_env_var: None,
     always: &[ConnectMethod::AccessToken],
+    import: None,
+    kind: ProviderKind::Credentials,
     public: PublicEndpoints {
         auth_url: Some("https://accounts.google.com/o/oauth2/v2/auth"),
         token_url: Some("https://oauth2.googleapis.com/token"),
@@ -308,6 +326,8 @@ pub const GITHUB: ProviderInfo = ProviderInfo {
     ],
     generic_env_var: None,
     always: &[ConnectMethod::AccessToken],
+    import: None,
+    kind: ProviderKind::Credentials,
     public: PublicEndpoints {
         auth_url: Some("https://github.com/login/oauth/authorize"),
         token_url: Some("https://github.com/login/oauth/access_token"),
@@ -336,6 +356,8 @@ pub const MICROSOFT: ProviderInfo = ProviderInfo {
     token_shapes: &[],
     generic_env_var: Some("AZURE_OPENAI_API_KEY"),
     always: &[ConnectMethod::AccessToken],
+    import: None,
+    kind: ProviderKind::Credentials,
     public: PublicEndpoints {
         auth_url: Some("https://login.microsoftonline.com/common/oauth2/v2.0/authorize"),
         token_url: Some("https://login.microsoftonline.com/common/oauth2/v2.0/token"),
@@ -364,10 +386,16 @@ pub const SELF_HOSTED: ProviderInfo = ProviderInfo {
     token_shapes: &[],
     generic_env_var: None,
     always: &[ConnectMethod::Endpoint],
+    import: None,
+    kind: ProviderKind::SelfHosted,
     public: PublicEndpoints::NONE,
     scopes: &[],
     needs_client_secret: false,
 };
+
+/// The sign-in provider: its account is the Relay account ("Continue with
+/// GitHub"), and its token reads the chosen repositories.
+pub const SIGN_IN: &ProviderInfo = &GITHUB;
 
 /// Every provider, in the order the providers page shows them.
 pub const ALL: [&ProviderInfo; 6] = [
@@ -379,10 +407,10 @@ pub const ALL: [&ProviderInfo; 6] = [
     &SELF_HOSTED,
 ];
 
-/// The providers connected by OAuth-style credentials (everything but self-hosted).
+/// The providers whose credentials Relay vaults (everything but self-hosted).
 pub fn credential_providers() -> impl Iterator<Item = &'static ProviderInfo> {
     ALL.into_iter()
-        .filter(|p| !p.always.contains(&ConnectMethod::Endpoint))
+        .filter(|p| p.kind == ProviderKind::Credentials)
 }
 
 pub fn find(id: &str) -> Option<&'static ProviderInfo> {

@@ -34,11 +34,12 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// `configured` must include GitHub: it is the sign-in provider.
+    /// `configured` must include the sign-in provider.
     pub fn new(configured: Vec<ProviderEndpoints>) -> Registry {
         assert!(
-            configured.iter().any(|p| p.id == providers::GITHUB.id),
-            "GitHub must be configured"
+            configured.iter().any(|p| p.id == providers::SIGN_IN.id),
+            "{} must be configured: it is the sign-in provider",
+            providers::SIGN_IN.name
         );
         Registry { configured }
     }
@@ -47,9 +48,9 @@ impl Registry {
         self.configured.iter().find(|p| p.id == id)
     }
 
-    /// The sign-in provider.
+    /// The sign-in provider (GitHub), whose token also reads the repositories.
     pub fn github(&self) -> &ProviderEndpoints {
-        self.endpoints(providers::GITHUB.id)
+        self.endpoints(providers::SIGN_IN.id)
             .expect("checked in Registry::new")
     }
 
@@ -63,6 +64,9 @@ impl Registry {
             if endpoints.device_url.is_some() {
                 methods.push(ConnectMethod::DeviceCode);
             }
+        }
+        if info.import.is_some() {
+            methods.push(ConnectMethod::Import);
         }
         methods.extend(info.always.iter().copied());
         methods

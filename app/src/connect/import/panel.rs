@@ -7,10 +7,13 @@ use crate::connect::import::functions::{import_status, start_import};
 use crate::connect::import::{ImportState, ImportView};
 use crate::providers::ProviderInfo;
 use crate::ui::clock;
+use protocol::credential_files::CredentialFile;
 
 #[component]
 pub fn ImportPanel(
     info: &'static ProviderInfo,
+    /// The file the user's machine sends: `info`'s, from the registry.
+    file: &'static CredentialFile,
     import: ImportView,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -52,7 +55,8 @@ pub fn ImportPanel(
         let origin = origin.clone();
         move || {
             format!(
-                "relay credentials import claude --code {} --server {}",
+                "relay credentials import {} --code {} --server {}",
+                file.name,
                 code.get(),
                 origin
             )
@@ -60,8 +64,9 @@ pub fn ImportPanel(
     };
     let curl_command = move || {
         format!(
-            "curl -sS --fail-with-body -X POST -H 'X-Import-Code: {}' -H 'Content-Type: application/json' --data-binary @\"$HOME/.claude/.credentials.json\" {}/api/credentials/import",
+            "curl -sS --fail-with-body -X POST -H 'X-Import-Code: {}' -H 'Content-Type: application/json' --data-binary @\"$HOME/{}\" {}/api/credentials/import",
             code.get(),
+            file.home_path,
             origin
         )
     };
@@ -87,7 +92,7 @@ pub fn ImportPanel(
             }}</p>
             {move || match state() {
                 ImportState::Waiting => view! {
-                    <h2 id=format!("import-{}-heading", info.id)>"Import Claude Credentials"</h2>
+                    <h2 id=format!("import-{}-heading", info.id)>{format!("Import {} Credentials", info.short)}</h2>
                     <p>"Run this command on your local machine:"</p>
                     <div class="command-row">
                         <code class="command">{relay_command.clone()}</code>
@@ -108,7 +113,7 @@ pub fn ImportPanel(
                     </details>
                     <p>"This will:"</p>
                     <ul>
-                        <li>"Read your Claude credentials from ~/.claude/"</li>
+                        <li>{format!("Read your {} credentials from {}", info.short, file.shown_folder())}</li>
                         <li>"Send them over HTTPS with this one-time code"</li>
                         <li>"Store them encrypted in Agent Relay Cloud's vault"</li>
                     </ul>

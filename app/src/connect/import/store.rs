@@ -1,6 +1,7 @@
 //! "Import from Local Claude": the page shows a one-time code; the user's
 //! machine sends its credential file with that code; the vault keeps it.
 
+use protocol::credential_files::Layout;
 use rand::Rng;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -158,7 +159,10 @@ pub async fn redeem(
         return Err(ImportError::ExpiredCode);
     }
     let info = provider.info();
-    let parsed = parse_claude(file);
+    let parsed = match info.import {
+        Some(format) => read(format.layout, file),
+        None => Err(format!("{} credentials cannot be imported.", info.name)),
+    };
     let (tokens, account) = match parsed {
         Ok(ok) => ok,
         Err(message) => {
@@ -167,7 +171,7 @@ pub async fn redeem(
                 &user_id,
                 AuditAction::ImportFailed,
                 info.id,
-                "the file was not a Claude credential file",
+                &format!("the file was not a {} credential file", info.short),
                 &source,
             )
             .await;
@@ -207,7 +211,15 @@ pub async fn redeem(
     Ok((info, account))
 }
 
-/// Checks the file's shape; the messages never repeat its content.
+/// Reads a credential file laid out as `layout`: the tokens and the account
+/// they belong to. The messages never repeat the file's content.
+fn read(layout: Layout, file: &[u8]) -> Result<(TokenSet, String), String> {
+    match layout {
+        Layout::ClaudeCredentials => parse_claude(file),
+    }
+}
+
+/// Claude Code's `~/.claude/.credentials.json`.
 fn parse_claude(file: &[u8]) -> Result<(TokenSet, String), String> {
     let parsed: ClaudeCredentials = serde_json::from_slice(file).map_err(|_| {
         "That is not a Claude credentials file: it is not valid JSON. Send ~/.claude/.credentials.json as it is.".to_owned()
