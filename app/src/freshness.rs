@@ -16,7 +16,7 @@ use secrecy::SecretString;
 use crate::audit::log as audit;
 use crate::audit::log::Source;
 use crate::audit::AuditAction;
-use crate::platform::{now, AppState, Error};
+use crate::platform::{AppState, Clock, Error};
 use crate::providers::oauth;
 use crate::providers::oauth::ExchangeError;
 use crate::providers::{ProviderId, ProviderInfo};
@@ -72,7 +72,7 @@ pub async fn access_token(
     let sealed = credentials::sealed(&app.db, user_id, provider)
         .await?
         .ok_or(FreshError::NotConnected)?;
-    if !due(sealed.expires_at, sealed.refreshable) {
+    if !due(sealed.expires_at, sealed.refreshable, &app.clock) {
         return open_access(app, user_id, provider, &sealed.access_token).await;
     }
     let lock = app.refresher.lock_for(user_id, provider);
@@ -81,7 +81,7 @@ pub async fn access_token(
     let sealed = credentials::sealed(&app.db, user_id, provider)
         .await?
         .ok_or(FreshError::NotConnected)?;
-    if !due(sealed.expires_at, sealed.refreshable) {
+    if !due(sealed.expires_at, sealed.refreshable, &app.clock) {
         return open_access(app, user_id, provider, &sealed.access_token).await;
     }
     let used = sealed.refresh_token.clone().expect("due() requires one");
@@ -101,7 +101,7 @@ pub async fn access_token(
     let mut backoff = FIRST_BACKOFF;
     let mut attempt = 1;
     let outcome = loop {
-        match oauth::refresh(&app.http, endpoints, &refresh_token).await {
+        match oauth::refresh(&app.http, endpoints, &refresh_token, &app.clock).await {
             Err(ExchangeError::Unavailable(reason)) if attempt < ATTEMPTS => {
                 tracing::warn!(provider = %provider, attempt, %reason, "refresh failed; retrying");
                 tokio::time::sleep(backoff).await;
@@ -113,10 +113,21 @@ pub async fn access_token(
     };
     match outcome {
         Ok(tokens) => {
-            if credentials::store_refreshed(&app.db, &app.vault, user_id, provider, &used, &tokens)
-                .await?
+            if credentials::store_refreshed(
+                &app.db, &app.vault, user_id, provider, &used, &tokens, &app.clock,
+            )
+            .await?
             {
-                audit::note(&app.db, user_id, AuditAction::Refresh, provider, "", source).await;
+                audit::note(
+                    &app.db,
+                    user_id,
+                    AuditAction::Refresh,
+                    provider,
+                    "",
+                    source,
+                    &app.clock,
+                )
+                .await;
                 Ok(tokens.access_token)
             } else {
                 // Another instance refreshed first; use what it stored.
@@ -132,7 +143,7 @@ pub async fn access_token(
             if let Some(s) = now_stored.filter(|s| s.refresh_token.as_deref() != Some(&used)) {
                 return open_access(app, user_id, provider, &s.access_token).await;
             }
-            credentials::mark_needs_reconnect(&app.db, user_id, provider).await?;
+            credentials::mark_needs_reconnect(&app.db, user_id, provider, &app.clock).await?;
             audit::note(
                 &app.db,
                 user_id,
@@ -140,6 +151,7 @@ pub async fn access_token(
                 provider,
                 &format!("rejected: {code}"),
                 source,
+                &app.clock,
             )
             .await;
             Err(FreshError::NeedsReconnect)
@@ -152,12 +164,13 @@ pub async fn access_token(
                 provider,
                 "provider unavailable; credential kept",
                 source,
+                &app.clock,
             )
             .await;
             tracing::warn!(provider = %provider, %reason, "refresh failed; keeping the stored credential");
             // Still valid for a few minutes? Then it is still the right answer.
             match sealed.expires_at {
-                Some(at) if at > now() => {
+                Some(at) if at > app.clock.now() => {
                     open_access(app, user_id, provider, &sealed.access_token).await
                 }
                 _ => Err(FreshError::Unavailable),
@@ -193,6 +206,7 @@ pub async fn hand_out(
         info.id,
         &env_var,
         source,
+        &app.clock,
     )
     .await;
     Ok(HandOut {
@@ -205,7 +219,7 @@ pub async fn hand_out(
 /// Refreshes every credential about to expire (the background sweep).
 /// Returns how many it refreshed or tried to.
 pub async fn sweep(app: &AppState) -> Result<usize, Error> {
-    let due = credentials::expiring(&app.db, now() + REFRESH_WINDOW_SECS).await?;
+    let due = credentials::expiring(&app.db, app.clock.now() + REFRESH_WINDOW_SECS).await?;
     for (user_id, provider) in &due {
         if let Err(e) = access_token(app, user_id, *provider, &Source::worker()).await {
             tracing::info!(provider = %provider, error = %e, "sweep could not refresh a credential");
@@ -214,8 +228,8 @@ pub async fn sweep(app: &AppState) -> Result<usize, Error> {
     Ok(due.len())
 }
 
-fn due(expires_at: Option<i64>, refreshable: bool) -> bool {
-    refreshable && expires_at.is_some_and(|at| at - now() < REFRESH_WINDOW_SECS)
+fn due(expires_at: Option<i64>, refreshable: bool, clock: &Clock) -> bool {
+    refreshable && expires_at.is_some_and(|at| at - clock.now() < REFRESH_WINDOW_SECS)
 }
 
 async fn open_access(

@@ -19,7 +19,7 @@ use super::engine::{
 };
 use super::page::{error_line, escape, layout, person_picker};
 use super::people;
-use crate::{hash, now, now_ms};
+use crate::hash;
 
 /// RFC 8628 §6.1: consonants only, no vowels (no words), none easily confused.
 const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
@@ -91,7 +91,7 @@ async fn device_authorization(
     .bind(&provider)
     .bind(&client_id)
     .bind(&p.scope)
-    .bind(now() + settings.expires_in)
+    .bind(engine.clock().now() + settings.expires_in)
     .bind(settings.interval)
     .execute(engine.db())
     .await;
@@ -179,7 +179,7 @@ pub async fn poll(
             "the device code was issued to another client",
         ));
     }
-    let now = now();
+    let now = engine.clock().now();
     if status == "used" {
         return Err(error(
             "invalid_grant",
@@ -190,7 +190,7 @@ pub async fn poll(
         return Err(error("expired_token", "the device code has expired"));
     }
     // Polled faster than allowed: slow down, and the interval grows by 5 s for good.
-    let now_ms = now_ms();
+    let now_ms = engine.clock().now_ms();
     if last_poll.is_some_and(|last| now_ms - last < interval * 1000) {
         sqlx::query("UPDATE dev_device_codes SET interval_secs = interval_secs + 5, last_poll_at = $1 WHERE device_code_hash = $2")
             .bind(now_ms)
@@ -292,7 +292,7 @@ async fn decide(State(engine): State<Arc<Engine>>, Form(p): Form<PageParams>) ->
         )
             .into_response();
     };
-    if expires_at <= now() {
+    if expires_at <= engine.clock().now() {
         return (
             StatusCode::BAD_REQUEST,
             Html(page(

@@ -21,7 +21,8 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::page::{error_line, escape, layout, person_picker};
-use crate::{hash, now, people, stand_in, DevClient};
+use crate::{hash, people, stand_in, DevClient};
+use protocol::clock::Clock;
 
 pub(super) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const CODE_TTL_SECS: i64 = 10 * 60;
@@ -34,6 +35,7 @@ pub struct Engine {
     /// Where browsers reach the development providers (for verification URIs).
     public_url: Url,
     device: DevSettings,
+    clock: Clock,
 }
 
 /// How the development providers behave (configurable, so tests and demos
@@ -112,13 +114,20 @@ impl Engine {
         clients: HashMap<String, Vec<DevClient>>,
         public_url: Url,
         device: DevSettings,
+        clock: Clock,
     ) -> Self {
         Self {
             db,
             clients,
             public_url,
             device,
+            clock,
         }
+    }
+
+    /// The stand-ins' clock; in tests, the one that moves Relay's too.
+    pub(super) fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub(super) fn db(&self) -> &SqlitePool {
@@ -174,7 +183,7 @@ impl Engine {
         )
         .bind(hash(token))
         .bind(provider)
-        .bind(now())
+        .bind(self.clock.now())
         .fetch_optional(&self.db)
         .await
         .ok()
@@ -200,7 +209,7 @@ impl Engine {
             ),
             scope: scope.to_owned(),
         };
-        let now = now();
+        let now = self.clock.now();
         for (token, kind, ttl) in [
             (&pair.access_token, "access", ACCESS_TTL_SECS),
             (&pair.refresh_token, "refresh", REFRESH_TTL_SECS),
@@ -366,7 +375,7 @@ async fn decide(
     .bind(&p.code_challenge)
     .bind(&person.login)
     .bind(&p.scope)
-    .bind(now() + CODE_TTL_SECS)
+    .bind(engine.clock().now() + CODE_TTL_SECS)
     .execute(&engine.db)
     .await;
     if stored.is_err() {
@@ -509,7 +518,7 @@ async fn exchange_code(
             .map_err(OAuthError::server)?;
         return Err(invalid("the authorization code has already been used"));
     }
-    if expires_at <= now() {
+    if expires_at <= engine.clock().now() {
         return Err(invalid("the authorization code has expired"));
     }
     if grant_client != client_id || redirect_uri != p.redirect_uri {
@@ -552,7 +561,7 @@ async fn refresh(
     .bind(hash(&p.refresh_token))
     .bind(provider)
     .bind(client_id)
-    .bind(now())
+    .bind(engine.clock().now())
     .fetch_optional(&engine.db)
     .await
     .map_err(OAuthError::server)?;

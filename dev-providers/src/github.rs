@@ -81,7 +81,7 @@ async fn user_repos(
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(1)
         .max(1);
-    let mut all = repos::for_user(&person.login, person.id, crate::now());
+    let mut all = repos::for_user(&person.login, person.id, engine.clock().now());
     // GitHub's default order for /user/repos is full_name ascending.
     let sort = q.sort.as_deref().unwrap_or("full_name");
     match sort {
@@ -157,7 +157,7 @@ async fn contents(
         (StatusCode::NOT_FOUND, Json(body)).into_response()
     };
     let full_name = format!("{owner}/{repo}");
-    let all = repos::for_user(&person.login, person.id, crate::now());
+    let all = repos::for_user(&person.login, person.id, engine.clock().now());
     let Some(found) = all
         .iter()
         .find(|r| r.full_name.eq_ignore_ascii_case(&full_name))

@@ -161,18 +161,6 @@ pub fn endpoints(base: &Url) -> Vec<Endpoints> {
         .collect()
 }
 
-/// Seconds since the Unix epoch (the stand-ins keep their own clock).
-fn now() -> i64 {
-    now_ms() / 1000
-}
-
-/// Milliseconds since the Unix epoch, for rules finer than a second.
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// Hex SHA-256: what the stand-ins store instead of the codes and tokens they issue.
 fn hash(value: impl AsRef<[u8]>) -> String {
     Sha256::digest(value.as_ref())
@@ -182,12 +170,14 @@ fn hash(value: impl AsRef<[u8]>) -> String {
 }
 
 /// Opens the providers' own store (they are "another company": separate
-/// database, separate origin) and builds their router.
+/// database, separate origin) and builds their router. `clock` is the time
+/// they read: the system's, or one a test moves.
 pub async fn router(
     data_dir: &Path,
     own_url: &Url,
     relay_public_url: &Url,
     device: DevSettings,
+    clock: protocol::clock::Clock,
 ) -> Result<Router, sqlx::Error> {
     let options = SqliteConnectOptions::new()
         .filename(data_dir.join("dev-providers.db"))
@@ -213,7 +203,7 @@ pub async fn router(
         .iter()
         .map(|s| (s.id.to_owned(), vec![relay_client(s.id)]))
         .collect();
-    let engine = Arc::new(Engine::new(db, clients, own_url.clone(), device));
+    let engine = Arc::new(Engine::new(db, clients, own_url.clone(), device, clock));
 
     Ok(Router::new()
         .merge(engine::routes())

@@ -53,6 +53,9 @@ pub struct Config {
     pub github_webhook_secret: Option<SecretString>,
     pub site_root: String,
     pub log_filter: String,
+    /// The device-flow poller and the refresh sweep run on their own; a
+    /// test turns them off to run them once itself (`Running::run_workers_once`).
+    pub background_workers: bool,
 }
 
 /// Where the development providers listen and how they behave
@@ -224,6 +227,7 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             log_filter: var("RUST_LOG")
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".to_owned()),
+            background_workers: true,
         })
     }
 }

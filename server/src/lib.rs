@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use app::platform::{db, http_client, AppState};
+use app::platform::{db, http_client, AppState, Clock};
 use app::providers::oauth_states;
 use app::{shell, App};
 use axum::http::{header, HeaderValue, Request};
@@ -42,11 +42,24 @@ pub struct Running {
     pub url: Url,
     pub dev_providers_url: Option<Url>,
     pub database_url: String,
+    state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl Running {
+    /// The clock this server reads: tests move it instead of waiting.
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    /// Runs each background worker once, now (a test that turned
+    /// `Config::background_workers` off drives them this way).
+    pub async fn run_workers_once(&self) {
+        workers::poll_device_flows(&self.state).await;
+        workers::sweep(&self.state).await;
+    }
+
     /// Stops accepting connections, lets in-flight requests finish, and waits.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
@@ -75,12 +88,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .unwrap_or_else(|| Url::parse(&format!("http://{addr}/")).expect("valid URL"));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
+    // One clock for Relay and its stand-ins: a test that moves it moves both.
+    let clock = Clock::system();
 
     // Development providers first: unconfigured providers point at them.
     #[cfg(feature = "dev-providers")]
     let (stand_ins, dev_providers_url) = match config.dev_providers {
         Some(dev) => {
-            let started = stand_ins::start(&config, dev, &public_url).await?;
+            let started = stand_ins::start(&config, dev, &public_url, clock.clone()).await?;
             tasks.push(serve(started.listener, started.router, stopped.clone()));
             tracing::warn!(url = %started.url, "DEVELOPMENT PROVIDERS are running: unconfigured providers use local stand-ins, not the real ones");
             (stand_ins::endpoints(&started.url), Some(started.url))
@@ -129,6 +144,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         http,
         device_worker: Arc::new(tokio::sync::Notify::new()),
         refresher: Arc::default(),
+        clock,
         github_webhook_secret: config.github_webhook_secret.clone().map(Arc::new),
     };
 
@@ -156,15 +172,22 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .layer(RequestBodyLimitLayer::new(routes::MAX_BODY_BYTES))
         .with_state(state);
     tasks.push(serve(listener, app, stopped.clone()));
-    tasks.push(tokio::spawn(workers::device_flows(
-        state_for_workers.clone(),
-        stopped.clone(),
+    if config.background_workers {
+        tasks.push(tokio::spawn(workers::device_flows(
+            state_for_workers.clone(),
+            stopped.clone(),
+        )));
+        tasks.push(tokio::spawn(workers::refresh_sweep(
+            state_for_workers.clone(),
+            stopped.clone(),
+        )));
+    }
+    tasks.push(tokio::spawn(housekeeping(
+        pool,
+        store,
+        stopped,
+        state_for_workers.clock.clone(),
     )));
-    tasks.push(tokio::spawn(workers::refresh_sweep(
-        state_for_workers,
-        stopped.clone(),
-    )));
-    tasks.push(tokio::spawn(housekeeping(pool, store, stopped)));
 
     tracing::info!(url = %public_url, "Agent Relay Cloud is listening");
     Ok(Running {
@@ -172,6 +195,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         url: public_url,
         dev_providers_url,
         database_url: config.database_url,
+        state: state_for_workers,
         stop,
         tasks,
     })
@@ -184,7 +208,7 @@ pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
         .await
         .context("cannot open the database")?;
     let vault = master_key::vault(config)?;
-    Ok(app::cli_broker::session_tokens::rotate(&pool, &vault).await?)
+    Ok(app::cli_broker::session_tokens::rotate(&pool, &vault, &Clock::system()).await?)
 }
 
 fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
@@ -205,7 +229,12 @@ fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>)
 }
 
 /// Deletes expired sessions and finished logins, hourly.
-async fn housekeeping(pool: db::Db, store: SqliteStore, mut stopped: watch::Receiver<bool>) {
+async fn housekeeping(
+    pool: db::Db,
+    store: SqliteStore,
+    mut stopped: watch::Receiver<bool>,
+    clock: Clock,
+) {
     use tower_sessions::session_store::ExpiredDeletion;
     let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
     loop {
@@ -214,13 +243,13 @@ async fn housekeeping(pool: db::Db, store: SqliteStore, mut stopped: watch::Rece
                 if let Err(e) = store.delete_expired().await {
                     tracing::warn!(error = %e, "deleting expired sessions failed");
                 }
-                if let Err(e) = oauth_states::prune(&pool).await {
+                if let Err(e) = oauth_states::prune(&pool, &clock).await {
                     tracing::warn!(error = %e, "pruning old logins failed");
                 }
-                if let Err(e) = app::repositories::webhooks::prune(&pool).await {
+                if let Err(e) = app::repositories::webhooks::prune(&pool, &clock).await {
                     tracing::warn!(error = %e, "pruning old webhook deliveries failed");
                 }
-                if let Err(e) = app::cli_broker::logins::prune(&pool).await {
+                if let Err(e) = app::cli_broker::logins::prune(&pool, &clock).await {
                     tracing::warn!(error = %e, "pruning old terminal logins failed");
                 }
             }

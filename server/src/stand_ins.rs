@@ -18,7 +18,12 @@ pub struct Started {
     pub router: axum::Router,
 }
 
-pub async fn start(config: &Config, dev: DevProviders, relay_url: &Url) -> anyhow::Result<Started> {
+pub async fn start(
+    config: &Config,
+    dev: DevProviders,
+    relay_url: &Url,
+    clock: app::platform::Clock,
+) -> anyhow::Result<Started> {
     let listener = TcpListener::bind(dev.addr).await.with_context(|| {
         format!(
             "cannot listen on {} for the development providers (RELAY_DEV_PROVIDERS_ADDR)",
@@ -32,7 +37,7 @@ pub async fn start(config: &Config, dev: DevProviders, relay_url: &Url) -> anyho
         quirks: dev.quirks,
         github_device_flow: dev.github_device_flow,
     };
-    let router = dev_providers::router(&config.data_dir, &url, relay_url, settings).await?;
+    let router = dev_providers::router(&config.data_dir, &url, relay_url, settings, clock).await?;
     Ok(Started {
         url,
         listener,

@@ -14,9 +14,7 @@ const IDLE: Duration = Duration::from_secs(5);
 
 pub async fn device_flows(app: AppState, mut stopped: watch::Receiver<bool>) {
     loop {
-        if let Err(e) = device_flows::poll_due(&app).await {
-            tracing::error!(error = %e, "polling device flows failed");
-        }
+        poll_device_flows(&app).await;
         let wait = match device_flows::next_due_in(&app).await {
             Ok(Some(due)) => due.min(IDLE),
             Ok(None) => IDLE,
@@ -37,12 +35,22 @@ pub async fn refresh_sweep(app: AppState, mut stopped: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     loop {
         tokio::select! {
-            _ = tick.tick() => {
-                if let Err(e) = freshness::sweep(&app).await {
-                    tracing::error!(error = %e, "the refresh sweep failed");
-                }
-            }
+            _ = tick.tick() => sweep(&app).await,
             _ = stopped.changed() => break,
         }
+    }
+}
+
+/// One round of the device-flow worker: polls every flow that is due.
+pub async fn poll_device_flows(app: &AppState) {
+    if let Err(e) = device_flows::poll_due(app).await {
+        tracing::error!(error = %e, "polling device flows failed");
+    }
+}
+
+/// One round of the refresh sweep.
+pub async fn sweep(app: &AppState) {
+    if let Err(e) = freshness::sweep(app).await {
+        tracing::error!(error = %e, "the refresh sweep failed");
     }
 }

@@ -2,7 +2,7 @@
 //! Entries carry provider error codes and methods, never a secret.
 
 use crate::audit::{AuditAction, AuditEntry};
-use crate::platform::{now_ms, Db, Error};
+use crate::platform::{Clock, Db, Error};
 use crate::providers::ProviderId;
 
 /// Where an action came from: a browser's address, or Relay's own worker.
@@ -23,6 +23,7 @@ pub async fn record(
     provider: impl Into<Option<ProviderId>>,
     detail: &str,
     source: &Source,
+    clock: &Clock,
 ) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO audit_log (id, user_id, action, provider, detail, source, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -33,7 +34,7 @@ pub async fn record(
     .bind(provider.into())
     .bind(detail)
     .bind(&source.0)
-    .bind(now_ms())
+    .bind(clock.now_ms())
     .execute(db)
     .await?;
     Ok(())
@@ -47,9 +48,10 @@ pub async fn note(
     provider: impl Into<Option<ProviderId>>,
     detail: &str,
     source: &Source,
+    clock: &Clock,
 ) {
     let provider = provider.into();
-    if let Err(e) = record(db, user_id, action, provider, detail, source).await {
+    if let Err(e) = record(db, user_id, action, provider, detail, source, clock).await {
         tracing::error!(error = %e, action = action.as_str(), ?provider, "writing the audit log failed");
     }
 }

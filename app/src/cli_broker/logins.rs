@@ -14,7 +14,7 @@ use crate::audit::AuditAction;
 use crate::cli_broker::session_tokens;
 use crate::identity::LoginFailure;
 use crate::identity::{session, signin, users};
-use crate::platform::{now, now_ms, sha256_hex, AppState, Db, Error};
+use crate::platform::{sha256_hex, AppState, Clock, Db, Error};
 use crate::providers::callback::{internal, CheckedCallback};
 use crate::providers::oauth;
 use crate::providers::registry::ProviderEndpoints;
@@ -113,6 +113,7 @@ pub async fn identify(
         &app.callback_url(info.id),
         &code,
         &pending.pkce_verifier,
+        &app.clock,
     )
     .await
     .map_err(|e| {
@@ -168,9 +169,10 @@ pub async fn start(
     provider: ProviderId,
     state: &str,
     challenge: &str,
+    clock: &Clock,
 ) -> Result<Result<String, StartRefusal>, Error> {
     let key = sha256_hex(state);
-    let now = now();
+    let now = clock.now();
     let inserted = sqlx::query(
         "INSERT INTO cli_logins (state_hash, provider, code_challenge, user_code, status, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
@@ -214,21 +216,25 @@ pub async fn finish(db: &Db, key: &str, end: LoginEnd<'_>) -> Result<(), Error> 
 }
 
 /// A login waiting for the browser to confirm the code: (code, user id).
-pub async fn confirming(db: &Db, key: &str) -> Result<Option<(String, String)>, Error> {
+pub async fn confirming(
+    db: &Db,
+    key: &str,
+    clock: &Clock,
+) -> Result<Option<(String, String)>, Error> {
     Ok(sqlx::query_as(
         "SELECT user_code, user_id FROM cli_logins
          WHERE state_hash = $1 AND status = $2 AND user_id IS NOT NULL AND expires_at > $3",
     )
     .bind(key)
     .bind(CliLoginStatus::Confirming)
-    .bind(now())
+    .bind(clock.now())
     .fetch_optional(db)
     .await?)
 }
 
 /// The browser confirmed the code (or said it is not theirs). Returns
 /// whether the login was still waiting for that answer.
-pub async fn confirm(db: &Db, key: &str, yes: bool) -> Result<bool, Error> {
+pub async fn confirm(db: &Db, key: &str, yes: bool, clock: &Clock) -> Result<bool, Error> {
     let status = if yes {
         CliLoginStatus::Done
     } else {
@@ -241,7 +247,7 @@ pub async fn confirm(db: &Db, key: &str, yes: bool) -> Result<bool, Error> {
     .bind(status)
     .bind(key)
     .bind(CliLoginStatus::Confirming)
-    .bind(now())
+    .bind(clock.now())
     .execute(db)
     .await?
     .rows_affected()
@@ -295,7 +301,7 @@ pub async fn complete(
     };
     finish(&app.db, &key, LoginEnd::SignedIn(&user.id)).await?;
     session::remember_cli_confirmation(browser, &key).await?;
-    Ok(match confirming(&app.db, &key).await? {
+    Ok(match confirming(&app.db, &key, &app.clock).await? {
         Some((code, _)) => Completed::Confirm { user, code },
         None => Completed::Failed(LoginFailure::StateExpired),
     })
@@ -331,10 +337,10 @@ pub async fn decide(
     let Some(key) = session::take_cli_confirmation(browser).await? else {
         return Ok(Decided::Failed(LoginFailure::StateMismatch));
     };
-    let Some((_, user_id)) = confirming(&app.db, &key).await? else {
+    let Some((_, user_id)) = confirming(&app.db, &key, &app.clock).await? else {
         return Ok(Decided::Failed(LoginFailure::StateExpired));
     };
-    if !confirm(&app.db, &key, yes).await? {
+    if !confirm(&app.db, &key, yes, &app.clock).await? {
         return Ok(Decided::Failed(LoginFailure::StateExpired));
     }
     let Some(user) = users::find(&app.db, &user_id).await? else {
@@ -352,6 +358,7 @@ pub async fn decide(
         None,
         "",
         &Source("browser".to_owned()),
+        &app.clock,
     )
     .await;
     if !yes {
@@ -362,8 +369,8 @@ pub async fn decide(
 }
 
 /// Forgets terminal logins and session tokens a day after they expired.
-pub async fn prune(db: &Db) -> Result<(), Error> {
-    let cutoff = now() - 24 * 60 * 60;
+pub async fn prune(db: &Db, clock: &Clock) -> Result<(), Error> {
+    let cutoff = clock.now() - 24 * 60 * 60;
     sqlx::query("DELETE FROM cli_logins WHERE expires_at < $1")
         .bind(cutoff)
         .execute(db)
@@ -420,7 +427,7 @@ pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, E
     }
     // On time only if the previous poll was at least an interval ago; the
     // conditional update makes two concurrent polls count as two.
-    let now_ms = now_ms();
+    let now_ms = app.clock.now_ms();
     let on_time = sqlx::query(
         "UPDATE cli_logins SET last_poll_ms = $1
          WHERE state_hash = $2 AND (last_poll_ms IS NULL OR last_poll_ms <= $3)",
@@ -435,7 +442,7 @@ pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, E
     if !on_time {
         return Ok(Poll::SlowDown);
     }
-    if login.expires_at <= now() {
+    if login.expires_at <= app.clock.now() {
         return Ok(Poll::Expired);
     }
     match (login.status, login.user_id) {
@@ -476,7 +483,7 @@ async fn deliver(app: &AppState, key: &str, user_id: &str) -> Result<Poll, Error
     let won = sqlx::query(
         "UPDATE cli_logins SET delivered_at = $1 WHERE state_hash = $2 AND delivered_at IS NULL",
     )
-    .bind(now())
+    .bind(app.clock.now())
     .bind(key)
     .execute(&app.db)
     .await?

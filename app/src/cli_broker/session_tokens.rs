@@ -9,7 +9,7 @@ use ring::signature::KeyPair;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::platform::{now, AppState, Db, Error};
+use crate::platform::{AppState, Clock, Db, Error};
 use crate::vault::{Binding, Vault, WrappedKey};
 
 /// The audience of every session token.
@@ -51,7 +51,7 @@ fn key_owner(kid: &str) -> String {
 
 /// Creates a new signing key and makes it the one that signs; the previous
 /// one is retired but stays published until its tokens have expired.
-pub async fn rotate(db: &Db, vault: &Vault) -> Result<String, Error> {
+pub async fn rotate(db: &Db, vault: &Vault, clock: &Clock) -> Result<String, Error> {
     let rng = ring::rand::SystemRandom::new();
     let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng)
         .map_err(|_| Error::Crypto("generating an Ed25519 key failed"))?;
@@ -61,7 +61,7 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<String, Error> {
     let kid = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
     let (wrapped, data_key) = vault.new_user_key(&key_owner(&kid));
     let sealed = data_key.seal(PRIVATE_KEY, &SecretString::from(B64.encode(pkcs8.as_ref())));
-    let now = now();
+    let now = clock.now();
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
         .bind(now)
@@ -95,7 +95,7 @@ async fn current(app: &AppState) -> Result<(String, EncodingKey), Error> {
     let (kid, master_key_id, wrapped, sealed) = match row {
         Some(row) => row,
         None => {
-            rotate(&app.db, &app.vault).await?;
+            rotate(&app.db, &app.vault, &app.clock).await?;
             return Box::pin(current(app)).await;
         }
     };
@@ -115,20 +115,20 @@ async fn current(app: &AppState) -> Result<(String, EncodingKey), Error> {
 
 /// The public keys a token may be signed with: the current one and those
 /// retired less than a token's lifetime ago.
-pub async fn published(db: &Db) -> Result<Vec<(String, String)>, Error> {
+pub async fn published(db: &Db, clock: &Clock) -> Result<Vec<(String, String)>, Error> {
     Ok(sqlx::query_as(
         "SELECT kid, public_key FROM signing_keys
          WHERE retired_at IS NULL OR retired_at > $1
          ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC",
     )
-    .bind(now() - LIFETIME_SECS)
+    .bind(clock.now() - LIFETIME_SECS)
     .fetch_all(db)
     .await?)
 }
 
 /// `/.well-known/jwks.json`.
-pub async fn jwks(db: &Db) -> Result<serde_json::Value, Error> {
-    let keys: Vec<_> = published(db)
+pub async fn jwks(db: &Db, clock: &Clock) -> Result<serde_json::Value, Error> {
+    let keys: Vec<_> = published(db, clock)
         .await?
         .into_iter()
         .map(|(kid, x)| {
@@ -147,7 +147,7 @@ pub async fn issue(
     providers: &[crate::providers::ProviderId],
 ) -> Result<(String, i64), Error> {
     let (kid, key) = current(app).await?;
-    let iat = now();
+    let iat = app.clock.now();
     let claims = Claims {
         iss: issuer(app),
         aud: AUDIENCE.to_owned(),
@@ -185,7 +185,7 @@ pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenE
     let Ok(header) = jsonwebtoken::decode_header(token) else {
         return Ok(Err(TokenError::Invalid));
     };
-    let keys = published(&app.db).await?;
+    let keys = published(&app.db, &app.clock).await?;
     let Some((_, x)) = header
         .kid
         .as_deref()
@@ -222,9 +222,9 @@ pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenE
 }
 
 /// Revokes one token (logout).
-pub async fn revoke(db: &Db, jti: &str) -> Result<(), Error> {
+pub async fn revoke(db: &Db, jti: &str, clock: &Clock) -> Result<(), Error> {
     sqlx::query("UPDATE session_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL")
-        .bind(now())
+        .bind(clock.now())
         .bind(jti)
         .execute(db)
         .await?;

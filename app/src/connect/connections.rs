@@ -21,7 +21,7 @@ use crate::vault::credentials::{Connection, CredentialRow, TokenSet};
 pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatus>, Error> {
     let rows = credentials::list(&app.db, user_id).await?;
     let endpoints = self_hosted::list(&app.db, user_id).await?;
-    let mut flows = device_flows::pending(&app.db, user_id).await?;
+    let mut flows = device_flows::pending(&app.db, user_id, &app.clock).await?;
     Ok(providers::ALL
         .into_iter()
         .map(|info| {
@@ -113,6 +113,7 @@ pub async fn save_token(
                 info.id,
                 "access token: bad shape",
                 &source,
+                &app.clock,
             )
             .await;
             return Err(Refusal::BadKey(message));
@@ -132,6 +133,7 @@ pub async fn save_token(
             token_hint: Some(hint),
         },
         &TokenSet::bare(SecretString::from(raw.to_owned())),
+        &app.clock,
     )
     .await?;
     audit::note(
@@ -141,6 +143,7 @@ pub async fn save_token(
         info.id,
         &format!("access token ({})", recognised.kind),
         &source,
+        &app.clock,
     )
     .await;
     let row = credentials::find(&app.db, user_id, info.id)
@@ -203,6 +206,7 @@ pub async fn disconnect(
         info.id,
         &detail,
         &source,
+        &app.clock,
     )
     .await;
     Ok(())
@@ -279,6 +283,7 @@ pub async fn test(
         info.id,
         outcome,
         &source,
+        &app.clock,
     )
     .await;
     result

@@ -80,6 +80,7 @@ pub async fn complete(
         &app.callback_url(info.id),
         &code,
         &pending.pkce_verifier,
+        &app.clock,
     )
     .await
     {
@@ -93,6 +94,7 @@ pub async fn complete(
                 info.id,
                 "redirect: code exchange failed",
                 &source,
+                &app.clock,
             )
             .await;
             return Err(e.failure());
@@ -111,6 +113,7 @@ pub async fn complete(
             token_hint: None,
         },
         &tokens,
+        &app.clock,
     )
     .await
     .map_err(internal)?;
@@ -121,6 +124,7 @@ pub async fn complete(
         info.id,
         "redirect",
         &source,
+        &app.clock,
     )
     .await;
     Ok(pending

@@ -47,6 +47,7 @@ pub async fn authenticate(
         &redirect,
         &code,
         &pending.pkce_verifier,
+        &app.clock,
     )
     .await
     .map_err(|e| {
@@ -60,7 +61,7 @@ pub async fn authenticate(
             LoginFailure::ProviderUnavailable
         })?;
 
-    let user = users::upsert_from_github(&app.db, &app.vault, &gh_user)
+    let user = users::upsert_from_github(&app.db, &app.vault, &gh_user, &app.clock)
         .await
         .map_err(internal)?;
     // The sign-in token is also the Copilot credential: stored only in the vault.
@@ -76,6 +77,7 @@ pub async fn authenticate(
             token_hint: None,
         },
         &tokens,
+        &app.clock,
     )
     .await
     .map_err(internal)?;

@@ -2,7 +2,7 @@
 
 use crate::identity::CurrentUser;
 use crate::onboarding::Progress;
-use crate::platform::{now, Db, Error};
+use crate::platform::{Clock, Db, Error};
 use crate::repositories::github::GithubUser;
 use crate::vault::{UserKey, Vault, WrappedKey};
 
@@ -31,9 +31,14 @@ impl User {
 
 /// Creates the user on first sign-in (with a fresh vault data key) or refreshes
 /// their profile on later ones.
-pub async fn upsert_from_github(db: &Db, vault: &Vault, gh: &GithubUser) -> Result<User, Error> {
+pub async fn upsert_from_github(
+    db: &Db,
+    vault: &Vault,
+    gh: &GithubUser,
+    clock: &Clock,
+) -> Result<User, Error> {
     let mut tx = db.begin().await?;
-    let now = now();
+    let now = clock.now();
     let user: User = sqlx::query_as(
         "INSERT INTO users (id, github_id, login, name, email, avatar_url, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
@@ -83,14 +88,19 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<User>, Error> {
 }
 
 /// Moves the user to `progress`; reaching `Completed` records when onboarding ended.
-pub async fn set_progress(db: &Db, id: &str, progress: Progress) -> Result<(), Error> {
+pub async fn set_progress(
+    db: &Db,
+    id: &str,
+    progress: Progress,
+    clock: &Clock,
+) -> Result<(), Error> {
     sqlx::query(
         "UPDATE users SET onboarding_step = $1, updated_at = $2,
            onboarded_at = CASE WHEN $3 THEN COALESCE(onboarded_at, $2) ELSE onboarded_at END
          WHERE id = $4",
     )
     .bind(progress)
-    .bind(now())
+    .bind(clock.now())
     .bind(progress == Progress::Completed)
     .bind(id)
     .execute(db)

@@ -18,7 +18,7 @@ pub async fn continue_onboarding(step: String) -> Result<String, AppError> {
     })?;
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<crate::platform::AppState>();
-    let path = progress::continue_past(&app.db, &user, step)
+    let path = progress::continue_past(&app.db, &user, step, &app.clock)
         .await?
         .map_err(|refusal| AppError::BadRequest(refusal.to_string()))?;
     leptos_axum::redirect(&path);
@@ -32,7 +32,7 @@ pub(crate) async fn advance_past(
     step: crate::onboarding::Step,
 ) -> Result<String, AppError> {
     let app = expect_context::<crate::platform::AppState>();
-    let path = crate::onboarding::progress::finish(&app.db, user, step).await?;
+    let path = crate::onboarding::progress::finish(&app.db, user, step, &app.clock).await?;
     leptos_axum::redirect(&path);
     Ok(path)
 }

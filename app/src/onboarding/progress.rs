@@ -4,7 +4,7 @@
 
 use crate::identity::users::{self, User};
 use crate::onboarding::{Progress, Step};
-use crate::platform::{Db, Error};
+use crate::platform::{Clock, Db, Error};
 use crate::repositories::store as repositories;
 
 /// What finishing a step means for a user.
@@ -43,10 +43,10 @@ pub fn finishing(current: Progress, step: Step) -> Finished {
 }
 
 /// Records that `user` finished `step`; answers where they go next.
-pub async fn finish(db: &Db, user: &User, step: Step) -> Result<String, Error> {
+pub async fn finish(db: &Db, user: &User, step: Step, clock: &Clock) -> Result<String, Error> {
     let finished = finishing(user.progress, step);
     if let Some(progress) = finished.advance_to {
-        users::set_progress(db, &user.id, progress).await?;
+        users::set_progress(db, &user.id, progress, clock).await?;
     }
     Ok(finished.go_to)
 }
@@ -56,11 +56,12 @@ pub async fn continue_past(
     db: &Db,
     user: &User,
     step: Step,
+    clock: &Clock,
 ) -> Result<Result<String, Refusal>, Error> {
     if step == Step::Repositories && repositories::selected_ids(db, &user.id).await?.is_empty() {
         return Ok(Err(Refusal::NothingChosen));
     }
-    finish(db, user, step).await.map(Ok)
+    finish(db, user, step, clock).await.map(Ok)
 }
 
 #[cfg(test)]

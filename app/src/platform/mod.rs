@@ -11,6 +11,7 @@ use leptos::config::LeptosOptions;
 use url::Url;
 
 pub use db::Db;
+pub use protocol::clock::Clock;
 
 use crate::providers::registry::Registry;
 use crate::vault;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub device_worker: Arc<tokio::sync::Notify>,
     /// The one refresher of each credential (see `freshness`).
     pub refresher: Arc<crate::freshness::Refresher>,
+    /// The time every table and schedule uses: the system's; tests move it.
+    pub clock: Clock,
     /// What GitHub signs webhook deliveries with (`None`: webhooks are refused).
     pub github_webhook_secret: Option<Arc<secrecy::SecretString>>,
 }
@@ -94,22 +97,6 @@ pub fn refused_with(status: u16) {
     ) {
         response.set_status(status);
     }
-}
-
-/// Seconds since the Unix epoch: the one clock every table uses.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Milliseconds since the Unix epoch, for schedules finer than a second.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// Hex SHA-256, for looking up single-use secrets (and seen bodies) without storing them.

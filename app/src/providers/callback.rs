@@ -41,6 +41,7 @@ pub async fn start_login(
         purpose,
         &request.pkce_verifier,
         return_to,
+        &app.clock,
     )
     .await
     .map_err(internal)?;
@@ -68,7 +69,7 @@ pub async fn check_callback(
         return Err((None, LoginFailure::StateMismatch));
     };
     // Consume the state first, whatever the outcome: a state is good for one answer.
-    let pending = oauth_states::consume(&app.db, state, provider)
+    let pending = oauth_states::consume(&app.db, state, provider, &app.clock)
         .await
         .map_err(|e| {
             let failure = match e {

@@ -14,7 +14,7 @@ use oauth2::{
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::platform::now;
+use crate::platform::Clock;
 use crate::providers::registry::ProviderEndpoints;
 use crate::vault::credentials::TokenSet;
 
@@ -111,13 +111,15 @@ fn is_error_body(body: &[u8]) -> bool {
 }
 
 /// The tokens of a successful token response.
-pub(crate) fn token_set(response: &BasicTokenResponse) -> TokenSet {
+pub(crate) fn token_set(response: &BasicTokenResponse, clock: &Clock) -> TokenSet {
     TokenSet {
         access_token: SecretString::from(response.access_token().secret().clone()),
         refresh_token: response
             .refresh_token()
             .map(|t| SecretString::from(t.secret().clone())),
-        expires_at: response.expires_in().map(|d| now() + d.as_secs() as i64),
+        expires_at: response
+            .expires_in()
+            .map(|d| clock.now() + d.as_secs() as i64),
         scopes: response
             .scopes()
             .map(|s| s.iter().map(|s| s.to_string()).collect())
@@ -132,6 +134,7 @@ pub async fn exchange_code(
     redirect: &Url,
     code: &str,
     pkce_verifier: &SecretString,
+    clock: &Clock,
 ) -> Result<TokenSet, ExchangeError> {
     let client = token_client(provider).set_redirect_uri(RedirectUrl::from_url(redirect.clone()));
     let response = client
@@ -142,7 +145,7 @@ pub async fn exchange_code(
         .request_async(&http_for_oauth(http))
         .await
         .map_err(classify)?;
-    Ok(token_set(&response))
+    Ok(token_set(&response, clock))
 }
 
 /// Trades a refresh token for fresh tokens. The answer may carry a new
@@ -151,6 +154,7 @@ pub async fn refresh(
     http: &reqwest::Client,
     provider: &ProviderEndpoints,
     refresh_token: &SecretString,
+    clock: &Clock,
 ) -> Result<TokenSet, ExchangeError> {
     let refresh_token = RefreshToken::new(refresh_token.expose_secret().to_owned());
     let response = token_client(provider)
@@ -158,7 +162,7 @@ pub async fn refresh(
         .request_async(&http_for_oauth(http))
         .await
         .map_err(classify)?;
-    Ok(token_set(&response))
+    Ok(token_set(&response, clock))
 }
 
 /// RFC 7009: tells the provider to forget a token. `Ok(false)` when the

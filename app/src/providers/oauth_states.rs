@@ -2,7 +2,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::platform::{now, sha256_hex, Db, Error};
+use crate::platform::{sha256_hex, Clock, Db, Error};
 use crate::providers::ProviderId;
 
 /// How long a started login stays valid.
@@ -47,8 +47,9 @@ pub async fn create(
     purpose: Purpose,
     pkce_verifier: &SecretString,
     return_to: Option<&str>,
+    clock: &Clock,
 ) -> Result<(), Error> {
-    let now = now();
+    let now = clock.now();
     sqlx::query(
         "INSERT INTO oauth_states (state_hash, provider, purpose, pkce_verifier, return_to, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -70,9 +71,10 @@ pub async fn consume(
     db: &Db,
     state: &str,
     provider: ProviderId,
+    clock: &Clock,
 ) -> Result<PendingLogin, StateError> {
     let hash = sha256_hex(state);
-    let now = now();
+    let now = clock.now();
     let row: Option<(Purpose, String, Option<String>, i64)> = sqlx::query_as(
         "UPDATE oauth_states SET used_at = $1
          WHERE state_hash = $2 AND provider = $3 AND used_at IS NULL
@@ -113,8 +115,8 @@ pub async fn consume(
 }
 
 /// Forgets logins that ended more than a day ago (used or expired).
-pub async fn prune(db: &Db) -> Result<u64, Error> {
-    let cutoff = now() - 24 * 60 * 60;
+pub async fn prune(db: &Db, clock: &Clock) -> Result<u64, Error> {
+    let cutoff = clock.now() - 24 * 60 * 60;
     Ok(
         sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
             .bind(cutoff)
@@ -141,6 +143,7 @@ mod tests {
             Purpose::SignIn,
             &secret("verifier-123"),
             Some("/onboarding/team"),
+            &Clock::system(),
         )
         .await
         .unwrap();
@@ -151,7 +154,7 @@ mod tests {
         let db = db::memory().await;
         started(&db, "s1").await;
 
-        let login = consume(&db, "s1", crate::providers::GITHUB.id)
+        let login = consume(&db, "s1", crate::providers::GITHUB.id, &Clock::system())
             .await
             .unwrap();
         assert_eq!(login.purpose, Purpose::SignIn);
@@ -159,7 +162,7 @@ mod tests {
         assert_eq!(login.return_to.as_deref(), Some("/onboarding/team"));
 
         assert!(matches!(
-            consume(&db, "s1", crate::providers::GITHUB.id).await,
+            consume(&db, "s1", crate::providers::GITHUB.id, &Clock::system()).await,
             Err(StateError::Used)
         ));
     }
@@ -170,15 +173,15 @@ mod tests {
         started(&db, "s1").await;
 
         assert!(matches!(
-            consume(&db, "nope", crate::providers::GITHUB.id).await,
+            consume(&db, "nope", crate::providers::GITHUB.id, &Clock::system()).await,
             Err(StateError::Unknown)
         ));
         assert!(matches!(
-            consume(&db, "s1", crate::providers::GOOGLE.id).await,
+            consume(&db, "s1", crate::providers::GOOGLE.id, &Clock::system()).await,
             Err(StateError::Unknown)
         ));
         assert!(
-            consume(&db, "s1", crate::providers::GITHUB.id)
+            consume(&db, "s1", crate::providers::GITHUB.id, &Clock::system())
                 .await
                 .is_ok(),
             "the failed attempts did not burn it"
@@ -189,17 +192,15 @@ mod tests {
     async fn an_expired_state_is_refused_and_burned() {
         let db = db::memory().await;
         started(&db, "s1").await;
-        sqlx::query("UPDATE oauth_states SET expires_at = 1")
-            .execute(&db)
-            .await
-            .unwrap();
+        let later = Clock::system();
+        later.advance(std::time::Duration::from_secs(STATE_TTL_SECS as u64 + 1));
 
         assert!(matches!(
-            consume(&db, "s1", crate::providers::GITHUB.id).await,
+            consume(&db, "s1", crate::providers::GITHUB.id, &later).await,
             Err(StateError::Expired)
         ));
         assert!(matches!(
-            consume(&db, "s1", crate::providers::GITHUB.id).await,
+            consume(&db, "s1", crate::providers::GITHUB.id, &Clock::system()).await,
             Err(StateError::Used)
         ));
     }
@@ -227,9 +228,11 @@ mod tests {
             .await
             .unwrap();
 
-        assert_eq!(prune(&db).await.unwrap(), 1);
-        assert!(consume(&db, "new", crate::providers::GITHUB.id)
-            .await
-            .is_ok());
+        assert_eq!(prune(&db, &Clock::system()).await.unwrap(), 1);
+        assert!(
+            consume(&db, "new", crate::providers::GITHUB.id, &Clock::system())
+                .await
+                .is_ok()
+        );
     }
 }

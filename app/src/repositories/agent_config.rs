@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-use crate::platform::{now, Db, Error};
+use crate::platform::{Clock, Db, Error};
 use crate::providers::registry::ProviderEndpoints;
 use crate::repositories::github;
 use crate::repositories::github::GithubError;
@@ -37,6 +37,7 @@ pub async fn detect_all(
     token: SecretString,
     user_id: String,
     repos: Vec<(i64, String, String)>,
+    clock: Clock,
 ) {
     use futures::StreamExt;
     futures::stream::iter(repos)
@@ -51,9 +52,9 @@ pub async fn detect_all(
         })
         .buffer_unordered(CONCURRENT)
         .for_each(|(id, found)| {
-            let (db, user_id) = (&db, &user_id);
+            let (db, user_id, clock) = (&db, &user_id, &clock);
             async move {
-                if let Err(e) = store(db, user_id, id, found).await {
+                if let Err(e) = store(db, user_id, id, found, clock).await {
                     tracing::warn!(error = %e, "storing a repository's agent configuration failed");
                 }
             }
@@ -66,6 +67,7 @@ async fn store(
     user_id: &str,
     github_id: i64,
     found: Result<Option<String>, GithubError>,
+    clock: &Clock,
 ) -> Result<(), Error> {
     let (summary, failure) = match found {
         Ok(summary) => (summary, None),
@@ -80,7 +82,7 @@ async fn store(
     )
     .bind(summary)
     .bind(failure)
-    .bind(now())
+    .bind(clock.now())
     .bind(user_id)
     .bind(github_id)
     .execute(db)

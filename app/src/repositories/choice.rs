@@ -33,7 +33,7 @@ pub async fn listing(app: &AppState, user_id: &str) -> Result<Vec<RepoView>, Ref
     let token = credentials::access_token(&app.db, &app.vault, user_id, github.id)
         .await?
         .ok_or(Refusal::NotConnected)?;
-    store::fetch_all(&app.http, github, &token)
+    store::fetch_all(&app.http, github, &token, &app.clock)
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, "listing repositories failed");
@@ -56,7 +56,7 @@ pub async fn choose(app: &AppState, user_id: &str, ids: &[i64]) -> Result<(), Re
     if chosen.len() != ids.iter().collect::<HashSet<_>>().len() {
         return Err(Refusal::NotYours);
     }
-    let added = store::save_selection(&app.db, user_id, &chosen).await?;
+    let added = store::save_selection(&app.db, user_id, &chosen, &app.clock).await?;
     let new: Vec<_> = chosen
         .into_iter()
         .filter(|r| added.contains(&r.id))
@@ -92,5 +92,6 @@ async fn look_for_agent_config(app: &AppState, user_id: &str, repos: &[RepoView]
         token,
         user_id.to_owned(),
         repos,
+        app.clock.clone(),
     ));
 }

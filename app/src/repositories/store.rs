@@ -5,7 +5,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-use crate::platform::{now, Db, Error};
+use crate::platform::{Clock, Db, Error};
 use crate::providers::registry::ProviderEndpoints;
 use crate::repositories::github;
 use crate::repositories::github::GithubError;
@@ -34,6 +34,7 @@ pub async fn fetch_all(
     http: &reqwest::Client,
     github: &ProviderEndpoints,
     token: &SecretString,
+    clock: &Clock,
 ) -> Result<Vec<RepoView>, GithubError> {
     let first = github::api(
         github,
@@ -42,7 +43,7 @@ pub async fn fetch_all(
     let origin = first.clone();
     let mut next = Some(first);
     let mut repos = Vec::new();
-    let now = now();
+    let now = clock.now();
     for _ in 0..MAX_PAGES {
         let Some(url) = next.take() else { break };
         let response = github::get(http, token, url).await?;
@@ -177,6 +178,7 @@ pub async fn save_selection(
     db: &Db,
     user_id: &str,
     chosen: &[RepoView],
+    clock: &Clock,
 ) -> Result<Vec<i64>, Error> {
     let mut tx = db.begin().await?;
     let before: Vec<i64> =
@@ -194,7 +196,7 @@ pub async fn save_selection(
             .execute(&mut *tx)
             .await?;
     }
-    let now = now();
+    let now = clock.now();
     for repo in chosen {
         sqlx::query(
             "INSERT INTO repositories (user_id, github_id, full_name, private, stars, default_branch, updated_at, selected_at)

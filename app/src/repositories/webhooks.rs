@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::platform::{now, sha256_hex, Db, Error};
+use crate::platform::{sha256_hex, Clock, Db, Error};
 use crate::repositories::RepoEvent;
 
 /// An event older than this (by its own signed timestamp) is refused as stale:
@@ -98,6 +98,7 @@ pub async fn receive(
     delivery_id: Option<&str>,
     event: Option<&str>,
     body: &[u8],
+    clock: &Clock,
 ) -> Result<Outcome, ReceiveError> {
     let delivery_id = delivery_id
         .filter(|d| !d.is_empty() && d.len() <= 64)
@@ -122,7 +123,7 @@ pub async fn receive(
             .as_deref()
             .and_then(protocol::time::parse_iso8601)
             .ok_or_else(|| Rejection::Malformed("the event has no updated_at".to_owned()))?;
-        let age = now() - at;
+        let age = clock.now() - at;
         if !(-CLOCK_SKEW_SECS..=MAX_AGE_SECS).contains(&age) {
             return Err(Rejection::Stale.into());
         }
@@ -136,7 +137,7 @@ pub async fn receive(
     .bind(delivery_id)
     .bind(sha256_hex(body))
     .bind(event)
-    .bind(now())
+    .bind(clock.now())
     .execute(&mut *tx)
     .await
     .map_err(Error::from)?
@@ -171,7 +172,7 @@ pub async fn receive(
                 .bind(item.title.chars().take(200).collect::<String>())
                 .bind(payload.sender.map(|s| s.login).unwrap_or_default())
                 .bind(delivery_id)
-                .bind(now())
+                .bind(clock.now())
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::from)?;
@@ -219,12 +220,12 @@ pub async fn recent_events(db: &Db, user_id: &str, limit: i64) -> Result<Vec<Rep
 }
 
 /// Forgets deliveries older than a day: replays that old are stale anyway.
-pub async fn prune(db: &Db) -> Result<(), Error> {
+pub async fn prune(db: &Db, clock: &Clock) -> Result<(), Error> {
     sqlx::query(
         "DELETE FROM webhook_deliveries WHERE received_at < $1
          AND delivery_id NOT IN (SELECT delivery_id FROM repository_events)",
     )
-    .bind(now() - 24 * 60 * 60)
+    .bind(clock.now() - 24 * 60 * 60)
     .execute(db)
     .await?;
     Ok(())

@@ -40,6 +40,7 @@ pub async fn create_team(
         team.default_provider,
         &format!("{} ({} agents)", team.name, team.agents.len()),
         &crate::identity::functions::client_source().await,
+        &app.clock,
     )
     .await;
     crate::onboarding::functions::advance_past(&user, crate::onboarding::Step::Team).await

@@ -2,7 +2,7 @@
 //! their agents, and exported as `teams.json`.
 
 use crate::connect::connections;
-use crate::platform::{now, AppState, Db, Error};
+use crate::platform::{AppState, Db, Error};
 use crate::providers::ProviderId;
 use crate::repositories::store as repositories;
 use crate::teams::{self, AgentInput, AgentView, Refusal, TeamView, Template};
@@ -92,7 +92,7 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
         template: template.id.to_owned(),
         default_provider: provider,
         agents,
-        created_at: now(),
+        created_at: app.clock.now(),
     };
     let mut tx = app.db.begin().await.map_err(Error::from)?;
     let inserted = sqlx::query(

@@ -5,7 +5,7 @@ use secrecy::SecretString;
 
 use crate::connect::CredentialMethod;
 use crate::identity::users;
-use crate::platform::{now, Db, Error};
+use crate::platform::{Clock, Db, Error};
 use crate::providers::ProviderId;
 use crate::vault::{Binding, UserKey, Vault};
 
@@ -85,10 +85,11 @@ pub async fn store(
     provider: ProviderId,
     connection: &Connection<'_>,
     tokens: &TokenSet,
+    clock: &Clock,
 ) -> Result<(), Error> {
     let key = users::data_key(db, vault, user_id).await?;
     let (access, refresh) = seal_tokens(&key, provider, tokens);
-    let now = now();
+    let now = clock.now();
     sqlx::query(
         "INSERT INTO credentials (user_id, provider, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
@@ -125,6 +126,7 @@ pub async fn store_refreshed(
     provider: ProviderId,
     used_refresh: &str,
     tokens: &TokenSet,
+    clock: &Clock,
 ) -> Result<bool, Error> {
     let key = users::data_key(db, vault, user_id).await?;
     let (access, refresh) = seal_tokens(&key, provider, tokens);
@@ -136,7 +138,7 @@ pub async fn store_refreshed(
     .bind(access)
     .bind(refresh)
     .bind(tokens.expires_at)
-    .bind(now())
+    .bind(clock.now())
     .bind(user_id)
     .bind(provider)
     .bind(used_refresh)
@@ -275,9 +277,10 @@ pub async fn mark_needs_reconnect(
     db: &Db,
     user_id: &str,
     provider: ProviderId,
+    clock: &Clock,
 ) -> Result<(), Error> {
     sqlx::query("UPDATE credentials SET needs_reconnect = $1 WHERE user_id = $2 AND provider = $3")
-        .bind(now())
+        .bind(clock.now())
         .bind(user_id)
         .bind(provider)
         .execute(db)

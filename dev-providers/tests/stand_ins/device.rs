@@ -128,14 +128,14 @@ async fn a_device_code_is_authorized_at_the_verification_page_and_redeemed_once(
         .decide(&user_code.replace('-', "").to_lowercase(), "authorize")
         .await;
     assert!(page.contains("Device authorized"), "{page}");
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.clock.advance(Duration::from_millis(1100));
 
     let (status, tokens) = anthropic.poll(&device_code).await;
     assert_eq!(status, 200, "{tokens}");
     assert!(s(&tokens, "access_token").starts_with("dev_at_"));
     assert!(s(&tokens, "refresh_token").starts_with("dev_rt_"));
 
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.clock.advance(Duration::from_millis(1100));
     let (_, again) = anthropic.poll(&device_code).await;
     assert_eq!(
         s(&again, "error"),
@@ -156,7 +156,7 @@ async fn polling_too_fast_slows_the_client_down_for_good() {
 
     let (_, first) = openai.poll(&device_code).await;
     let (_, second) = openai.poll(&device_code).await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.clock.advance(Duration::from_millis(1100));
     let (_, third) = openai.poll(&device_code).await;
 
     assert_eq!(s(&first, "error"), "authorization_pending");
@@ -195,7 +195,7 @@ async fn an_expired_device_code_says_expired_token_and_cannot_be_authorized() {
     .await;
     let microsoft = Provider::of(&app, "microsoft");
     let codes = microsoft.start().await;
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.clock.advance(Duration::from_millis(1200));
 
     let page = microsoft.decide(&s(&codes, "user_code"), "authorize").await;
     let (_, answer) = microsoft.poll(&s(&codes, "device_code")).await;

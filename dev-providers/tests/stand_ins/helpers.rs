@@ -1,6 +1,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use dev_providers::DevSettings;
+use protocol::clock::Clock;
 use reqwest::header::LOCATION;
 use reqwest::{Client, Response, StatusCode};
 use sha2::{Digest, Sha256};
@@ -16,6 +17,8 @@ pub const RELAY: &str = "http://relay.test/";
 pub struct StandIns {
     pub base: Url,
     pub client: Client,
+    /// What the stand-ins read as the time: moved instead of waiting.
+    pub clock: Clock,
     _data: TempDir,
 }
 
@@ -37,13 +40,21 @@ pub async fn spawn_with(settings: DevSettings) -> StandIns {
     let data = tempfile::tempdir().expect("temporary directory");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-    let router = dev_providers::router(data.path(), &base, &Url::parse(RELAY).unwrap(), settings)
-        .await
-        .expect("the stand-ins start");
+    let clock = Clock::system();
+    let router = dev_providers::router(
+        data.path(),
+        &base,
+        &Url::parse(RELAY).unwrap(),
+        settings,
+        clock.clone(),
+    )
+    .await
+    .expect("the stand-ins start");
     tokio::spawn(async move { axum::serve(listener, router).await });
     StandIns {
         base,
         client: browser(),
+        clock,
         _data: data,
     }
 }

@@ -68,7 +68,7 @@ pub async fn start(
             )
         }
     };
-    let key = match cli_logins::start(&app.db, endpoints.id, &state, &challenge).await {
+    let key = match cli_logins::start(&app.db, endpoints.id, &state, &challenge, &app.clock).await {
         Ok(Ok(key)) => key,
         Ok(Err(refusal)) => {
             return page(
@@ -251,7 +251,7 @@ pub async fn poll(State(app): State<AppState>, body: Option<Json<PollRequest>>) 
 
 /// `GET /.well-known/jwks.json`: the public keys of the session tokens.
 pub async fn jwks(State(app): State<AppState>) -> Response {
-    match session_tokens::jwks(&app.db).await {
+    match session_tokens::jwks(&app.db, &app.clock).await {
         Ok(keys) => ([(header::CACHE_CONTROL, "public, max-age=300")], Json(keys)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "publishing the JWKS failed");

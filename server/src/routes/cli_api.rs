@@ -114,7 +114,7 @@ pub async fn me(State(app): State<AppState>, Bearer(claims): Bearer) -> ApiResul
 
 /// `POST /api/logout`: revokes the token it is called with.
 pub async fn logout(State(app): State<AppState>, Bearer(claims): Bearer) -> ApiResult {
-    session_tokens::revoke(&app.db, &claims.jti).await?;
+    session_tokens::revoke(&app.db, &claims.jti, &app.clock).await?;
     Ok(Json(json!({ "ok": true })).into_response())
 }
 

@@ -34,6 +34,7 @@ pub async fn github(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         header("x-github-delivery"),
         header("x-github-event"),
         &body,
+        &app.clock,
     )
     .await
     {

@@ -160,7 +160,10 @@ async fn a_terminal_signs_in_through_the_browser_and_gets_its_token_once() {
     let token = body["session_jwt"].as_str().unwrap().to_owned();
 
     // Handed out once.
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // The next poll is due: move the clock rather than wait.
+    app.running.clock().advance(std::time::Duration::from_secs(
+        app::cli_broker::logins::INTERVAL_SECS as u64,
+    ));
     let (status, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -667,7 +670,10 @@ async fn only_the_browser_that_signed_in_can_confirm_and_it_can_refuse() {
         .await
         .unwrap();
     assert_eq!(forged.status(), 400);
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // The next poll is due: move the clock rather than wait.
+    app.running.clock().advance(std::time::Duration::from_secs(
+        app::cli_broker::logins::INTERVAL_SECS as u64,
+    ));
     let (_, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(body["status"], "pending");
 
@@ -675,7 +681,10 @@ async fn only_the_browser_that_signed_in_can_confirm_and_it_can_refuse() {
     let (status, page) = confirm(&app, "cancel").await;
     assert_eq!(status, 200);
     assert!(page.contains("Your terminal was not signed in."), "{page}");
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // The next poll is due: move the clock rather than wait.
+    app.running.clock().advance(std::time::Duration::from_secs(
+        app::cli_broker::logins::INTERVAL_SECS as u64,
+    ));
     let (status, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(
         (status, body["error"].as_str()),

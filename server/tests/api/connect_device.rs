@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::helpers::{browser, contains, spawn_app_with, test_config, TestApp};
+use crate::helpers::{browser, contains, spawn_app_driven, spawn_app_with, test_config, TestApp};
 
 /// Fast development devices, so flows end within seconds.
 pub(crate) const FAST: [(&str, &str); 1] = [("RELAY_DEV_DEVICE_INTERVAL", "1")];
@@ -150,10 +150,12 @@ async fn an_unanswered_code_expires() {
 
 #[tokio::test]
 async fn a_cancelled_flow_stops_and_another_user_can_neither_see_nor_cancel_it() {
-    let app = spawn_app_with(&FAST).await;
+    let app = spawn_app_driven(&FAST).await;
     app.sign_in("ada").await;
     let flow = start(&app, "anthropic").await;
     let id = s(&flow, "id");
+    // The control: a flow nobody cancels, authorized at the same moment.
+    let control = start(&app, "openai").await;
 
     // Another person, in another browser, on the same server.
     let other = browser();
@@ -196,17 +198,24 @@ async fn a_cancelled_flow_stops_and_another_user_can_neither_see_nor_cancel_it()
     assert_eq!(status, 200);
     let (_, after) = call(&app, "device/status", &[("id", &id)]).await;
     assert_eq!(after["state"], "Cancelled");
-    // Authorizing now connects nothing: the worker no longer polls it.
+    // Authorizing now connects nothing: the worker no longer polls it. The
+    // same round of the worker connects the control flow.
     decide(&app, &s(&flow, "user_code"), "ada", "authorize").await;
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    decide(&app, &s(&control, "user_code"), "ada", "authorize").await;
+    app.running.clock().advance(Duration::from_secs(2));
+    app.running.run_workers_once().await;
     let (_, statuses) = call(&app, "status", &[]).await;
-    let anthropic = statuses
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "anthropic")
-        .unwrap();
-    assert!(anthropic["credential"].is_null());
+    let credential = |id: &str| {
+        statuses
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["credential"]
+            .clone()
+    };
+    assert!(credential("anthropic").is_null(), "{statuses}");
+    assert!(credential("openai").is_object(), "{statuses}");
 }
 
 #[tokio::test]

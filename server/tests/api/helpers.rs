@@ -21,10 +21,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// `spawn_app` with some variables set, e.g. the development device interval.
 pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
+    spawn(vars, true).await
+}
+
+/// `spawn_app_with`, but no background worker runs: the test moves the
+/// clock and runs them itself (`Running::run_workers_once`), so nothing
+/// happens behind its back and nothing is waited for.
+pub async fn spawn_app_driven(vars: &[(&str, &str)]) -> TestApp {
+    spawn(vars, false).await
+}
+
+async fn spawn(vars: &[(&str, &str)], background_workers: bool) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary directory");
-    let running = server::start(test_config(data_dir.path(), vars))
-        .await
-        .expect("server starts");
+    let config = Config {
+        background_workers,
+        ..test_config(data_dir.path(), vars)
+    };
+    let running = server::start(config).await.expect("server starts");
     TestApp {
         running,
         client: browser(),

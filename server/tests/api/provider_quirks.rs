@@ -8,7 +8,7 @@ use reqwest::Client;
 use serde_json::Value;
 
 use crate::connect_device::{call, decide, s, start, wait_for_end, FAST};
-use crate::helpers::{spawn_app_with, TestApp};
+use crate::helpers::{spawn_app_driven, spawn_app_with, TestApp};
 
 /// Asks a stand-in's device endpoint directly, as a client that wants JSON.
 async fn raw_device_codes(app: &TestApp, provider: &str) -> (u16, Value) {
@@ -138,41 +138,39 @@ async fn github_with_device_flow_disabled_says_so() {
 
 #[tokio::test]
 async fn slow_down_adds_five_seconds_for_good_and_the_flow_still_connects() {
-    let app = spawn_app_with(&[("RELAY_DEV_DEVICE_INTERVAL", "3")]).await;
+    let app = spawn_app_driven(&[("RELAY_DEV_DEVICE_INTERVAL", "3")]).await;
     app.sign_in("ada").await;
     let flow = start(&app, "anthropic").await;
     let id = s(&flow, "id");
     let db = app.db().await;
-    // After the first poll (at ~3 s), a drifting clock makes the next one early:
-    // the flow is due at once, and starting another flow wakes the worker.
-    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let interval = || async {
+        sqlx::query_scalar::<_, i64>("SELECT interval_secs FROM device_flows WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    // The first poll, when it is due: the user has not decided yet.
+    app.running.clock().advance(Duration::from_secs(4));
+    app.running.run_workers_once().await;
+    assert_eq!(interval().await, 3);
+    // A drifting clock makes the next one early: the flow is due at once.
     sqlx::query("UPDATE device_flows SET next_poll_at_ms = 0 WHERE id = $1")
         .bind(&id)
         .execute(&db)
         .await
         .unwrap();
-    start(&app, "openai").await;
-    let mut interval = 3;
-    for _ in 0..20 {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        interval = sqlx::query_scalar("SELECT interval_secs FROM device_flows WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&db)
-            .await
-            .unwrap();
-        if interval > 3 {
-            break;
-        }
-    }
-    assert_eq!(interval, 8, "slow_down added 5 s to the 3 s interval");
+    app.running.run_workers_once().await;
+    assert_eq!(
+        interval().await,
+        8,
+        "slow_down added 5 s to the 3 s interval"
+    );
 
     decide(&app, &s(&flow, "user_code"), "ada", "authorize").await;
-    let done = wait_for_end(&app, &id, Duration::from_secs(15)).await;
-    assert_eq!(done["state"], "Connected", "{done}");
-    let kept: i64 = sqlx::query_scalar("SELECT interval_secs FROM device_flows WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(kept, 8, "the longer interval was kept");
+    app.running.clock().advance(Duration::from_secs(9));
+    app.running.run_workers_once().await;
+    let (_, done) = call(&app, "device/status", &[("id", &id)]).await;
+    assert_eq!(done["state"], "Connected", "{}", done["failure"]);
+    assert_eq!(interval().await, 8, "the longer interval was kept");
 }

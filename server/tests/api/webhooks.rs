@@ -87,7 +87,7 @@ async fn chosen_repository(app: &TestApp) -> (i64, String) {
 async fn a_signed_delivery_is_recorded_once() {
     let app = spawn_app_with(&[("RELAY_GITHUB_WEBHOOK_SECRET", SECRET)]).await;
     let (id, name) = chosen_repository(&app).await;
-    let body = pull_request(id, &name, app::platform::now(), 7);
+    let body = pull_request(id, &name, app.running.clock().now(), 7);
 
     let (status, answer) = deliver(
         &app,
@@ -134,7 +134,7 @@ async fn a_signed_delivery_is_recorded_once() {
 async fn unsigned_wrongly_signed_and_stale_deliveries_are_refused() {
     let app = spawn_app_with(&[("RELAY_GITHUB_WEBHOOK_SECRET", SECRET)]).await;
     let (id, name) = chosen_repository(&app).await;
-    let body = pull_request(id, &name, app::platform::now(), 8);
+    let body = pull_request(id, &name, app.running.clock().now(), 8);
 
     let (status, answer) = deliver(&app, "pull_request", "u-1", &body, None).await;
     assert_eq!(status, 401);
@@ -172,7 +172,7 @@ async fn unsigned_wrongly_signed_and_stale_deliveries_are_refused() {
     .await;
     assert_eq!(status, 401);
 
-    let stale = pull_request(id, &name, app::platform::now() - 2 * 60 * 60, 9);
+    let stale = pull_request(id, &name, app.running.clock().now() - 2 * 60 * 60, 9);
     let (status, answer) = deliver(
         &app,
         "pull_request",
@@ -201,7 +201,7 @@ async fn unsigned_wrongly_signed_and_stale_deliveries_are_refused() {
 async fn other_repositories_and_events_are_accepted_but_not_recorded() {
     let app = spawn_app_with(&[("RELAY_GITHUB_WEBHOOK_SECRET", SECRET)]).await;
     let (id, name) = chosen_repository(&app).await;
-    let elsewhere = pull_request(id + 999_999, "someone/else", app::platform::now(), 1);
+    let elsewhere = pull_request(id + 999_999, "someone/else", app.running.clock().now(), 1);
     let (status, answer) = deliver(
         &app,
         "pull_request",
@@ -221,7 +221,7 @@ async fn other_repositories_and_events_are_accepted_but_not_recorded() {
 
     let issue = serde_json::to_vec(&json!({
         "action": "opened",
-        "issue": { "number": 3, "title": "Crash on start", "updated_at": protocol::time::iso8601(app::platform::now()) },
+        "issue": { "number": 3, "title": "Crash on start", "updated_at": protocol::time::iso8601(app.running.clock().now()) },
         "repository": { "id": id, "full_name": name },
         "sender": { "login": "octocat" },
     }))

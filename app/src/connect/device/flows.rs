@@ -14,7 +14,7 @@ use crate::connect::device::grant::{DeviceCodes, Poll};
 use crate::connect::device::{DeviceFlowState, DeviceFlowView};
 use crate::connect::CredentialMethod;
 use crate::identity::users;
-use crate::platform::{now, now_ms, AppState, Error};
+use crate::platform::{AppState, Clock, Error};
 use crate::providers::oauth::ExchangeError;
 use crate::providers::userinfo;
 use crate::providers::{self, ProviderId};
@@ -78,6 +78,7 @@ pub async fn start(
                 info.id,
                 &format!("device: {e}"),
                 &source,
+                &app.clock,
             )
             .await;
             return Err(e);
@@ -92,7 +93,7 @@ pub async fn start(
         },
         &codes.device_code,
     );
-    let now = now();
+    let now = app.clock.now();
     // A user has one live flow per provider: starting again cancels the old one.
     sqlx::query("UPDATE device_flows SET status = $1, updated_at = $2 WHERE user_id = $3 AND provider = $4 AND status = $5")
         .bind(DeviceFlowState::Cancelled)
@@ -117,14 +118,14 @@ pub async fn start(
     .bind(&codes.verification_uri_complete)
     .bind(codes.interval)
     .bind(now + codes.expires_in)
-    .bind(now_ms() + codes.interval * 1000 + MARGIN_MS)
+    .bind(app.clock.now_ms() + codes.interval * 1000 + MARGIN_MS)
     .bind(DeviceFlowState::Pending)
     .bind(now)
     .execute(&app.db)
     .await
     .map_err(Error::from)?;
     app.device_worker.notify_one();
-    Ok(find(&app.db, user_id, &id)
+    Ok(find(&app.db, user_id, &id, &app.clock)
         .await?
         .expect("the flow was just inserted"))
 }
@@ -169,6 +170,7 @@ pub async fn find(
     db: &crate::platform::Db,
     user_id: &str,
     id: &str,
+    clock: &Clock,
 ) -> Result<Option<DeviceFlowView>, Error> {
     let row: Option<FlowRow> = sqlx::query_as(
         "SELECT id, provider, user_code, verification_uri, verification_uri_complete, expires_at, status, failure, account
@@ -178,7 +180,7 @@ pub async fn find(
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|row| row.view(now())))
+    Ok(row.map(|row| row.view(clock.now())))
 }
 
 /// The user's latest waiting flow of each provider: a page loaded again (or
@@ -186,6 +188,7 @@ pub async fn find(
 pub async fn pending(
     db: &crate::platform::Db,
     user_id: &str,
+    clock: &Clock,
 ) -> Result<Vec<DeviceFlowView>, Error> {
     let rows: Vec<FlowRow> = sqlx::query_as(
         "SELECT id, provider, user_code, verification_uri, verification_uri_complete, expires_at, status, failure, account
@@ -195,10 +198,10 @@ pub async fn pending(
     )
     .bind(user_id)
     .bind(DeviceFlowState::Pending)
-    .bind(now())
+    .bind(clock.now())
     .fetch_all(db)
     .await?;
-    let now = now();
+    let now = clock.now();
     let mut views: Vec<DeviceFlowView> = Vec::new();
     for row in rows {
         if !views.iter().any(|v| v.provider == row.provider) {
@@ -209,12 +212,17 @@ pub async fn pending(
 }
 
 /// Cancels the user's own pending flow; returns whether there was one.
-pub async fn cancel(db: &crate::platform::Db, user_id: &str, id: &str) -> Result<bool, Error> {
+pub async fn cancel(
+    db: &crate::platform::Db,
+    user_id: &str,
+    id: &str,
+    clock: &Clock,
+) -> Result<bool, Error> {
     let done = sqlx::query(
         "UPDATE device_flows SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 AND status = $5",
     )
     .bind(DeviceFlowState::Cancelled)
-    .bind(now())
+    .bind(clock.now())
     .bind(id)
     .bind(user_id)
     .bind(DeviceFlowState::Pending)
@@ -230,13 +238,13 @@ pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
            AND (lease_until_ms IS NULL OR lease_until_ms < $2) ORDER BY next_poll_at_ms LIMIT 50",
     )
     .bind(DeviceFlowState::Pending)
-    .bind(now_ms())
+    .bind(app.clock.now_ms())
     .fetch_all(&app.db)
     .await?;
     let mut polled = 0;
     for id in due {
         // Claim it: of several instances, exactly one wins the lease.
-        let now = now_ms();
+        let now = app.clock.now_ms();
         let claimed = sqlx::query(
             "UPDATE device_flows SET lease_until_ms = $1 WHERE id = $2 AND status = $3
                AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
@@ -262,7 +270,7 @@ pub async fn next_due_in(app: &AppState) -> Result<Option<Duration>, Error> {
             .bind(DeviceFlowState::Pending)
             .fetch_one(&app.db)
             .await?;
-    Ok(next.map(|at| Duration::from_millis((at - now_ms()).max(0) as u64)))
+    Ok(next.map(|at| Duration::from_millis((at - app.clock.now_ms()).max(0) as u64)))
 }
 
 /// What the worker needs of a flow to poll it.
@@ -296,7 +304,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
     let Some(endpoints) = app.providers.endpoints(provider) else {
         return finish(app, id, Finished::Failed("provider_not_configured")).await;
     };
-    let remaining = expires_at - now();
+    let remaining = expires_at - app.clock.now();
     if remaining <= 0 {
         audit::note(
             &app.db,
@@ -305,6 +313,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
             info.id,
             "device: code expired",
             &Source::worker(),
+            &app.clock,
         )
         .await;
         return finish(app, id, Finished::Expired).await;
@@ -331,6 +340,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
         &codes,
         Duration::from_secs(remaining as u64),
         Duration::from_secs(interval as u64),
+        &app.clock,
     )
     .await;
     match outcome {
@@ -348,6 +358,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
                 info.id,
                 "device: access denied",
                 &Source::worker(),
+                &app.clock,
             )
             .await;
             finish(app, id, Finished::Denied).await
@@ -360,6 +371,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
                 info.id,
                 "device: code expired",
                 &Source::worker(),
+                &app.clock,
             )
             .await;
             finish(app, id, Finished::Expired).await
@@ -372,6 +384,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
                 info.id,
                 &format!("device: {code}"),
                 &Source::worker(),
+                &app.clock,
             )
             .await;
             finish(app, id, Finished::Failed(&code)).await
@@ -390,6 +403,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
                     token_hint: None,
                 },
                 &tokens,
+                &app.clock,
             )
             .await?;
             audit::note(
@@ -399,6 +413,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
                 info.id,
                 "device code",
                 &Source::worker(),
+                &app.clock,
             )
             .await;
             finish(app, id, Finished::Connected(&account)).await
@@ -412,8 +427,8 @@ async fn reschedule(app: &AppState, id: &str, interval: i64) -> Result<(), Error
            lease_until_ms = NULL, updated_at = $3 WHERE id = $4 AND status = $5",
     )
     .bind(interval)
-    .bind(now_ms() + interval * 1000 + MARGIN_MS)
-    .bind(now())
+    .bind(app.clock.now_ms() + interval * 1000 + MARGIN_MS)
+    .bind(app.clock.now())
     .bind(id)
     .bind(DeviceFlowState::Pending)
     .execute(&app.db)
@@ -446,7 +461,7 @@ async fn finish(app: &AppState, id: &str, end: Finished<'_>) -> Result<(), Error
     .bind(status)
     .bind(failure)
     .bind(account)
-    .bind(now())
+    .bind(app.clock.now())
     .bind(id)
     .bind(DeviceFlowState::Pending)
     .execute(&app.db)

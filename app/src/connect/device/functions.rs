@@ -39,7 +39,7 @@ pub async fn device_flow_status(id: String) -> Result<DeviceFlowView, AppError> 
     use crate::platform::AppState;
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<AppState>();
-    device_flows::find(&app.db, &user.id, &id)
+    device_flows::find(&app.db, &user.id, &id, &app.clock)
         .await?
         .ok_or_else(|| AppError::BadRequest("This login is not known; start again.".to_owned()))
 }
@@ -50,6 +50,6 @@ pub async fn cancel_device_flow(id: String) -> Result<(), AppError> {
     use crate::platform::AppState;
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<AppState>();
-    device_flows::cancel(&app.db, &user.id, &id).await?;
+    device_flows::cancel(&app.db, &user.id, &id, &app.clock).await?;
     Ok(())
 }

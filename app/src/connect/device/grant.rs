@@ -3,6 +3,7 @@
 //! loses nothing). Built on the `oauth2` crate; provider quirks are absorbed
 //! here generically (see DESIGN.md, "Providers").
 
+use crate::platform::Clock;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -106,6 +107,7 @@ pub async fn poll_once(
     codes: &DeviceCodes,
     remaining: Duration,
     interval: Duration,
+    clock: &Clock,
 ) -> Poll {
     let response: DeviceAuthorizationResponse<Extras> =
         match serde_json::from_value(serde_json::json!({
@@ -141,7 +143,7 @@ pub async fn poll_once(
         }
     };
     match result {
-        Ok(tokens) => Poll::Granted(token_set(&tokens)),
+        Ok(tokens) => Poll::Granted(token_set(&tokens, clock)),
         Err(RequestTokenError::ServerResponse(e)) => {
             let code = match e.error() {
                 DeviceCodeErrorResponseType::AccessDenied => "access_denied".to_owned(),

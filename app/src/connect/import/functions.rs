@@ -30,7 +30,7 @@ pub async fn import_status(id: String) -> Result<ImportView, AppError> {
     use crate::platform::AppState;
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<AppState>();
-    imports::status(&app.db, &user.id, &id)
+    imports::status(&app.db, &user.id, &id, &app.clock)
         .await?
         .ok_or_else(|| AppError::BadRequest("This import is not known; start again.".to_owned()))
 }

@@ -11,7 +11,7 @@ use crate::audit::log::Source;
 use crate::audit::AuditAction;
 use crate::connect::import::{ImportState, ImportView};
 use crate::connect::CredentialMethod;
-use crate::platform::{now, sha256_hex, AppState, Db, Error};
+use crate::platform::{sha256_hex, AppState, Clock, Db, Error};
 use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
 use crate::vault::credentials;
 use crate::vault::credentials::{Connection, TokenSet};
@@ -41,7 +41,11 @@ pub async fn start(
     user_id: &str,
     info: &'static ProviderInfo,
 ) -> Result<ImportView, Error> {
-    let (id, code, now) = (uuid::Uuid::new_v4().to_string(), new_code(), now());
+    let (id, code, now) = (
+        uuid::Uuid::new_v4().to_string(),
+        new_code(),
+        app.clock.now(),
+    );
     sqlx::query(
         "INSERT INTO import_codes (id, code_hash, user_id, provider, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -64,7 +68,12 @@ pub async fn start(
 }
 
 /// The user's own import; another user's is "not found".
-pub async fn status(db: &Db, user_id: &str, id: &str) -> Result<Option<ImportView>, Error> {
+pub async fn status(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+    clock: &Clock,
+) -> Result<Option<ImportView>, Error> {
     let row: Option<(ProviderId, i64, Option<i64>, Option<String>)> = sqlx::query_as(
         "SELECT provider, expires_at, used_at, account FROM import_codes WHERE id = $1 AND user_id = $2",
     )
@@ -72,7 +81,7 @@ pub async fn status(db: &Db, user_id: &str, id: &str) -> Result<Option<ImportVie
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    let now = now();
+    let now = clock.now();
     Ok(
         row.map(|(provider, expires_at, used_at, account)| ImportView {
             id: id.to_owned(),
@@ -132,7 +141,7 @@ pub async fn redeem(
     source: Source,
 ) -> Result<(&'static ProviderInfo, String), ImportError> {
     let code = code.trim().to_ascii_uppercase();
-    let now = now();
+    let now = app.clock.now();
     // Claim the code: exactly one request ever gets past this.
     let claimed: Option<(String, String, ProviderId, i64)> = sqlx::query_as(
         "UPDATE import_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
@@ -173,6 +182,7 @@ pub async fn redeem(
                 info.id,
                 &format!("the file was not a {} credential file", info.short),
                 &source,
+                &app.clock,
             )
             .await;
             // The code stays spent: a new attempt takes a new code.
@@ -191,6 +201,7 @@ pub async fn redeem(
             token_hint: None,
         },
         &tokens,
+        &app.clock,
     )
     .await?;
     sqlx::query("UPDATE import_codes SET account = $1 WHERE id = $2")
@@ -206,6 +217,7 @@ pub async fn redeem(
         info.id,
         "credential file",
         &source,
+        &app.clock,
     )
     .await;
     Ok((info, account))

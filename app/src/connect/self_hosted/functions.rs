@@ -16,7 +16,7 @@ pub async fn add_self_hosted(
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<AppState>();
     let source = crate::identity::functions::client_source().await;
-    self_hosted::add(&app.db, &user.id, &name, &url, source)
+    self_hosted::add(&app.db, &user.id, &name, &url, source, &app.clock)
         .await
         .map_err(|e| match e {
             AddError::Invalid(message) => AppError::BadRequest(message),
@@ -31,6 +31,6 @@ pub async fn remove_self_hosted(id: String) -> Result<(), AppError> {
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<AppState>();
     let source = crate::identity::functions::client_source().await;
-    self_hosted::remove(&app.db, &user.id, &id, source).await?;
+    self_hosted::remove(&app.db, &user.id, &id, source, &app.clock).await?;
     Ok(())
 }

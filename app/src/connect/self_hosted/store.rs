@@ -11,7 +11,7 @@ use crate::audit::log as audit;
 use crate::audit::log::Source;
 use crate::audit::AuditAction;
 use crate::connect::self_hosted::{EndpointKind, SelfHostedView};
-use crate::platform::{now, Db, Error};
+use crate::platform::{Clock, Db, Error};
 use crate::providers::SELF_HOSTED;
 
 /// The probe's whole budget per request: a model server on the network answers fast.
@@ -153,6 +153,7 @@ pub async fn add(
     name: &str,
     raw_url: &str,
     source: Source,
+    clock: &Clock,
 ) -> Result<SelfHostedView, AddError> {
     let (name, url) = validate(name, raw_url).map_err(AddError::Invalid)?;
     let count: i64 =
@@ -167,7 +168,7 @@ pub async fn add(
         )));
     }
     let probe = probe(&url).await;
-    let (id, now) = (uuid::Uuid::new_v4().to_string(), now());
+    let (id, now) = (uuid::Uuid::new_v4().to_string(), clock.now());
     sqlx::query(
         "INSERT INTO self_hosted_endpoints (id, user_id, name, url, kind, models, reachable, checked_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -200,6 +201,7 @@ pub async fn add(
         SELF_HOSTED.id,
         &detail,
         &source,
+        clock,
     )
     .await;
     Ok(view)
@@ -238,7 +240,13 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<SelfHostedView>, Error> 
 }
 
 /// Removes the user's own endpoint; returns whether there was one.
-pub async fn remove(db: &Db, user_id: &str, id: &str, source: Source) -> Result<bool, Error> {
+pub async fn remove(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+    source: Source,
+    clock: &Clock,
+) -> Result<bool, Error> {
     let name: Option<String> = sqlx::query_scalar(
         "DELETE FROM self_hosted_endpoints WHERE id = $1 AND user_id = $2 RETURNING name",
     )
@@ -254,6 +262,7 @@ pub async fn remove(db: &Db, user_id: &str, id: &str, source: Source) -> Result<
             SELF_HOSTED.id,
             name,
             &source,
+            clock,
         )
         .await;
     }
