@@ -2,7 +2,8 @@
 //! (each with its own exit code, so scripts can tell them apart).
 
 use protocol::api::{ErrorBody, ErrorCode};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use url::Url;
 
 use crate::session::Session;
@@ -103,17 +104,21 @@ impl Api {
         &self.http
     }
 
-    pub async fn get(&self, session: &Session, path: &str) -> Result<Value, CliError> {
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        session: &Session,
+        path: &str,
+    ) -> Result<T, CliError> {
         let request = self.http.get(self.url(path)).bearer_auth(&session.token);
         self.send(request).await
     }
 
-    pub async fn post(
+    pub async fn post<T: DeserializeOwned>(
         &self,
         session: &Session,
         path: &str,
-        body: &Value,
-    ) -> Result<Value, CliError> {
+        body: &impl Serialize,
+    ) -> Result<T, CliError> {
         let request = self
             .http
             .post(self.url(path))
@@ -122,17 +127,31 @@ impl Api {
         self.send(request).await
     }
 
-    pub async fn delete(&self, session: &Session, path: &str) -> Result<Value, CliError> {
+    pub async fn delete<T: DeserializeOwned>(
+        &self,
+        session: &Session,
+        path: &str,
+    ) -> Result<T, CliError> {
         let request = self.http.delete(self.url(path)).bearer_auth(&session.token);
         self.send(request).await
     }
 
-    /// Sends, and turns the server's refusals into their errors.
-    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, CliError> {
+    /// Sends, reads the answer as `T`, and turns the server's refusals into
+    /// their errors.
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, CliError> {
         let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
         if status.is_success() {
-            return Ok(response.json().await.unwrap_or(Value::Null));
+            return response.json().await.map_err(|e| {
+                CliError::Local(format!(
+                    "{} answered in a shape this relay does not understand ({}); update relay",
+                    self.server(),
+                    e.without_url()
+                ))
+            });
         }
         Err(refusal(status.as_u16(), response.json().await.ok()))
     }

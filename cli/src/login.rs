@@ -10,12 +10,11 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::api::{Api, CliError};
 use crate::session::Session;
-use protocol::api::{ErrorBody, ErrorCode, PollAnswer, PollRequest};
+use protocol::api::{CliProviders, ErrorBody, ErrorCode, Imported, PollAnswer, PollRequest};
 use protocol::credential_files;
 
 fn random_token() -> String {
@@ -48,14 +47,11 @@ pub async fn run(
         .send()
         .await
         .map_err(|e| api.unreachable(e))?
-        .json::<Value>()
+        .json::<CliProviders>()
         .await
-        .unwrap_or(Value::Null);
-    let offered: Vec<&str> = offered["providers"]
-        .as_array()
-        .map(|p| p.iter().filter_map(Value::as_str).collect())
+        .map(|answer| answer.providers)
         .unwrap_or_default();
-    if !offered.contains(&provider) {
+    if !offered.iter().any(|p| p == provider) {
         return Err(CliError::UnknownProvider(format!(
             "unknown provider “{provider}”: this server signs terminals in with {}.",
             offered.join(", ")
@@ -253,7 +249,7 @@ pub async fn import_file(
     code: &str,
     file: Option<PathBuf>,
     yes: bool,
-) -> Result<Value, CliError> {
+) -> Result<Imported, CliError> {
     let known = credential_files::find(agent).ok_or_else(|| {
         let names: Vec<&str> = credential_files::ALL.iter().map(|f| f.name).collect();
         CliError::UnknownProvider(format!(

@@ -10,7 +10,8 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use serde_json::{json, Value};
+use protocol::api::{Credential, Deleted, Keys, LoggedOut, Me, NewKey, SavedKey};
+use serde_json::json;
 
 use crate::api::{Api, CliError};
 use crate::session::Session;
@@ -152,21 +153,17 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             }
         }
         Command::Whoami => {
-            let me = api.get(signed_in()?, "/api/me").await?;
+            let me: Me = api.get(signed_in()?, "/api/me").await?;
             if cli.json {
                 print_json(&me);
             } else {
-                let login = me["login"].as_str().unwrap_or("?");
-                match me["name"].as_str().filter(|n| !n.is_empty() && *n != login) {
+                let login = &me.login;
+                match me.name.as_deref().filter(|n| !n.is_empty() && n != login) {
                     Some(name) => println!("{login} ({name}) at {}", api.server()),
                     None => println!("{login} at {}", api.server()),
                 }
-                let providers: Vec<&str> = me["providers"]
-                    .as_array()
-                    .map(|p| p.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                if !providers.is_empty() {
-                    println!("Connected providers: {}", providers.join(", "));
+                if !me.providers.is_empty() {
+                    println!("Connected providers: {}", me.providers.join(", "));
                 }
             }
         }
@@ -174,7 +171,10 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             match &stored {
                 Some(session) => {
                     // Revoke on the server when it answers; forget locally either way.
-                    if let Err(e) = api.post(session, "/api/logout", &json!({})).await {
+                    if let Err(e) = api
+                        .post::<LoggedOut>(session, "/api/logout", &json!({}))
+                        .await
+                    {
                         eprintln!("relay: the server did not revoke the token ({e}); it expires on its own");
                     }
                     Session::forget()?;
@@ -199,13 +199,12 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             } else {
                 println!(
                     "Imported: {} is connected as {}.",
-                    answer["provider"].as_str().unwrap_or(&agent),
-                    answer["account"].as_str().unwrap_or("?")
+                    answer.provider, answer.account
                 );
             }
         }
         Command::Env { provider, command } => {
-            let credential = api
+            let credential: Credential = api
                 .get(
                     signed_in()?,
                     &format!("/api/credentials/{}", api::segment(&provider)),
@@ -232,49 +231,47 @@ async fn keys(
                 }
                 None => read_secret(&format!("{provider} key (input hidden): "))?,
             };
-            let saved = api
-                .post(
-                    session,
-                    "/api/keys",
-                    &json!({ "provider": provider, "key": key.trim() }),
-                )
-                .await?;
+            let new = NewKey {
+                provider: provider.clone(),
+                key: key.trim().to_owned(),
+            };
+            let saved: SavedKey = api.post(session, "/api/keys", &new).await?;
             if as_json {
                 print_json(&saved);
             } else {
                 println!(
                     "Stored the {} {} {} in the vault; agents read it from {}.",
-                    saved["provider"].as_str().unwrap_or(&provider),
-                    saved["kind"].as_str().unwrap_or("key"),
-                    saved["hint"].as_str().unwrap_or(""),
-                    saved["env_var"].as_str().unwrap_or("?"),
+                    saved.provider,
+                    saved.kind,
+                    saved.hint.as_deref().unwrap_or(""),
+                    saved.env_var.as_deref().unwrap_or("?"),
                 );
             }
         }
         KeysCommand::Ls => {
-            let list = api.get(session, "/api/keys").await?;
+            let list: Keys = api.get(session, "/api/keys").await?;
             if as_json {
                 print_json(&list);
             } else {
-                let keys = list["keys"].as_array().cloned().unwrap_or_default();
-                if keys.is_empty() {
+                if list.keys.is_empty() {
                     println!("No keys yet. Add one with `relay keys add <provider>`.");
                 }
-                for k in keys {
+                for k in &list.keys {
                     println!(
                         "{:<12} {:<20} {}",
-                        k["provider"].as_str().unwrap_or(""),
-                        k["hint"].as_str().unwrap_or(""),
-                        k["env_var"].as_str().unwrap_or("")
+                        k.provider,
+                        k.hint.as_deref().unwrap_or(""),
+                        k.env_var.as_deref().unwrap_or("")
                     );
                 }
             }
         }
         KeysCommand::Rm { provider } => {
-            api.delete(session, &format!("/api/keys/{}", api::segment(&provider)))
+            let deleted: Deleted = api
+                .delete(session, &format!("/api/keys/{}", api::segment(&provider)))
                 .await?;
             if as_json {
-                print_json(&json!({ "deleted": provider }));
+                print_json(&deleted);
             } else {
                 println!("Deleted the {provider} key.");
             }
@@ -302,27 +299,24 @@ fn read_secret(prompt: &str) -> Result<String, CliError> {
 }
 
 /// Runs `command` with the credential's environment; returns its exit code.
-fn run_with_env(credential: &Value, command: &[String]) -> Result<ExitCode, CliError> {
+fn run_with_env(credential: &Credential, command: &[String]) -> Result<ExitCode, CliError> {
     let (program, args) = command
         .split_first()
         .ok_or_else(|| CliError::Local("no command given after --".to_owned()))?;
     let mut child = std::process::Command::new(program);
     child.args(args);
-    if let Some(env) = credential["env"].as_object() {
-        for (name, value) in env {
-            // Credential variables only: never PATH, LD_PRELOAD and the like.
-            let credential_like = name
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-                && ["_KEY", "_TOKEN", "_ENDPOINT"]
-                    .iter()
-                    .any(|end| name.ends_with(end));
-            match value.as_str() {
-                Some(value) if credential_like => {
-                    child.env(name, value);
-                }
-                _ => eprintln!("relay: ignoring the variable {name} from the server"),
-            }
+    for (name, value) in &credential.env {
+        // Credential variables only: never PATH, LD_PRELOAD and the like.
+        let credential_like = name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && ["_KEY", "_TOKEN", "_ENDPOINT"]
+                .iter()
+                .any(|end| name.ends_with(end));
+        if credential_like {
+            child.env(name, value);
+        } else {
+            eprintln!("relay: ignoring the variable {name} from the server");
         }
     }
     let status = child
@@ -338,7 +332,7 @@ fn run_with_env(credential: &Value, command: &[String]) -> Result<ExitCode, CliE
     ))
 }
 
-fn print_json(value: &Value) {
+fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()

@@ -64,14 +64,14 @@ pub enum ErrorCode {
 }
 
 /// `POST /cli/poll`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct PollRequest {
     pub state: String,
     pub code_verifier: String,
 }
 
 /// What `POST /cli/poll` answers with 200 (refusals are an `ErrorBody`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PollAnswer {
     /// Not signed in yet: poll again after `interval` seconds.
@@ -85,9 +85,169 @@ pub enum PollAnswer {
     },
 }
 
+/// `GET /cli/providers`: the providers `relay auth` can sign in with here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CliProviders {
+    pub providers: Vec<String>,
+    /// Seconds between polls of `/cli/poll`.
+    pub interval: i64,
+}
+
+/// `GET /api/me`: who the session token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub login: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// The connected providers' ids.
+    pub providers: Vec<String>,
+    /// Unix seconds.
+    pub session_expires_at: i64,
+}
+
+/// `POST /api/logout`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedOut {
+    pub ok: bool,
+}
+
+/// `GET /api/keys`: the pasted keys, masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keys {
+    pub keys: Vec<StoredKey>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredKey {
+    pub provider: String,
+    /// "sk-ant-api…Ab3d": never the key.
+    pub hint: Option<String>,
+    pub env_var: Option<String>,
+    /// Unix seconds.
+    pub added_at: i64,
+}
+
+/// `POST /api/keys`: a key to check and vault.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct NewKey {
+    pub provider: String,
+    pub key: String,
+}
+
+/// The answer to `POST /api/keys`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedKey {
+    pub provider: String,
+    pub hint: Option<String>,
+    pub env_var: Option<String>,
+    /// What the key was recognised as: "API key", "OAuth token (claude setup-token)".
+    pub kind: String,
+}
+
+/// `DELETE /api/keys/{provider}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deleted {
+    pub deleted: String,
+}
+
+/// `GET /api/credentials/{provider}`: a fresh credential, as the environment
+/// its agent CLI reads.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credential {
+    pub provider: String,
+    /// Variable name → secret value.
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Unix seconds, when the provider said.
+    pub expires_at: Option<i64>,
+}
+
+/// `POST /api/credentials/import`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    pub ok: bool,
+    pub provider: String,
+    pub account: String,
+}
+
+// Secrets stay out of `Debug`: these may end up in a log line or a panic.
+impl std::fmt::Debug for PollRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PollRequest")
+            .field("state", &self.state)
+            .field("code_verifier", &"[redacted]")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PollAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PollAnswer::Pending { interval } => f
+                .debug_struct("Pending")
+                .field("interval", interval)
+                .finish(),
+            PollAnswer::Ok {
+                expires_in, login, ..
+            } => f
+                .debug_struct("Ok")
+                .field("session_jwt", &"[redacted]")
+                .field("expires_in", expires_in)
+                .field("login", login)
+                .finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for NewKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewKey")
+            .field("provider", &self.provider)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("provider", &self.provider)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let shown = format!(
+            "{:?} {:?} {:?} {:?}",
+            PollRequest {
+                state: "st".into(),
+                code_verifier: "verifier-secret".into()
+            },
+            PollAnswer::Ok {
+                session_jwt: "jwt-secret".into(),
+                expires_in: 3600,
+                login: "ada".into()
+            },
+            NewKey {
+                provider: "openai".into(),
+                key: "sk-key-secret".into()
+            },
+            Credential {
+                provider: "openai".into(),
+                env: [("OPENAI_API_KEY".to_owned(), "sk-token-secret".to_owned())].into(),
+                expires_at: None
+            },
+        );
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("OPENAI_API_KEY"), "{shown}");
+    }
 
     #[test]
     fn codes_are_snake_case_and_unknown_ones_are_tolerated() {

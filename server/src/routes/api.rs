@@ -11,8 +11,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use protocol::api::ErrorCode;
-use serde_json::json;
+use protocol::api::{ErrorCode, Imported};
 
 use super::error::{ApiError, ApiResult};
 
@@ -50,10 +49,10 @@ pub async fn import_credentials(
             };
             ApiError::new(status, code, e.to_string())
         })?;
-    Ok(Json(json!({
-        "ok": true,
-        "provider": info.id,
-        "account": account,
-    }))
+    Ok(Json(Imported {
+        ok: true,
+        provider: info.id.as_str().to_owned(),
+        account,
+    })
     .into_response())
 }

@@ -16,9 +16,8 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
-use protocol::api::{ErrorCode, PollAnswer, PollRequest};
+use protocol::api::{CliProviders, ErrorCode, PollAnswer, PollRequest};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 use super::error::{ApiError, ApiResult};
@@ -26,8 +25,14 @@ use super::error::{ApiError, ApiResult};
 /// `GET /cli/providers`: lets `relay auth` refuse an unknown provider before
 /// opening a browser.
 pub async fn providers(State(app): State<AppState>) -> Response {
-    Json(json!({ "providers": cli_logins::providers(&app), "interval": cli_logins::INTERVAL_SECS }))
-        .into_response()
+    Json(CliProviders {
+        providers: cli_logins::providers(&app)
+            .iter()
+            .map(|id| id.as_str().to_owned())
+            .collect(),
+        interval: cli_logins::INTERVAL_SECS,
+    })
+    .into_response()
 }
 
 /// `/oauth/start?mode=cli…`: checks the CLI's request, records the pending

@@ -23,10 +23,10 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use protocol::api::ErrorCode;
+use protocol::api::{
+    Credential, Deleted, ErrorCode, Keys, LoggedOut, Me, NewKey, SavedKey, StoredKey,
+};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
-use serde_json::json;
 
 use super::error::{ApiError, ApiResult};
 
@@ -101,21 +101,21 @@ pub async fn me(State(app): State<AppState>, Bearer(claims): Bearer) -> ApiResul
         )
     })?;
     let providers = teams::connected_providers(&app, &user.id).await?;
-    Ok(Json(json!({
-        "id": user.id,
-        "login": user.login,
-        "name": user.name,
-        "email": user.email,
-        "providers": providers,
-        "session_expires_at": claims.exp,
-    }))
+    Ok(Json(Me {
+        id: user.id,
+        login: user.login,
+        name: user.name,
+        email: user.email,
+        providers: providers.iter().map(|id| id.as_str().to_owned()).collect(),
+        session_expires_at: claims.exp,
+    })
     .into_response())
 }
 
 /// `POST /api/logout`: revokes the token it is called with.
 pub async fn logout(State(app): State<AppState>, Bearer(claims): Bearer) -> ApiResult {
     session_tokens::revoke(&app.db, &claims.jti, &app.clock).await?;
-    Ok(Json(json!({ "ok": true })).into_response())
+    Ok(Json(LoggedOut { ok: true }).into_response())
 }
 
 /// `GET /api/keys`: the user's pasted keys, masked.
@@ -124,22 +124,14 @@ pub async fn list_keys(State(app): State<AppState>, Bearer(claims): Bearer) -> A
         .await?
         .into_iter()
         .filter(|r| r.method == CredentialMethod::Token)
-        .map(|r| {
-            json!({
-                "provider": r.provider,
-                "hint": r.token_hint,
-                "env_var": r.env_var,
-                "added_at": r.connected_at,
-            })
+        .map(|r| StoredKey {
+            provider: r.provider.as_str().to_owned(),
+            hint: r.token_hint,
+            env_var: r.env_var,
+            added_at: r.connected_at,
         })
         .collect();
-    Ok(Json(json!({ "keys": keys })).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct NewKey {
-    provider: String,
-    key: String,
+    Ok(Json(Keys { keys }).into_response())
 }
 
 /// `POST /api/keys {provider, key}`: checked like a pasted token, then vaulted.
@@ -162,12 +154,12 @@ pub async fn add_key(
         .unwrap_or("key");
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "provider": info.id,
-            "hint": status.token_hint,
-            "env_var": status.env_var,
-            "kind": kind,
-        })),
+        Json(SavedKey {
+            provider: info.id.as_str().to_owned(),
+            hint: status.token_hint,
+            env_var: status.env_var,
+            kind: kind.to_owned(),
+        }),
     )
         .into_response())
 }
@@ -184,7 +176,10 @@ pub async fn remove_key(
     connections::remove_key(&app, &claims.sub, info, source(peer))
         .await
         .map_err(refused)?;
-    Ok(Json(json!({ "deleted": info.id })).into_response())
+    Ok(Json(Deleted {
+        deleted: info.id.as_str().to_owned(),
+    })
+    .into_response())
 }
 
 /// The answer of a refused connection change.
@@ -241,11 +236,11 @@ pub async fn credential(
         })?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({
-            "provider": info.id,
-            "env": { handed.env_var: handed.token.expose_secret() },
-            "expires_at": handed.expires_at,
-        })),
+        Json(Credential {
+            provider: info.id.as_str().to_owned(),
+            env: [(handed.env_var, handed.token.expose_secret().to_owned())].into(),
+            expires_at: handed.expires_at,
+        }),
     )
         .into_response())
 }
