@@ -57,6 +57,7 @@ pub struct ChosenRepo {
 
 /// A `pull_request` or `issues` event GitHub sent for a chosen repository.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct RepoEvent {
     pub repository: String,
     pub event: String,

@@ -194,29 +194,16 @@ pub enum ReceiveError {
 
 /// The latest events of the user's chosen repositories, newest first.
 pub async fn recent_events(db: &Db, user_id: &str, limit: i64) -> Result<Vec<RepoEvent>, Error> {
-    let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
-        "SELECT e.full_name, e.event, e.action, e.number, e.title, e.sender, e.received_at
+    Ok(sqlx::query_as(
+        "SELECT e.full_name AS repository, e.event, e.action, e.number, e.title, e.sender,
+                e.received_at AS at
          FROM repository_events e JOIN repositories r ON r.github_id = e.github_id AND r.user_id = $1
          ORDER BY e.received_at DESC, e.id LIMIT $2",
     )
     .bind(user_id)
     .bind(limit)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(repository, event, action, number, title, sender, at)| RepoEvent {
-                repository,
-                event,
-                action,
-                number,
-                title,
-                sender,
-                at,
-            },
-        )
-        .collect())
+    .await?)
 }
 
 /// Forgets deliveries older than a day: replays that old are stale anyway.
