@@ -2,6 +2,7 @@
 //! Every variable is listed in `.env.example`. Secrets are `SecretString`s,
 //! so they cannot be printed by accident.
 
+use app::platform::client::TrustedProxies;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -51,6 +52,8 @@ pub struct Config {
     pub providers: Vec<ProviderApp>,
     /// The secret GitHub signs webhook deliveries with; `None`: webhooks are refused.
     pub github_webhook_secret: Option<SecretString>,
+    /// The load balancers whose `X-Forwarded-For` is believed (`RELAY_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
     pub site_root: String,
     pub log_filter: String,
     /// The device-flow poller and the refresh sweep run on their own; a
@@ -134,6 +137,11 @@ impl Config {
                 scheme_of(&database_url)
             ));
         }
+        let trusted_proxies = match var("RELAY_TRUSTED_PROXIES") {
+            None => TrustedProxies::default(),
+            Some(list) => TrustedProxies::parse(&list)
+                .or_else(|why| fail(format!("RELAY_TRUSTED_PROXIES: {why}")))?,
+        };
         let master_key = var("RELAY_MASTER_KEY").map(SecretString::from);
         let previous_master_keys = var("RELAY_MASTER_KEY_PREVIOUS")
             .map(|v| {
@@ -224,6 +232,7 @@ impl Config {
             dev_providers,
             providers,
             github_webhook_secret: var("RELAY_GITHUB_WEBHOOK_SECRET").map(SecretString::from),
+            trusted_proxies,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             log_filter: var("RUST_LOG")
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".to_owned()),
@@ -377,6 +386,23 @@ mod tests {
         assert_eq!(c.dev_providers.unwrap().addr.to_string(), "127.0.0.1:3010");
         assert_eq!(c.database_url, "sqlite://data/relay.db");
         assert!(c.providers.is_empty());
+    }
+
+    #[test]
+    fn a_trusted_proxy_list_is_checked() {
+        let err = config(&[("RELAY_TRUSTED_PROXIES", "10.0.0.0/8, balancer")]).unwrap_err();
+        assert!(
+            err.0.starts_with("RELAY_TRUSTED_PROXIES: “balancer”"),
+            "{err}"
+        );
+        // The parse is TrustedProxies::parse's, tested beside it; this is the wiring.
+        if HAS_DEV_PROVIDERS {
+            let ok = config(&[("RELAY_TRUSTED_PROXIES", "10.0.0.0/8")]).unwrap();
+            assert_eq!(
+                ok.trusted_proxies,
+                TrustedProxies::parse("10.0.0.0/8").unwrap()
+            );
+        }
     }
 
     #[test]

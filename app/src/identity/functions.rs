@@ -48,10 +48,10 @@ pub(crate) async fn require_user() -> Result<crate::identity::users::User, AppEr
 /// Where the request came from, for the audit log.
 #[cfg(feature = "ssr")]
 pub(crate) async fn client_source() -> crate::audit::log::Source {
-    use axum::extract::ConnectInfo;
-    let addr = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+    use crate::platform::client::ClientIp;
+    let addr = use_context::<axum::http::request::Parts>()
+        .and_then(|request| request.extensions.get::<ClientIp>().copied())
+        .map(|ClientIp(ip)| ip.to_string())
         .unwrap_or_default();
     crate::audit::log::Source(addr)
 }

@@ -2,6 +2,7 @@
 //! database pool, the outgoing HTTP client, the clock and the backend error.
 //! Compiled only with the `ssr` feature.
 
+pub mod client;
 pub mod db;
 
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub device_worker: Arc<tokio::sync::Notify>,
     /// The one refresher of each credential (see `freshness`).
     pub refresher: Arc<crate::freshness::Refresher>,
+    /// Whose `X-Forwarded-For` is believed (`platform::client`).
+    pub trusted_proxies: Arc<client::TrustedProxies>,
     /// The time every table and schedule uses: the system's; tests move it.
     pub clock: Clock,
     /// What GitHub signs webhook deliveries with (`None`: webhooks are refused).

@@ -1,15 +1,15 @@
 //! `/api/…`: plain HTTP for command-line tools and agent runners.
 
-use std::net::SocketAddr;
-
 use app::audit::log::Source;
 use app::connect::import::store as imports;
 use app::connect::import::store::ImportError;
+use app::platform::client::ClientIp;
 use app::platform::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use axum::Extension;
 use axum::Json;
 use protocol::api::{ErrorCode, Imported};
 
@@ -22,7 +22,7 @@ pub const MAX_IMPORT_BYTES: usize = 64 * 1024;
 /// on disk; the one-time code from the providers page is in `X-Import-Code`.
 pub async fn import_credentials(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(peer)): Extension<ClientIp>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
@@ -37,7 +37,7 @@ pub async fn import_credentials(
                 "Send the one-time code from the providers page in the X-Import-Code header.",
             )
         })?;
-    let (info, account) = imports::redeem(&app, code, &body, Source(peer.ip().to_string()))
+    let (info, account) = imports::redeem(&app, code, &body, Source(peer.to_string()))
         .await
         .map_err(|e| {
             let (status, code) = match &e {

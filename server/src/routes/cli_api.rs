@@ -3,7 +3,7 @@
 //! carries a session JWT (`Authorization: Bearer …`), checked for signature,
 //! issuer, audience, expiry and revocation. Refusals are `ApiError`s.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use app::audit::log::Source;
 use app::cli_broker::session_tokens;
@@ -14,14 +14,16 @@ use app::connect::CredentialMethod;
 use app::freshness;
 use app::freshness::FreshError;
 use app::identity::users;
+use app::platform::client::ClientIp;
 use app::platform::AppState;
 use app::providers::ProviderInfo;
 use app::teams::store as teams;
 use app::vault::credentials;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use axum::Extension;
 use axum::Json;
 use protocol::api::{
     Credential, Deleted, ErrorCode, Keys, LoggedOut, Me, NewKey, SavedKey, StoredKey,
@@ -87,8 +89,8 @@ fn provider(id: &str) -> ApiResult<&'static ProviderInfo> {
         })
 }
 
-fn source(peer: SocketAddr) -> Source {
-    Source(format!("{} (cli)", peer.ip()))
+fn source(peer: IpAddr) -> Source {
+    Source(format!("{peer} (cli)"))
 }
 
 /// `GET /api/me`.
@@ -137,7 +139,7 @@ pub async fn list_keys(State(app): State<AppState>, Bearer(claims): Bearer) -> A
 /// `POST /api/keys {provider, key}`: checked like a pasted token, then vaulted.
 pub async fn add_key(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(peer)): Extension<ClientIp>,
     Bearer(claims): Bearer,
     body: Option<Json<NewKey>>,
 ) -> ApiResult {
@@ -168,7 +170,7 @@ pub async fn add_key(
 /// the settings page's to disconnect.
 pub async fn remove_key(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(peer)): Extension<ClientIp>,
     Bearer(claims): Bearer,
     Path(id): Path<String>,
 ) -> ApiResult {
@@ -200,7 +202,7 @@ fn refused(refusal: Refusal) -> ApiError {
 /// expires within 5 minutes) and the environment an agent CLI expects.
 pub async fn credential(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(peer)): Extension<ClientIp>,
     Bearer(claims): Bearer,
     Path(id): Path<String>,
 ) -> ApiResult {

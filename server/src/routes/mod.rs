@@ -3,6 +3,7 @@
 mod api;
 mod cli;
 mod cli_api;
+pub mod client;
 mod error;
 pub mod guard;
 mod health;

@@ -3,20 +3,20 @@
 //! in a bare error body: it lands on `/signin/failed`, which says what went
 //! wrong and how to retry.
 
-use std::net::SocketAddr;
-
 use app::audit::log::Source;
 use app::connect::redirect as connect;
 use app::identity::signin;
 use app::identity::LoginFailure;
+use app::platform::client::ClientIp;
 use app::platform::AppState;
 use app::providers::callback;
 use app::providers::callback::CallbackQuery;
 use app::providers::oauth_states::Purpose;
 use app::providers::ProviderId;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -96,7 +96,7 @@ pub async fn connect(
 pub async fn callback(
     State(app): State<AppState>,
     session: Session,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(peer)): Extension<ClientIp>,
     Path(provider): Path<String>,
     query: Result<Query<CallbackQuery>, QueryRejection>,
 ) -> Response {
@@ -127,11 +127,9 @@ pub async fn callback(
                 .map_err(|f| (f, None))
         }
         Purpose::SignIn => Err((LoginFailure::UnknownProvider, None)),
-        Purpose::Connect => {
-            connect::complete(&app, &session, checked, Source(peer.ip().to_string()))
-                .await
-                .map_err(|f| (f, Some(info.id)))
-        }
+        Purpose::Connect => connect::complete(&app, &session, checked, Source(peer.to_string()))
+            .await
+            .map_err(|f| (f, Some(info.id))),
         Purpose::Cli => unreachable!("terminal logins are completed above"),
     };
     match outcome {

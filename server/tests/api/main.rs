@@ -5,6 +5,7 @@
 mod helpers;
 
 mod cli_login;
+mod client_address;
 
 mod connect_device;
 mod connect_freshness;
