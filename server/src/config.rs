@@ -56,6 +56,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     pub site_root: String,
     pub log_filter: String,
+    /// `RELAY_LOG_FORMAT`: lines for people (`text`) or one JSON object per event (`json`).
+    pub log_format: LogFormat,
     /// The device-flow poller and the refresh sweep run on their own; a
     /// test turns them off to run them once itself (`Running::run_workers_once`).
     pub background_workers: bool,
@@ -80,6 +82,12 @@ pub struct DevProviders {
 /// Whether this binary was built with the development providers (the
 /// `dev-providers` cargo feature); a production build leaves them out.
 pub const HAS_DEV_PROVIDERS: bool = cfg!(feature = "dev-providers");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{0}")]
@@ -137,6 +145,16 @@ impl Config {
                 scheme_of(&database_url)
             ));
         }
+        let log_format = match var("RELAY_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return fail(format!(
+                    "RELAY_LOG_FORMAT must be \"text\" or \"json\" (got \"{}\")",
+                    other.chars().take(40).collect::<String>()
+                ))
+            }
+        };
         let trusted_proxies = match var("RELAY_TRUSTED_PROXIES") {
             None => TrustedProxies::default(),
             Some(list) => TrustedProxies::parse(&list)
@@ -234,6 +252,7 @@ impl Config {
             github_webhook_secret: var("RELAY_GITHUB_WEBHOOK_SECRET").map(SecretString::from),
             trusted_proxies,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
+            log_format,
             log_filter: var("RUST_LOG")
                 .unwrap_or_else(|| "info,sqlx=warn,tower_sessions=warn".to_owned()),
             background_workers: true,
@@ -386,6 +405,17 @@ mod tests {
         assert_eq!(c.dev_providers.unwrap().addr.to_string(), "127.0.0.1:3010");
         assert_eq!(c.database_url, "sqlite://data/relay.db");
         assert!(c.providers.is_empty());
+    }
+
+    #[test]
+    fn the_log_format_is_text_or_json() {
+        let err = config(&[("RELAY_LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(err.0.contains("RELAY_LOG_FORMAT must be"), "{err}");
+        if HAS_DEV_PROVIDERS {
+            let json = config(&[("RELAY_LOG_FORMAT", "json")]).unwrap();
+            assert_eq!(json.log_format, LogFormat::Json);
+            assert_eq!(config(&[]).unwrap().log_format, LogFormat::Text);
+        }
     }
 
     #[test]

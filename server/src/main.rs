@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use server::config::Config;
+use server::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -20,9 +20,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::new(&config.log_filter))
-        .init();
+    let logs = tracing_subscriber::fmt().with_env_filter(EnvFilter::new(&config.log_filter));
+    match config.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     if std::env::args().nth(1).as_deref() == Some("rotate-signing-key") {
         return match server::rotate_signing_key(&config).await {
             Ok(kid) => {

@@ -19,8 +19,25 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         .max_connections(8)
         .connect_with(options)
         .await?;
-    sqlx::migrate!("../migrations").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// The schema this build expects.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// The `/readyz` check: how many of this build's migrations the database
+/// has not applied (0: the schema is the one the code expects).
+pub async fn unapplied_migrations(db: &Db) -> Result<usize, sqlx::Error> {
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_all(db)
+            .await?;
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .filter(|m| !applied.contains(&m.version))
+        .count())
 }
 
 /// The `/healthz` check: one round trip to the database.

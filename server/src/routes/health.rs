@@ -5,6 +5,36 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
 
+/// `/readyz`: whether this instance should get traffic: the database
+/// answers and holds every migration this build expects.
+pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
+    let unready = |database: &str, migrations: &str| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(
+                json!({ "status": "unavailable", "database": database, "migrations": migrations }),
+            ),
+        )
+    };
+    match db::unapplied_migrations(&app.db).await {
+        Ok(0) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": "ok", "migrations": "applied" })),
+        ),
+        Ok(missing) => {
+            tracing::error!(
+                missing,
+                "readiness: the database lacks migrations of this build"
+            );
+            unready("ok", &format!("{missing} not applied"))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "readiness: database unreachable");
+            unready("unreachable", "unknown")
+        }
+    }
+}
+
 /// Liveness and the database check, for load balancers and `scripts/run`.
 pub async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     let version = env!("CARGO_PKG_VERSION");

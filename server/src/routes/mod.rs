@@ -22,6 +22,7 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/oauth/start", get(oauth::start))
         .route("/oauth/connect", get(oauth::connect))
         .route("/oauth/callback/{provider}", get(oauth::callback))

@@ -13,6 +13,34 @@ async fn healthz_reports_ok_and_the_database_check() {
 }
 
 #[tokio::test]
+async fn readyz_is_ready_only_with_every_migration_of_this_build() {
+    let app = spawn_app().await;
+
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({ "status": "ready", "database": "ok", "migrations": "applied" })
+    );
+
+    // A database one migration behind this build (an older schema).
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+    )
+    .execute(&app.db().await)
+    .await
+    .unwrap();
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["migrations"], "1 not applied", "{body}");
+    assert_eq!(body["database"], "ok");
+    // Liveness is not readiness: the process itself is fine.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
 async fn the_landing_page_offers_github_sign_up() {
     let app = spawn_app().await;
 
@@ -115,4 +143,49 @@ async fn a_build_with_development_providers_will_not_start_in_production() {
             .contains("contains the development providers"),
         "{refused}"
     );
+}
+
+#[test]
+fn with_relay_log_format_json_every_log_line_is_a_json_object() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().unwrap();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_relay-server"))
+        .current_dir(data.path())
+        .env("RELAY_ADDR", "127.0.0.1:0")
+        .env("RELAY_DEV_PROVIDERS_ADDR", "127.0.0.1:0")
+        .env("RELAY_DATA_DIR", data.path())
+        .env("RELAY_LOG_FORMAT", "json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let (lines, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Every line up to "listening", each parsed; the wait ends with that line.
+    let mut read = Vec::new();
+    let listening = loop {
+        let line = seen
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no \"listening\" line; read: {read:?}"));
+        let event: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        if event["fields"]["message"] == "Agent Relay Cloud is listening" {
+            break event;
+        }
+        read.push(line);
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(listening["level"], "INFO", "{listening}");
+    assert!(listening["fields"]["url"].as_str().is_some(), "{listening}");
 }
