@@ -111,6 +111,11 @@ pub async fn access_token(
             other => break other,
         }
     };
+    app.metrics.refreshed(match &outcome {
+        Ok(_) => "ok",
+        Err(ExchangeError::Rejected(_)) => "refused",
+        Err(ExchangeError::Unavailable(_)) => "unavailable",
+    });
     match outcome {
         Ok(tokens) => {
             if credentials::store_refreshed(

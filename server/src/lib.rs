@@ -146,6 +146,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         refresher: Arc::default(),
         clock,
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+        metrics: Arc::default(),
         github_webhook_secret: config.github_webhook_secret.clone().map(Arc::new),
     };
 
@@ -159,6 +160,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::guard::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::client::resolve))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), routes::metrics::track))
         .layer(sessions)
         // Logs carry the path only: query strings hold OAuth codes and states.
         .layer(

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod db;
+pub mod metrics;
 
 use std::sync::Arc;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     pub refresher: Arc<crate::freshness::Refresher>,
     /// Whose `X-Forwarded-For` is believed (`platform::client`).
     pub trusted_proxies: Arc<client::TrustedProxies>,
+    /// What `GET /metrics` reports.
+    pub metrics: Arc<metrics::Metrics>,
     /// The time every table and schedule uses: the system's; tests move it.
     pub clock: Clock,
     /// What GitHub signs webhook deliveries with (`None`: webhooks are refused).

@@ -7,6 +7,7 @@ pub mod client;
 mod error;
 pub mod guard;
 mod health;
+pub mod metrics;
 mod oauth;
 mod teams;
 mod webhooks;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .route("/oauth/start", get(oauth::start))
         .route("/oauth/connect", get(oauth::connect))
         .route("/oauth/callback/{provider}", get(oauth::callback))

@@ -126,6 +126,7 @@ async fn twenty_concurrent_uses_at_expiry_cause_exactly_one_refresh() {
         1,
         "exactly one refresh request reached the provider"
     );
+    assert_metric(&app, r#"relay_credential_refreshes_total{outcome="ok"} 1"#).await;
     let after = credential(&app, "openai").await;
     assert_eq!(after["needs_reconnect"], false);
     assert!(after["expires_at"].as_i64().unwrap() > after["refreshed_at"].as_i64().unwrap() + 3000);
@@ -202,6 +203,17 @@ async fn a_refused_refresh_marks_the_credential_needs_reconnect() {
         "{answer}"
     );
     assert_eq!(credential(&app, "anthropic").await["needs_reconnect"], true);
+    assert_metric(
+        &app,
+        r#"relay_credential_refreshes_total{outcome="refused"} 1"#,
+    )
+    .await;
+}
+
+/// `/metrics` holds exactly this line.
+async fn assert_metric(app: &TestApp, line: &str) {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.lines().any(|l| l == line), "no “{line}” in:\n{text}");
 }
 
 #[tokio::test]

@@ -189,3 +189,35 @@ fn with_relay_log_format_json_every_log_line_is_a_json_object() {
     assert_eq!(listening["level"], "INFO", "{listening}");
     assert!(listening["fields"]["url"].as_str().is_some(), "{listening}");
 }
+
+#[tokio::test]
+async fn metrics_count_requests_device_polls_and_pending_flows() {
+    let app = crate::helpers::spawn_app_driven(&crate::connect_device::FAST).await;
+    for _ in 0..2 {
+        assert_eq!(app.get("/healthz").await.status(), 200);
+    }
+    app.sign_in("ada").await;
+    crate::connect_device::start(&app, "anthropic").await;
+    app.running
+        .clock()
+        .advance(std::time::Duration::from_secs(2));
+    app.running.run_workers_once().await;
+
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
+    let text = response.text().await.unwrap();
+    for line in [
+        r#"relay_http_requests_total{route="/healthz",method="GET",status="200"} 2"#,
+        r#"relay_http_request_duration_seconds_count{route="/healthz"} 2"#,
+        r#"relay_device_flow_polls_total{outcome="pending"} 1"#,
+        "relay_device_flows_pending 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no “{line}” in:\n{text}");
+    }
+    assert!(text.contains("relay_db_pool_connections "), "{text}");
+}

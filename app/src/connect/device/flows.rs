@@ -264,6 +264,16 @@ pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
 }
 
 /// Milliseconds until the next flow is due (the worker sleeps that long at most).
+/// How many device logins wait for their user (for `/metrics`).
+pub async fn count_pending(app: &AppState) -> Result<i64, Error> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM device_flows WHERE status = $1")
+            .bind(DeviceFlowState::Pending)
+            .fetch_one(&app.db)
+            .await?,
+    )
+}
+
 pub async fn next_due_in(app: &AppState) -> Result<Option<Duration>, Error> {
     let next: Option<i64> =
         sqlx::query_scalar("SELECT MIN(next_poll_at_ms) FROM device_flows WHERE status = $1")
@@ -343,6 +353,14 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
         &app.clock,
     )
     .await;
+    app.metrics.device_polled(match &outcome {
+        Poll::Pending { .. } => "pending",
+        Poll::Unavailable(_) => "unavailable",
+        Poll::Denied => "denied",
+        Poll::Expired => "expired",
+        Poll::Failed(_) => "failed",
+        Poll::Granted(_) => "granted",
+    });
     match outcome {
         Poll::Pending { interval } => reschedule(app, id, interval.as_secs() as i64).await,
         Poll::Unavailable(reason) => {
