@@ -2,14 +2,17 @@
 //! is refreshed first, and a background sweep refreshes the rest in time.
 //!
 //! A credential has exactly one refresher at a time. Within this process a
-//! per-credential lock queues concurrent users behind the one refresh; across
-//! instances the store is a compare-and-swap on the refresh token, and a
-//! loser of that race re-reads what the winner stored. So a provider that
-//! rotates refresh tokens never sees one used twice.
+//! per-credential lock queues concurrent users behind the one refresh;
+//! across instances the refresher holds the credential's lease in the
+//! database (`vault::leases`) before it calls the provider, and the others
+//! wait and read what it stored. So a provider that rotates refresh tokens
+//! (and revokes the grant on reuse, RFC 9700 §4.14.2) never sees one twice.
+//! Storing stays a compare-and-swap on the refresh token, in case a lease
+//! expired under a holder that was merely slow.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 
@@ -20,13 +23,15 @@ use crate::platform::{AppState, Clock, Error};
 use crate::providers::oauth;
 use crate::providers::oauth::ExchangeError;
 use crate::providers::{ProviderId, ProviderInfo};
-use crate::vault::credentials;
+use crate::vault::{credentials, leases};
 
 /// Refresh when the token has less than this left.
 pub const REFRESH_WINDOW_SECS: i64 = 5 * 60;
 /// Tries of a refresh against a provider that times out or answers 5xx.
 const ATTEMPTS: u32 = 3;
 const FIRST_BACKOFF: Duration = Duration::from_millis(300);
+/// How often a caller waiting for another instance's refresh looks again.
+const LEASE_POLL: Duration = Duration::from_millis(50);
 
 /// One lock per (user, provider) credential.
 type CredentialLocks = HashMap<(String, ProviderId), Arc<tokio::sync::Mutex<()>>>;
@@ -77,6 +82,34 @@ pub async fn access_token(
     }
     let lock = app.refresher.lock_for(user_id, provider);
     let _held = lock.lock().await;
+    // Across instances, only the lease holder talks to the provider; the
+    // others wait for what it stores.
+    let holder = uuid::Uuid::new_v4().to_string();
+    let deadline = Instant::now() + leases::LEASE;
+    while !leases::claim(&app.db, user_id, provider, &holder, &app.clock).await? {
+        let sealed = credentials::sealed(&app.db, user_id, provider)
+            .await?
+            .ok_or(FreshError::NotConnected)?;
+        if !due(sealed.expires_at, sealed.refreshable, &app.clock) {
+            return open_access(app, user_id, provider, &sealed.access_token).await;
+        }
+        if Instant::now() >= deadline {
+            return Err(FreshError::Unavailable);
+        }
+        tokio::time::sleep(LEASE_POLL).await;
+    }
+    let refreshed = refresh_leased(app, user_id, provider, source).await;
+    leases::release(&app.db, user_id, provider, &holder).await;
+    refreshed
+}
+
+/// The refresh itself, by the holder of the credential's lease.
+async fn refresh_leased(
+    app: &AppState,
+    user_id: &str,
+    provider: ProviderId,
+    source: &Source,
+) -> Result<SecretString, FreshError> {
     // Someone may have refreshed while this caller waited for the lock.
     let sealed = credentials::sealed(&app.db, user_id, provider)
         .await?

@@ -12,6 +12,7 @@
 //! `credentials` stores the sealed provider credentials of each user.
 
 pub mod credentials;
+pub mod leases;
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};

@@ -132,6 +132,52 @@ async fn twenty_concurrent_uses_at_expiry_cause_exactly_one_refresh() {
     assert!(after["expires_at"].as_i64().unwrap() > after["refreshed_at"].as_i64().unwrap() + 3000);
 }
 
+#[tokio::test]
+async fn two_instances_on_one_database_send_a_refresh_token_once() {
+    let refreshes = Arc::new(AtomicUsize::new(0));
+    let base = counting_provider(refreshes.clone(), false).await;
+    let (device, token) = (format!("{base}/device"), format!("{base}/token"));
+    let vars = [
+        ("RELAY_DEV_DEVICE_INTERVAL", "1"),
+        ("RELAY_DEV_PROVIDERS", "on"),
+        ("RELAY_OPENAI_CLIENT_ID", "relay-test"),
+        ("RELAY_OPENAI_DEVICE_URL", device.as_str()),
+        ("RELAY_OPENAI_TOKEN_URL", token.as_str()),
+    ];
+    let first = spawn_app_with(&vars).await;
+    first.sign_in("ada").await;
+    let flow = start(&first, "openai").await;
+    let done = wait_for_end(&first, &s(&flow, "id"), Duration::from_secs(10)).await;
+    assert_eq!(done["state"], "Connected", "{done}");
+    // A second instance on the same database (and master key), its own process state.
+    let second = server::start(crate::helpers::test_config(first.data_dir.path(), &vars))
+        .await
+        .unwrap();
+
+    // Twenty uses at expiry on each instance, all at once; the browser's
+    // session works on both, as it is in the database.
+    let test = |base: &url::Url| {
+        first
+            .client
+            .post(base.join("fn/providers/test").unwrap())
+            .form(&[("provider", "openai")])
+            .send()
+    };
+    let calls = (0..20).flat_map(|_| [test(&first.running.url), test(&second.url)]);
+    let statuses: Vec<u16> = join_all(calls)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(
+        refreshes.load(Ordering::SeqCst),
+        1,
+        "across both instances, one refresh request reached the provider"
+    );
+    second.shutdown().await;
+}
+
 /// Relay with OpenAI pointed at the counting provider (expiring in 120 s, so every use is "near expiry").
 async fn with_counting_provider(refreshes: Arc<AtomicUsize>, fail: bool) -> TestApp {
     let base = counting_provider(refreshes, fail).await;
