@@ -5,6 +5,7 @@
 use app::platform::client::TrustedProxies;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use secrecy::SecretString;
 use url::Url;
@@ -39,7 +40,8 @@ pub struct Config {
     /// `None`: derived from the address the server actually listens on.
     pub public_url: Option<Url>,
     pub data_dir: PathBuf,
-    pub database_url: String,
+    /// `sqlite:…` (the default) or `postgres://…`; secret, as it may hold a password.
+    pub database_url: SecretString,
     /// `None` in development: generated once into `data/master.key`.
     pub master_key: Option<SecretString>,
     /// Earlier master keys, still accepted while a rotation is under way.
@@ -139,12 +141,18 @@ impl Config {
         let data_dir = PathBuf::from(var("RELAY_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
         let database_url = var("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("relay.db").display()));
-        if !database_url.starts_with("sqlite:") {
+        if app::platform::db::is_postgres(&database_url) {
+            if sqlx::postgres::PgConnectOptions::from_str(&database_url).is_err() {
+                return fail("DATABASE_URL is not a valid postgres:// URL (postgres://user:password@host:port/database)".to_owned());
+            }
+        } else if !database_url.starts_with("sqlite:") {
             return fail(format!(
-                "DATABASE_URL must be a sqlite: URL for now (got \"{}\")",
+                "DATABASE_URL must be a sqlite: or postgres:// URL (got \"{}:\")",
                 scheme_of(&database_url)
             ));
         }
+        // It may hold the database password.
+        let database_url = SecretString::from(database_url);
         let log_format = match var("RELAY_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -379,6 +387,7 @@ fn scheme_of(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -403,7 +412,7 @@ mod tests {
         assert_eq!(c.mode, Mode::Development);
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.dev_providers.unwrap().addr.to_string(), "127.0.0.1:3010");
-        assert_eq!(c.database_url, "sqlite://data/relay.db");
+        assert_eq!(c.database_url.expose_secret(), "sqlite://data/relay.db");
         assert!(c.providers.is_empty());
     }
 
@@ -552,10 +561,16 @@ mod tests {
             .unwrap_err()
             .0
             .contains("RELAY_OPENAI_TOKEN_URL"));
-        let err = config(&[("DATABASE_URL", "postgres://u:pw@host/db")]).unwrap_err();
+        let err = config(&[("DATABASE_URL", "mysql://u:pw@host/db")]).unwrap_err();
+        assert!(err.0.contains("sqlite: or postgres://"), "{err}");
         assert!(
             !err.0.contains("pw"),
             "the password must not be echoed: {err}"
         );
+        let err = config(&[("DATABASE_URL", "postgres://u:pw@host:port/db")]).unwrap_err();
+        assert!(err.0.contains("not a valid postgres:// URL"), "{err}");
+        assert!(!err.0.contains("pw"), "{err}");
+        let c = config(&[("DATABASE_URL", "postgres://u:pw@db.internal:5432/relay")]).unwrap();
+        assert!(!format!("{c:?}").contains("pw"), "Debug hides the password");
     }
 }

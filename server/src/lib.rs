@@ -5,6 +5,7 @@ pub mod config;
 mod master_key;
 mod registry;
 mod routes;
+mod sessions;
 #[cfg(feature = "dev-providers")]
 mod stand_ins;
 mod workers;
@@ -30,11 +31,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 use tracing::Level;
 use url::Url;
 
 use crate::config::{Config, Mode};
+use crate::sessions::SessionStore;
+use secrecy::ExposeSecret;
 
 /// A started server. Dropping it does not stop it; call `shutdown`.
 pub struct Running {
@@ -51,6 +53,11 @@ impl Running {
     /// The clock this server reads: tests move it instead of waiting.
     pub fn clock(&self) -> &Clock {
         &self.state.clock
+    }
+
+    /// The database this server uses (tests read and arrange rows through it).
+    pub fn db(&self) -> &db::Db {
+        &self.state.db
     }
 
     /// Runs each background worker once, now (a test that turned
@@ -108,18 +115,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let http = http_client();
     let providers = registry::build(&config.providers, stand_ins, &http).await?;
 
-    let pool = db::connect(&config.database_url)
+    let pool = db::connect(config.database_url.expose_secret())
         .await
         .context("cannot open the database")?;
+    tracing::info!(backend = pool.backend(), "database ready");
     let vault = master_key::vault(&config)?;
 
-    let store = SqliteStore::new(pool.clone())
-        .with_table_name("sessions")
-        .map_err(anyhow::Error::msg)?;
-    store
-        .migrate()
-        .await
-        .context("cannot prepare the session table")?;
+    let store = SessionStore::new(&pool);
     let sessions = SessionManagerLayer::new(store.clone())
         .with_name("relay_session")
         .with_http_only(true)
@@ -198,7 +200,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         addr,
         url: public_url,
         dev_providers_url,
-        database_url: config.database_url,
+        database_url: config.database_url.expose_secret().to_owned(),
         state: state_for_workers,
         stop,
         tasks,
@@ -208,7 +210,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
 /// `relay-server rotate-signing-key`: a new key signs session tokens from
 /// now on; the old one stays published until its tokens have expired.
 pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
-    let pool = db::connect(&config.database_url)
+    let pool = db::connect(config.database_url.expose_secret())
         .await
         .context("cannot open the database")?;
     let vault = master_key::vault(config)?;
@@ -235,7 +237,7 @@ fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>)
 /// Deletes expired sessions and finished logins, hourly.
 async fn housekeeping(
     pool: db::Db,
-    store: SqliteStore,
+    store: SessionStore,
     mut stopped: watch::Receiver<bool>,
     clock: Clock,
 ) {

@@ -2,7 +2,7 @@
 //! Entries carry provider error codes and methods, never a secret.
 
 use crate::audit::{AuditAction, AuditEntry};
-use crate::platform::{Clock, Db, Error};
+use crate::platform::{db, Clock, Db, Error};
 use crate::providers::ProviderId;
 
 /// Where an action came from: a browser's address, or Relay's own worker.
@@ -25,7 +25,7 @@ pub async fn record(
     source: &Source,
     clock: &Clock,
 ) -> Result<(), Error> {
-    sqlx::query(
+    db::execute!(db, sqlx::query(
         "INSERT INTO audit_log (id, user_id, action, provider, detail, source, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -34,9 +34,7 @@ pub async fn record(
     .bind(provider.into())
     .bind(detail)
     .bind(&source.0)
-    .bind(clock.now_ms())
-    .execute(db)
-    .await?;
+    .bind(clock.now_ms()))?;
     Ok(())
 }
 
@@ -67,13 +65,11 @@ struct AuditRow {
 
 /// The user's latest entries, newest first.
 pub async fn latest(db: &Db, user_id: &str, limit: i64) -> Result<Vec<AuditEntry>, Error> {
-    let rows: Vec<AuditRow> = sqlx::query_as(
+    let rows: Vec<AuditRow> = db::fetch_all!(db, sqlx::query_as(
         "SELECT action, provider, detail, source, at_ms FROM audit_log WHERE user_id = $1 ORDER BY at_ms DESC LIMIT $2",
     )
     .bind(user_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
+    .bind(limit))?;
     Ok(rows
         .into_iter()
         .map(|row| AuditEntry {

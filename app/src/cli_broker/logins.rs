@@ -14,7 +14,7 @@ use crate::audit::AuditAction;
 use crate::cli_broker::session_tokens;
 use crate::identity::LoginFailure;
 use crate::identity::{session, signin, users};
-use crate::platform::{sha256_hex, AppState, Clock, Db, Error};
+use crate::platform::{db, sha256_hex, AppState, Clock, Db, Error};
 use crate::providers::callback::{internal, CheckedCallback};
 use crate::providers::oauth;
 use crate::providers::registry::ProviderEndpoints;
@@ -173,7 +173,7 @@ pub async fn start(
 ) -> Result<Result<String, StartRefusal>, Error> {
     let key = sha256_hex(state);
     let now = clock.now();
-    let inserted = sqlx::query(
+    let inserted = db::execute!(db, sqlx::query(
         "INSERT INTO cli_logins (state_hash, provider, code_challenge, user_code, status, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
     )
@@ -183,10 +183,8 @@ pub async fn start(
     .bind(protocol::cli_login::user_code(state))
     .bind(CliLoginStatus::Pending)
     .bind(now)
-    .bind(now + TTL_SECS)
-    .execute(db)
-    .await?
-    .rows_affected();
+    .bind(now + TTL_SECS))?
+;
     if inserted == 0 {
         return Ok(Err(StartRefusal::AlreadyStarted));
     }
@@ -201,17 +199,18 @@ pub async fn finish(db: &Db, key: &str, end: LoginEnd<'_>) -> Result<(), Error> 
         LoginEnd::Failed(LoginFailure::Denied) => (CliLoginStatus::Denied, None, None),
         LoginEnd::Failed(failure) => (CliLoginStatus::Failed, None, Some(failure)),
     };
-    sqlx::query(
-        "UPDATE cli_logins SET status = $1, user_id = $2, failure = $3
+    db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE cli_logins SET status = $1, user_id = $2, failure = $3
          WHERE state_hash = $4 AND status = $5",
-    )
-    .bind(status)
-    .bind(user_id)
-    .bind(failure)
-    .bind(key)
-    .bind(CliLoginStatus::Pending)
-    .execute(db)
-    .await?;
+        )
+        .bind(status)
+        .bind(user_id)
+        .bind(failure)
+        .bind(key)
+        .bind(CliLoginStatus::Pending)
+    )?;
     Ok(())
 }
 
@@ -221,15 +220,16 @@ pub async fn confirming(
     key: &str,
     clock: &Clock,
 ) -> Result<Option<(String, String)>, Error> {
-    Ok(sqlx::query_as(
-        "SELECT user_code, user_id FROM cli_logins
+    Ok(db::fetch_optional!(
+        db,
+        sqlx::query_as(
+            "SELECT user_code, user_id FROM cli_logins
          WHERE state_hash = $1 AND status = $2 AND user_id IS NOT NULL AND expires_at > $3",
-    )
-    .bind(key)
-    .bind(CliLoginStatus::Confirming)
-    .bind(clock.now())
-    .fetch_optional(db)
-    .await?)
+        )
+        .bind(key)
+        .bind(CliLoginStatus::Confirming)
+        .bind(clock.now())
+    )?)
 }
 
 /// The browser confirmed the code (or said it is not theirs). Returns
@@ -240,18 +240,17 @@ pub async fn confirm(db: &Db, key: &str, yes: bool, clock: &Clock) -> Result<boo
     } else {
         CliLoginStatus::Denied
     };
-    Ok(sqlx::query(
-        "UPDATE cli_logins SET status = $1
+    Ok(db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE cli_logins SET status = $1
          WHERE state_hash = $2 AND status = $3 AND expires_at > $4",
-    )
-    .bind(status)
-    .bind(key)
-    .bind(CliLoginStatus::Confirming)
-    .bind(clock.now())
-    .execute(db)
-    .await?
-    .rows_affected()
-        == 1)
+        )
+        .bind(status)
+        .bind(key)
+        .bind(CliLoginStatus::Confirming)
+        .bind(clock.now())
+    )? == 1)
 }
 
 /// Where the browser's return from the provider led a terminal's login.
@@ -371,14 +370,14 @@ pub async fn decide(
 /// Forgets terminal logins and session tokens a day after they expired.
 pub async fn prune(db: &Db, clock: &Clock) -> Result<(), Error> {
     let cutoff = clock.now() - 24 * 60 * 60;
-    sqlx::query("DELETE FROM cli_logins WHERE expires_at < $1")
-        .bind(cutoff)
-        .execute(db)
-        .await?;
-    sqlx::query("DELETE FROM session_tokens WHERE expires_at < $1")
-        .bind(cutoff)
-        .execute(db)
-        .await?;
+    db::execute!(
+        db,
+        sqlx::query("DELETE FROM cli_logins WHERE expires_at < $1").bind(cutoff)
+    )?;
+    db::execute!(
+        db,
+        sqlx::query("DELETE FROM session_tokens WHERE expires_at < $1").bind(cutoff)
+    )?;
     Ok(())
 }
 
@@ -408,13 +407,14 @@ pub enum Poll {
 
 pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, Error> {
     let key = sha256_hex(state);
-    let row: Option<PolledLogin> = sqlx::query_as(
-        "SELECT code_challenge, status, failure, user_id, delivered_at, expires_at
+    let row: Option<PolledLogin> = db::fetch_optional!(
+        app.db,
+        sqlx::query_as(
+            "SELECT code_challenge, status, failure, user_id, delivered_at, expires_at
              FROM cli_logins WHERE state_hash = $1",
-    )
-    .bind(&key)
-    .fetch_optional(&app.db)
-    .await?;
+        )
+        .bind(&key)
+    )?;
     let Some(login) = row else {
         return Ok(Poll::Pending);
     };
@@ -428,17 +428,16 @@ pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, E
     // On time only if the previous poll was at least an interval ago; the
     // conditional update makes two concurrent polls count as two.
     let now_ms = app.clock.now_ms();
-    let on_time = sqlx::query(
-        "UPDATE cli_logins SET last_poll_ms = $1
+    let on_time = db::execute!(
+        app.db,
+        sqlx::query(
+            "UPDATE cli_logins SET last_poll_ms = $1
          WHERE state_hash = $2 AND (last_poll_ms IS NULL OR last_poll_ms <= $3)",
-    )
-    .bind(now_ms)
-    .bind(&key)
-    .bind(now_ms - (INTERVAL_SECS * 1000 - POLL_TOLERANCE_MS))
-    .execute(&app.db)
-    .await?
-    .rows_affected()
-        == 1;
+        )
+        .bind(now_ms)
+        .bind(&key)
+        .bind(now_ms - (INTERVAL_SECS * 1000 - POLL_TOLERANCE_MS))
+    )? == 1;
     if !on_time {
         return Ok(Poll::SlowDown);
     }
@@ -480,14 +479,11 @@ fn failure_sentence(failure: Option<LoginFailure>) -> String {
 /// Hands the token out exactly once: the conditional update decides. If
 /// issuing then fails, the login is put back so a later poll can try again.
 async fn deliver(app: &AppState, key: &str, user_id: &str) -> Result<Poll, Error> {
-    let won = sqlx::query(
+    let won = db::execute!(app.db, sqlx::query(
         "UPDATE cli_logins SET delivered_at = $1 WHERE state_hash = $2 AND delivered_at IS NULL",
     )
     .bind(app.clock.now())
-    .bind(key)
-    .execute(&app.db)
-    .await?
-    .rows_affected()
+    .bind(key))?
         == 1;
     if !won {
         return Ok(Poll::Used);
@@ -495,10 +491,11 @@ async fn deliver(app: &AppState, key: &str, user_id: &str) -> Result<Poll, Error
     match issue_for(app, user_id).await {
         Ok(poll) => Ok(poll),
         Err(e) => {
-            sqlx::query("UPDATE cli_logins SET delivered_at = NULL WHERE state_hash = $1")
-                .bind(key)
-                .execute(&app.db)
-                .await?;
+            db::execute!(
+                app.db,
+                sqlx::query("UPDATE cli_logins SET delivered_at = NULL WHERE state_hash = $1")
+                    .bind(key)
+            )?;
             Err(e)
         }
     }

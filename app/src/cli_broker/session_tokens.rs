@@ -9,7 +9,7 @@ use ring::signature::KeyPair;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::platform::{AppState, Clock, Db, Error};
+use crate::platform::{db, AppState, Clock, Db, Error};
 use crate::vault::{Binding, Vault, WrappedKey};
 
 /// The audience of every session token.
@@ -62,12 +62,13 @@ pub async fn rotate(db: &Db, vault: &Vault, clock: &Clock) -> Result<String, Err
     let (wrapped, data_key) = vault.new_user_key(&key_owner(&kid));
     let sealed = data_key.seal(PRIVATE_KEY, &SecretString::from(B64.encode(pkcs8.as_ref())));
     let now = clock.now();
-    let mut tx = db.begin().await?;
-    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
+    db::on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
         "INSERT INTO signing_keys (kid, master_key_id, wrapped_key, sealed_private, public_key, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -79,19 +80,21 @@ pub async fn rotate(db: &Db, vault: &Vault, clock: &Clock) -> Result<String, Err
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
-    tracing::info!(%kid, "new session signing key");
-    Ok(kid)
+        tx.commit().await?;
+        tracing::info!(%kid, "new session signing key");
+        Ok(kid)
+    })
 }
 
 /// The key that signs now, created on first use.
 async fn current(app: &AppState) -> Result<(String, EncodingKey), Error> {
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
-        "SELECT kid, master_key_id, wrapped_key, sealed_private FROM signing_keys
+    let row: Option<(String, String, String, String)> = db::fetch_optional!(
+        app.db,
+        sqlx::query_as(
+            "SELECT kid, master_key_id, wrapped_key, sealed_private FROM signing_keys
          WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
-    )
-    .fetch_optional(&app.db)
-    .await?;
+        )
+    )?;
     let (kid, master_key_id, wrapped, sealed) = match row {
         Some(row) => row,
         None => {
@@ -116,14 +119,15 @@ async fn current(app: &AppState) -> Result<(String, EncodingKey), Error> {
 /// The public keys a token may be signed with: the current one and those
 /// retired less than a token's lifetime ago.
 pub async fn published(db: &Db, clock: &Clock) -> Result<Vec<(String, String)>, Error> {
-    Ok(sqlx::query_as(
-        "SELECT kid, public_key FROM signing_keys
+    Ok(db::fetch_all!(
+        db,
+        sqlx::query_as(
+            "SELECT kid, public_key FROM signing_keys
          WHERE retired_at IS NULL OR retired_at > $1
          ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC",
-    )
-    .bind(clock.now() - LIFETIME_SECS)
-    .fetch_all(db)
-    .await?)
+        )
+        .bind(clock.now() - LIFETIME_SECS)
+    )?)
 }
 
 /// `/.well-known/jwks.json`.
@@ -159,15 +163,13 @@ pub async fn issue(
         exp: iat + LIFETIME_SECS,
         jti: uuid::Uuid::new_v4().to_string(),
     };
-    sqlx::query(
+    db::execute!(app.db, sqlx::query(
         "INSERT INTO session_tokens (jti, user_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(&claims.jti)
     .bind(user_id)
     .bind(claims.iat)
-    .bind(claims.exp)
-    .execute(&app.db)
-    .await?;
+    .bind(claims.exp))?;
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(kid);
     let token = jsonwebtoken::encode(&header, &claims, &key)
@@ -208,12 +210,12 @@ pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenE
         }
         Err(_) => return Ok(Err(TokenError::Invalid)),
     };
-    let revoked: Option<Option<i64>> =
+    let revoked: Option<Option<i64>> = db::fetch_optional!(
+        app.db,
         sqlx::query_scalar("SELECT revoked_at FROM session_tokens WHERE jti = $1 AND user_id = $2")
             .bind(&claims.jti)
             .bind(&claims.sub)
-            .fetch_optional(&app.db)
-            .await?;
+    )?;
     match revoked {
         Some(None) => Ok(Ok(claims)),
         Some(Some(_)) => Ok(Err(TokenError::Revoked)),
@@ -223,10 +225,13 @@ pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenE
 
 /// Revokes one token (logout).
 pub async fn revoke(db: &Db, jti: &str, clock: &Clock) -> Result<(), Error> {
-    sqlx::query("UPDATE session_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL")
+    db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE session_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL"
+        )
         .bind(clock.now())
         .bind(jti)
-        .execute(db)
-        .await?;
+    )?;
     Ok(())
 }

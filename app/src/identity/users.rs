@@ -2,7 +2,7 @@
 
 use crate::identity::CurrentUser;
 use crate::onboarding::Progress;
-use crate::platform::{Clock, Db, Error};
+use crate::platform::{db, Clock, Db, Error};
 use crate::repositories::github::GithubUser;
 use crate::vault::{UserKey, Vault, WrappedKey};
 
@@ -37,54 +37,55 @@ pub async fn upsert_from_github(
     gh: &GithubUser,
     clock: &Clock,
 ) -> Result<User, Error> {
-    let mut tx = db.begin().await?;
-    let now = clock.now();
-    let user: User = sqlx::query_as(
-        "INSERT INTO users (id, github_id, login, name, email, avatar_url, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-         ON CONFLICT (github_id) DO UPDATE SET
-           login = excluded.login, name = excluded.name, email = excluded.email,
-           avatar_url = excluded.avatar_url, updated_at = excluded.updated_at
-         RETURNING id, github_id, login, name, email, avatar_url, onboarding_step",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(gh.id)
-    .bind(&gh.login)
-    .bind(&gh.name)
-    .bind(&gh.email)
-    .bind(&gh.avatar_url)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    db::on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let now = clock.now();
+        let user: User = sqlx::query_as(
+            "INSERT INTO users (id, github_id, login, name, email, avatar_url, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+             ON CONFLICT (github_id) DO UPDATE SET
+               login = excluded.login, name = excluded.name, email = excluded.email,
+               avatar_url = excluded.avatar_url, updated_at = excluded.updated_at
+             RETURNING id, github_id, login, name, email, avatar_url, onboarding_step",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(gh.id)
+        .bind(&gh.login)
+        .bind(&gh.name)
+        .bind(&gh.email)
+        .bind(&gh.avatar_url)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
 
-    let has_key: Option<String> =
-        sqlx::query_scalar("SELECT user_id FROM user_keys WHERE user_id = $1")
-            .bind(&user.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if has_key.is_none() {
-        let (wrapped, _) = vault.new_user_key(&user.id);
-        sqlx::query("INSERT INTO user_keys (user_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&user.id)
-            .bind(&wrapped.master_key_id)
-            .bind(&wrapped.wrapped)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(user)
+        let has_key: Option<String> =
+            sqlx::query_scalar("SELECT user_id FROM user_keys WHERE user_id = $1")
+                .bind(&user.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if has_key.is_none() {
+            let (wrapped, _) = vault.new_user_key(&user.id);
+            sqlx::query("INSERT INTO user_keys (user_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(&user.id)
+                .bind(&wrapped.master_key_id)
+                .bind(&wrapped.wrapped)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(user)
+    })
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<User>, Error> {
-    Ok(
+    Ok(db::fetch_optional!(
+        db,
         sqlx::query_as(
             "SELECT id, github_id, login, name, email, avatar_url, onboarding_step FROM users WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(db)
-        .await?,
-    )
+    )?)
 }
 
 /// Moves the user to `progress`; reaching `Completed` records when onboarding ended.
@@ -94,27 +95,28 @@ pub async fn set_progress(
     progress: Progress,
     clock: &Clock,
 ) -> Result<(), Error> {
-    sqlx::query(
-        "UPDATE users SET onboarding_step = $1, updated_at = $2,
-           onboarded_at = CASE WHEN $3 THEN COALESCE(onboarded_at, $2) ELSE onboarded_at END
-         WHERE id = $4",
-    )
-    .bind(progress)
-    .bind(clock.now())
-    .bind(progress == Progress::Completed)
-    .bind(id)
-    .execute(db)
-    .await?;
+    db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE users SET onboarding_step = $1, updated_at = $2,
+               onboarded_at = CASE WHEN $3 THEN COALESCE(onboarded_at, $2) ELSE onboarded_at END
+             WHERE id = $4",
+        )
+        .bind(progress)
+        .bind(clock.now())
+        .bind(progress == Progress::Completed)
+        .bind(id)
+    )?;
     Ok(())
 }
 
 /// The user's unwrapped data key, for sealing or opening their credentials.
 pub async fn data_key(db: &Db, vault: &Vault, user_id: &str) -> Result<UserKey, Error> {
-    let (master_key_id, wrapped): (String, String) =
+    let (master_key_id, wrapped): (String, String) = db::fetch_one!(
+        db,
         sqlx::query_as("SELECT master_key_id, wrapped FROM user_keys WHERE user_id = $1")
             .bind(user_id)
-            .fetch_one(db)
-            .await?;
+    )?;
     Ok(vault.unwrap_user_key(
         user_id,
         &WrappedKey {

@@ -1,15 +1,130 @@
-//! The database pool. SQLite is the embedded default; every query is written
-//! in the SQL that SQLite and PostgreSQL share.
+//! The database: SQLite (the embedded default) or PostgreSQL, chosen by
+//! `DATABASE_URL`. Every query is written once, in the SQL both share, and
+//! run through the macros below: they compile it for each backend's own
+//! pool, so binds and rows stay typed on both (no `sqlx::Any`, whose type
+//! mapping loses SQLite's integers-as-booleans and the sessions' typed store).
+//! Migrations: `migrations/shared` holds the portable ones; each backend's
+//! folder links to them and adds the ones whose SQL must differ.
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
-pub type Db = sqlx::SqlitePool;
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
 
-/// Opens (creating if missing) the database at `url` and applies `migrations/`.
+/// Runs `$body` with `$pool` bound to the typed pool of whichever backend
+/// `$db` is; the body is compiled once per backend.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match &$db {
+            $crate::platform::db::Db::Sqlite($pool) => $body,
+            $crate::platform::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs a statement; the number of rows it changed.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_execute {
+    ($db:expr, $query:expr) => {
+        $crate::platform::db::on_pool!($db, |pool| $query
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_fetch_one {
+    ($db:expr, $query:expr) => {
+        $crate::platform::db::on_pool!($db, |pool| $query.fetch_one(pool).await)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_fetch_optional {
+    ($db:expr, $query:expr) => {
+        $crate::platform::db::on_pool!($db, |pool| $query.fetch_optional(pool).await)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_fetch_all {
+    ($db:expr, $query:expr) => {
+        $crate::platform::db::on_pool!($db, |pool| $query.fetch_all(pool).await)
+    };
+}
+
+pub use crate::{
+    __db_execute as execute, __db_fetch_all as fetch_all, __db_fetch_one as fetch_one,
+    __db_fetch_optional as fetch_optional, __db_on_pool as on_pool,
+};
+
+/// The schema this build expects, per backend.
+pub static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+pub static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+impl Db {
+    pub fn migrator(&self) -> &'static Migrator {
+        match self {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// "sqlite" or "postgres", for logs and metrics.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Connections open and idle, for `/metrics`.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        on_pool!(self, |pool| (pool.size(), pool.num_idle()))
+    }
+}
+
+/// Whether `url` names a PostgreSQL database (else it is SQLite).
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres:") || url.starts_with("postgresql:")
+}
+
+/// Opens the database at `url` (creating a SQLite file if missing) and
+/// applies this build's migrations.
 pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    let db = open(url).await?;
+    on_pool!(db, |pool| db.migrator().run(pool).await)?;
+    Ok(db)
+}
+
+/// Opens the database at `url` without touching its schema.
+pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
+    // A request waits this long for a connection before failing with 503.
+    let acquire = Duration::from_secs(5);
+    if is_postgres(url) {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(acquire)
+            .connect_with(options)
+            .await?;
+        return Ok(Db::Postgres(pool));
+    }
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -17,23 +132,21 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         .foreign_keys(true);
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        .acquire_timeout(acquire)
         .connect_with(options)
         .await?;
-    MIGRATOR.run(&pool).await?;
-    Ok(pool)
+    Ok(Db::Sqlite(pool))
 }
-
-/// The schema this build expects.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// The `/readyz` check: how many of this build's migrations the database
 /// has not applied (0: the schema is the one the code expects).
 pub async fn unapplied_migrations(db: &Db) -> Result<usize, sqlx::Error> {
-    let applied: Vec<i64> =
+    let applied: Vec<i64> = fetch_all!(
+        db,
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
-            .fetch_all(db)
-            .await?;
-    Ok(MIGRATOR
+    )?;
+    Ok(db
+        .migrator()
         .iter()
         .filter(|m| m.migration_type.is_up_migration())
         .filter(|m| !applied.contains(&m.version))
@@ -42,10 +155,7 @@ pub async fn unapplied_migrations(db: &Db) -> Result<usize, sqlx::Error> {
 
 /// The `/healthz` check: one round trip to the database.
 pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
-    sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(db)
-        .await
-        .map(|_| ())
+    fetch_one!(db, sqlx::query_scalar::<_, i32>("SELECT 1")).map(|_| ())
 }
 
 /// A private in-memory database with the schema applied (unit tests).
@@ -57,8 +167,8 @@ pub async fn memory() -> Db {
         .connect("sqlite::memory:")
         .await
         .unwrap();
-    sqlx::migrate!("../migrations").run(&pool).await.unwrap();
-    pool
+    SQLITE_MIGRATIONS.run(&pool).await.unwrap();
+    Db::Sqlite(pool)
 }
 
 #[cfg(test)]
@@ -96,7 +206,9 @@ mod tests {
 
     #[tokio::test]
     async fn every_state_column_accepts_exactly_the_states_of_its_enum() {
-        let db = memory().await;
+        let Db::Sqlite(db) = memory().await else {
+            unreachable!("memory() is SQLite")
+        };
         let progress: Vec<Progress> = Step::ALL
             .into_iter()
             .map(Progress::At)
@@ -161,7 +273,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_database_refuses_an_unknown_state() {
-        let db = memory().await;
+        let Db::Sqlite(db) = memory().await else {
+            unreachable!("memory() is SQLite")
+        };
         let audit =
             sqlx::query("INSERT INTO audit_log (id, action, at_ms) VALUES ('a', 'exploded', 0)")
                 .execute(&db)
@@ -192,7 +306,7 @@ mod tests {
             .connect("sqlite::memory:")
             .await
             .unwrap();
-        let all = sqlx::migrate!("../migrations");
+        let all = sqlx::migrate!("../migrations/sqlite");
         let before = sqlx::migrate::Migrator {
             migrations: all
                 .migrations

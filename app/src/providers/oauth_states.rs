@@ -2,7 +2,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::platform::{sha256_hex, Clock, Db, Error};
+use crate::platform::{db, sha256_hex, Clock, Db, Error};
 use crate::providers::ProviderId;
 
 /// How long a started login stays valid.
@@ -50,7 +50,7 @@ pub async fn create(
     clock: &Clock,
 ) -> Result<(), Error> {
     let now = clock.now();
-    sqlx::query(
+    db::execute!(db, sqlx::query(
         "INSERT INTO oauth_states (state_hash, provider, purpose, pkce_verifier, return_to, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -60,9 +60,7 @@ pub async fn create(
     .bind(pkce_verifier.expose_secret())
     .bind(return_to)
     .bind(now)
-    .bind(now + STATE_TTL_SECS)
-    .execute(db)
-    .await?;
+    .bind(now + STATE_TTL_SECS))?;
     Ok(())
 }
 
@@ -75,26 +73,28 @@ pub async fn consume(
 ) -> Result<PendingLogin, StateError> {
     let hash = sha256_hex(state);
     let now = clock.now();
-    let row: Option<(Purpose, String, Option<String>, i64)> = sqlx::query_as(
-        "UPDATE oauth_states SET used_at = $1
+    let row: Option<(Purpose, String, Option<String>, i64)> = db::fetch_optional!(
+        db,
+        sqlx::query_as(
+            "UPDATE oauth_states SET used_at = $1
          WHERE state_hash = $2 AND provider = $3 AND used_at IS NULL
          RETURNING purpose, pkce_verifier, return_to, expires_at",
+        )
+        .bind(now)
+        .bind(&hash)
+        .bind(provider)
     )
-    .bind(now)
-    .bind(&hash)
-    .bind(provider)
-    .fetch_optional(db)
-    .await
     .map_err(Error::from)?;
 
     let Some((purpose, verifier, return_to, expires_at)) = row else {
-        let exists: Option<i64> = sqlx::query_scalar(
-            "SELECT used_at FROM oauth_states WHERE state_hash = $1 AND provider = $2",
+        let exists: Option<i64> = db::fetch_optional!(
+            db,
+            sqlx::query_scalar(
+                "SELECT used_at FROM oauth_states WHERE state_hash = $1 AND provider = $2",
+            )
+            .bind(&hash)
+            .bind(provider)
         )
-        .bind(&hash)
-        .bind(provider)
-        .fetch_optional(db)
-        .await
         .map_err(Error::from)?
         .flatten();
         return Err(if exists.is_some() {
@@ -117,13 +117,10 @@ pub async fn consume(
 /// Forgets logins that ended more than a day ago (used or expired).
 pub async fn prune(db: &Db, clock: &Clock) -> Result<u64, Error> {
     let cutoff = clock.now() - 24 * 60 * 60;
-    Ok(
-        sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
-            .bind(cutoff)
-            .execute(db)
-            .await?
-            .rows_affected(),
-    )
+    Ok(db::execute!(
+        db,
+        sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1").bind(cutoff)
+    )?)
 }
 
 #[cfg(test)]
@@ -210,10 +207,11 @@ mod tests {
         let db = db::memory().await;
         started(&db, "plain-state-value").await;
 
-        let stored: String = sqlx::query_scalar("SELECT state_hash FROM oauth_states")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+        let stored: String = db::fetch_one!(
+            db,
+            sqlx::query_scalar("SELECT state_hash FROM oauth_states")
+        )
+        .unwrap();
         assert_eq!(stored, sha256_hex("plain-state-value"));
     }
 
@@ -222,11 +220,12 @@ mod tests {
         let db = db::memory().await;
         started(&db, "old").await;
         started(&db, "new").await;
-        sqlx::query("UPDATE oauth_states SET expires_at = 1 WHERE state_hash = $1")
-            .bind(sha256_hex("old"))
-            .execute(&db)
-            .await
-            .unwrap();
+        db::execute!(
+            db,
+            sqlx::query("UPDATE oauth_states SET expires_at = 1 WHERE state_hash = $1")
+                .bind(sha256_hex("old"))
+        )
+        .unwrap();
 
         assert_eq!(prune(&db, &Clock::system()).await.unwrap(), 1);
         assert!(

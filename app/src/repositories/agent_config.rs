@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-use crate::platform::{Clock, Db, Error};
+use crate::platform::{db, Clock, Db, Error};
 use crate::providers::registry::ProviderEndpoints;
 use crate::repositories::github;
 use crate::repositories::github::GithubError;
@@ -76,17 +76,18 @@ async fn store(
             (None, Some(e.to_string()))
         }
     };
-    sqlx::query(
-        "UPDATE repositories SET agent_config = $1, config_error = $2, config_checked_at = $3
+    db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE repositories SET agent_config = $1, config_error = $2, config_checked_at = $3
          WHERE user_id = $4 AND github_id = $5",
-    )
-    .bind(summary)
-    .bind(failure)
-    .bind(clock.now())
-    .bind(user_id)
-    .bind(github_id)
-    .execute(db)
-    .await?;
+        )
+        .bind(summary)
+        .bind(failure)
+        .bind(clock.now())
+        .bind(user_id)
+        .bind(github_id)
+    )?;
     Ok(())
 }
 

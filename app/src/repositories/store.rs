@@ -5,7 +5,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-use crate::platform::{Clock, Db, Error};
+use crate::platform::{db, Clock, Db, Error};
 use crate::providers::registry::ProviderEndpoints;
 use crate::repositories::github;
 use crate::repositories::github::GithubError;
@@ -116,12 +116,13 @@ fn ago(secs: i64) -> String {
 
 /// The ids of the repositories the user chose.
 pub async fn selected_ids(db: &Db, user_id: &str) -> Result<Vec<i64>, Error> {
-    Ok(sqlx::query_scalar(
-        "SELECT github_id FROM repositories WHERE user_id = $1 ORDER BY full_name",
-    )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?)
+    Ok(db::fetch_all!(
+        db,
+        sqlx::query_scalar(
+            "SELECT github_id FROM repositories WHERE user_id = $1 ORDER BY full_name",
+        )
+        .bind(user_id)
+    )?)
 }
 
 /// The repositories the user chose, by name, with what was found in them.
@@ -136,13 +137,11 @@ pub async fn chosen(db: &Db, user_id: &str) -> Result<Vec<ChosenRepo>, Error> {
         Option<i64>,
         Option<String>,
     );
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = db::fetch_all!(db, sqlx::query_as(
         "SELECT github_id, full_name, private, stars, default_branch, agent_config, config_checked_at, config_error
          FROM repositories WHERE user_id = $1 ORDER BY full_name",
     )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .bind(user_id))?;
     Ok(rows
         .into_iter()
         .map(
@@ -180,25 +179,26 @@ pub async fn save_selection(
     chosen: &[RepoView],
     clock: &Clock,
 ) -> Result<Vec<i64>, Error> {
-    let mut tx = db.begin().await?;
-    let before: Vec<i64> =
-        sqlx::query_scalar("SELECT github_id FROM repositories WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_all(&mut *tx)
-            .await?;
-    for gone in before
-        .iter()
-        .filter(|id| !chosen.iter().any(|r| r.id == **id))
-    {
-        sqlx::query("DELETE FROM repositories WHERE user_id = $1 AND github_id = $2")
-            .bind(user_id)
-            .bind(gone)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let now = clock.now();
-    for repo in chosen {
-        sqlx::query(
+    db::on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let before: Vec<i64> =
+            sqlx::query_scalar("SELECT github_id FROM repositories WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        for gone in before
+            .iter()
+            .filter(|id| !chosen.iter().any(|r| r.id == **id))
+        {
+            sqlx::query("DELETE FROM repositories WHERE user_id = $1 AND github_id = $2")
+                .bind(user_id)
+                .bind(gone)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let now = clock.now();
+        for repo in chosen {
+            sqlx::query(
             "INSERT INTO repositories (user_id, github_id, full_name, private, stars, default_branch, updated_at, selected_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (user_id, github_id) DO UPDATE SET
@@ -215,13 +215,14 @@ pub async fn save_selection(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    }
-    tx.commit().await?;
-    Ok(chosen
-        .iter()
-        .map(|r| r.id)
-        .filter(|id| !before.contains(id))
-        .collect())
+        }
+        tx.commit().await?;
+        Ok(chosen
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| !before.contains(id))
+            .collect())
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::platform::{sha256_hex, Clock, Db, Error};
+use crate::platform::{db, sha256_hex, Clock, Db, Error};
 use crate::repositories::RepoEvent;
 
 /// An event older than this (by its own signed timestamp) is refused as stale:
@@ -129,8 +129,9 @@ pub async fn receive(
         }
     }
 
-    let mut tx = db.begin().await.map_err(Error::from)?;
-    let first_time = sqlx::query(
+    db::on_pool!(db, |pool| {
+        let mut tx = pool.begin().await.map_err(Error::from)?;
+        let first_time = sqlx::query(
         "INSERT INTO webhook_deliveries (delivery_id, body_sha256, event, received_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING",
     )
@@ -143,23 +144,23 @@ pub async fn receive(
     .map_err(Error::from)?
     .rows_affected()
         == 1;
-    if !first_time {
-        return Err(Rejection::Replayed.into());
-    }
-    let outcome = match (item, payload.repository) {
-        (None, _) => Outcome::Ignored("only pull_request and issues events are recorded"),
-        (Some(_), None) => Outcome::Ignored("the event names no repository"),
-        (Some(item), Some(repo)) => {
-            let users: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM repositories WHERE github_id = $1")
-                    .bind(repo.id)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(Error::from)?;
-            if users == 0 {
-                Outcome::Ignored("no Relay user chose this repository")
-            } else {
-                sqlx::query(
+        if !first_time {
+            return Err(Rejection::Replayed.into());
+        }
+        let outcome = match (item, payload.repository) {
+            (None, _) => Outcome::Ignored("only pull_request and issues events are recorded"),
+            (Some(_), None) => Outcome::Ignored("the event names no repository"),
+            (Some(item), Some(repo)) => {
+                let users: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM repositories WHERE github_id = $1")
+                        .bind(repo.id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(Error::from)?;
+                if users == 0 {
+                    Outcome::Ignored("no Relay user chose this repository")
+                } else {
+                    sqlx::query(
                     "INSERT INTO repository_events (id, github_id, full_name, event, action, number, title, sender, delivery_id, received_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
@@ -176,12 +177,13 @@ pub async fn receive(
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::from)?;
-                Outcome::Recorded(users as usize)
+                    Outcome::Recorded(users as usize)
+                }
             }
-        }
-    };
-    tx.commit().await.map_err(Error::from)?;
-    Ok(outcome)
+        };
+        tx.commit().await.map_err(Error::from)?;
+        Ok(outcome)
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -194,27 +196,26 @@ pub enum ReceiveError {
 
 /// The latest events of the user's chosen repositories, newest first.
 pub async fn recent_events(db: &Db, user_id: &str, limit: i64) -> Result<Vec<RepoEvent>, Error> {
-    Ok(sqlx::query_as(
+    Ok(db::fetch_all!(db, sqlx::query_as(
         "SELECT e.full_name AS repository, e.event, e.action, e.number, e.title, e.sender,
                 e.received_at AS at
          FROM repository_events e JOIN repositories r ON r.github_id = e.github_id AND r.user_id = $1
          ORDER BY e.received_at DESC, e.id LIMIT $2",
     )
     .bind(user_id)
-    .bind(limit)
-    .fetch_all(db)
-    .await?)
+    .bind(limit))?)
 }
 
 /// Forgets deliveries older than a day: replays that old are stale anyway.
 pub async fn prune(db: &Db, clock: &Clock) -> Result<(), Error> {
-    sqlx::query(
-        "DELETE FROM webhook_deliveries WHERE received_at < $1
+    db::execute!(
+        db,
+        sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE received_at < $1
          AND delivery_id NOT IN (SELECT delivery_id FROM repository_events)",
-    )
-    .bind(clock.now() - 24 * 60 * 60)
-    .execute(db)
-    .await?;
+        )
+        .bind(clock.now() - 24 * 60 * 60)
+    )?;
     Ok(())
 }
 

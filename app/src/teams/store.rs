@@ -2,7 +2,7 @@
 //! their agents, and exported as `teams.json`.
 
 use crate::connect::connections;
-use crate::platform::{AppState, Db, Error};
+use crate::platform::{db, AppState, Db, Error};
 use crate::providers::ProviderId;
 use crate::repositories::store as repositories;
 use crate::teams::{self, AgentInput, AgentView, Refusal, TeamView, Template};
@@ -75,13 +75,13 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
         );
         move || TeamError::from(Refusal::Invalid(message.clone()))
     };
-    let same_name: i64 =
+    let same_name: i64 = db::fetch_one!(
+        app.db,
         sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE user_id = $1 AND name_key = $2")
             .bind(user_id)
             .bind(&name_key)
-            .fetch_one(&app.db)
-            .await
-            .map_err(Error::from)?;
+    )
+    .map_err(Error::from)?;
     if same_name > 0 {
         return Err(taken());
     }
@@ -94,8 +94,9 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
         agents,
         created_at: app.clock.now(),
     };
-    let mut tx = app.db.begin().await.map_err(Error::from)?;
-    let inserted = sqlx::query(
+    db::on_pool!(app.db, |pool| {
+        let mut tx = pool.begin().await.map_err(Error::from)?;
+        let inserted = sqlx::query(
         "INSERT INTO teams (id, user_id, name, name_key, template, default_provider, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&team.id)
@@ -107,13 +108,13 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
     .bind(team.created_at)
     .execute(&mut *tx)
     .await;
-    match inserted {
-        // The same name, created by a second submit in the meantime.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(taken()),
-        other => other.map_err(Error::from)?,
-    };
-    for (position, agent) in team.agents.iter().enumerate() {
-        sqlx::query(
+        match inserted {
+            // The same name, created by a second submit in the meantime.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(taken()),
+            other => other.map_err(Error::from)?,
+        };
+        for (position, agent) in team.agents.iter().enumerate() {
+            sqlx::query(
             "INSERT INTO team_agents (team_id, position, name, role, provider) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&team.id)
@@ -124,9 +125,10 @@ pub async fn create(app: &AppState, user_id: &str, new: &NewTeam) -> Result<Team
         .execute(&mut *tx)
         .await
         .map_err(Error::from)?;
-    }
-    tx.commit().await.map_err(Error::from)?;
-    Ok(team)
+        }
+        tx.commit().await.map_err(Error::from)?;
+        Ok(team)
+    })
 }
 
 /// The user's teams, oldest first, with their agents.
@@ -148,19 +150,15 @@ struct AgentRow {
 }
 
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TeamView>, Error> {
-    let rows: Vec<TeamRow> = sqlx::query_as(
+    let rows: Vec<TeamRow> = db::fetch_all!(db, sqlx::query_as(
         "SELECT id, name, template, default_provider, created_at FROM teams WHERE user_id = $1 ORDER BY created_at, name",
     )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    let agents: Vec<AgentRow> = sqlx::query_as(
+    .bind(user_id))?;
+    let agents: Vec<AgentRow> = db::fetch_all!(db, sqlx::query_as(
         "SELECT a.team_id, a.name, a.role, a.provider FROM team_agents a JOIN teams t ON t.id = a.team_id
          WHERE t.user_id = $1 ORDER BY a.team_id, a.position",
     )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .bind(user_id))?;
     Ok(rows
         .into_iter()
         .map(|team| TeamView {

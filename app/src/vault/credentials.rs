@@ -5,7 +5,7 @@ use secrecy::SecretString;
 
 use crate::connect::CredentialMethod;
 use crate::identity::users;
-use crate::platform::{Clock, Db, Error};
+use crate::platform::{db, Clock, Db, Error};
 use crate::providers::ProviderId;
 use crate::vault::{Binding, UserKey, Vault};
 
@@ -90,7 +90,7 @@ pub async fn store(
     let key = users::data_key(db, vault, user_id).await?;
     let (access, refresh) = seal_tokens(&key, provider, tokens);
     let now = clock.now();
-    sqlx::query(
+    db::execute!(db, sqlx::query(
         "INSERT INTO credentials (user_id, provider, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
          ON CONFLICT (user_id, provider) DO UPDATE SET
@@ -110,9 +110,7 @@ pub async fn store(
     .bind(now)
     .bind(connection.method)
     .bind(connection.token_hint.as_deref())
-    .bind(connection.env_var)
-    .execute(db)
-    .await?;
+    .bind(connection.env_var))?;
     Ok(())
 }
 
@@ -130,7 +128,8 @@ pub async fn store_refreshed(
 ) -> Result<bool, Error> {
     let key = users::data_key(db, vault, user_id).await?;
     let (access, refresh) = seal_tokens(&key, provider, tokens);
-    let updated = sqlx::query(
+    let updated =
+        db::execute!(db, sqlx::query(
         "UPDATE credentials SET access_token = $1, refresh_token = COALESCE($2, refresh_token),
            expires_at = $3, refreshed_at = $4, needs_reconnect = NULL
          WHERE user_id = $5 AND provider = $6 AND refresh_token = $7",
@@ -141,10 +140,8 @@ pub async fn store_refreshed(
     .bind(clock.now())
     .bind(user_id)
     .bind(provider)
-    .bind(used_refresh)
-    .execute(db)
-    .await?;
-    Ok(updated.rows_affected() == 1)
+    .bind(used_refresh))?;
+    Ok(updated == 1)
 }
 
 /// The sealed tokens of a credential, for the refresher.
@@ -166,13 +163,11 @@ struct SealedRow {
 }
 
 pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Option<Sealed>, Error> {
-    let row: Option<SealedRow> = sqlx::query_as(
+    let row: Option<SealedRow> = db::fetch_optional!(db, sqlx::query_as(
         "SELECT access_token, refresh_token, expires_at, method FROM credentials WHERE user_id = $1 AND provider = $2",
     )
     .bind(user_id)
-    .bind(provider)
-    .fetch_optional(db)
-    .await?;
+    .bind(provider))?;
     Ok(row.map(|row| Sealed {
         refreshable: row.method.refreshable() && row.refresh_token.is_some(),
         access_token: row.access_token,
@@ -224,14 +219,12 @@ pub async fn access_token(
 
 /// Every credential of a user, described without secrets.
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<CredentialRow>, Error> {
-    Ok(sqlx::query_as(
+    Ok(db::fetch_all!(db, sqlx::query_as(
         "SELECT provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at,
            needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token
          FROM credentials WHERE user_id = $1 ORDER BY provider",
     )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?)
+    .bind(user_id))?)
 }
 
 pub async fn find(
@@ -239,15 +232,13 @@ pub async fn find(
     user_id: &str,
     provider: ProviderId,
 ) -> Result<Option<CredentialRow>, Error> {
-    Ok(sqlx::query_as(
+    Ok(db::fetch_optional!(db, sqlx::query_as(
         "SELECT provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at,
            needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token
          FROM credentials WHERE user_id = $1 AND provider = $2",
     )
     .bind(user_id)
-    .bind(provider)
-    .fetch_optional(db)
-    .await?)
+    .bind(provider))?)
 }
 
 /// The one user who connected `provider` by logging in (redirect or device
@@ -258,13 +249,14 @@ pub async fn login_owner(
     provider: ProviderId,
     account: &str,
 ) -> Result<Option<String>, Error> {
-    let owners: Vec<(String, CredentialMethod)> = sqlx::query_as(
-        "SELECT user_id, method FROM credentials WHERE provider = $1 AND account = $2",
-    )
-    .bind(provider)
-    .bind(account)
-    .fetch_all(db)
-    .await?;
+    let owners: Vec<(String, CredentialMethod)> = db::fetch_all!(
+        db,
+        sqlx::query_as(
+            "SELECT user_id, method FROM credentials WHERE provider = $1 AND account = $2",
+        )
+        .bind(provider)
+        .bind(account)
+    )?;
     let mut logins = owners.into_iter().filter(|(_, method)| method.is_login());
     Ok(match (logins.next(), logins.next()) {
         (Some((only, _)), None) => Some(only),
@@ -279,35 +271,40 @@ pub async fn mark_needs_reconnect(
     provider: ProviderId,
     clock: &Clock,
 ) -> Result<(), Error> {
-    sqlx::query("UPDATE credentials SET needs_reconnect = $1 WHERE user_id = $2 AND provider = $3")
+    db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE credentials SET needs_reconnect = $1 WHERE user_id = $2 AND provider = $3"
+        )
         .bind(clock.now())
         .bind(user_id)
         .bind(provider)
-        .execute(db)
-        .await?;
+    )?;
     Ok(())
 }
 
 /// Deletes the credential; returns whether there was one.
 pub async fn delete(db: &Db, user_id: &str, provider: ProviderId) -> Result<bool, Error> {
-    let done = sqlx::query("DELETE FROM credentials WHERE user_id = $1 AND provider = $2")
-        .bind(user_id)
-        .bind(provider)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() > 0)
+    let done = db::execute!(
+        db,
+        sqlx::query("DELETE FROM credentials WHERE user_id = $1 AND provider = $2")
+            .bind(user_id)
+            .bind(provider)
+    )?;
+    Ok(done > 0)
 }
 
 /// Credentials that expire before `deadline` and can be refreshed (the sweep).
 pub async fn expiring(db: &Db, deadline: i64) -> Result<Vec<(String, ProviderId)>, Error> {
-    let rows: Vec<(String, ProviderId, CredentialMethod)> = sqlx::query_as(
-        "SELECT user_id, provider, method FROM credentials
+    let rows: Vec<(String, ProviderId, CredentialMethod)> = db::fetch_all!(
+        db,
+        sqlx::query_as(
+            "SELECT user_id, provider, method FROM credentials
          WHERE expires_at IS NOT NULL AND expires_at < $1 AND refresh_token IS NOT NULL
            AND needs_reconnect IS NULL",
-    )
-    .bind(deadline)
-    .fetch_all(db)
-    .await?;
+        )
+        .bind(deadline)
+    )?;
     Ok(rows
         .into_iter()
         .filter(|(_, _, method)| method.refreshable())

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::platform::{Clock, Db, Error};
+use crate::platform::{db, Clock, Db, Error};
 use crate::providers::ProviderId;
 
 /// Longer than a refresh can take (three attempts with their timeouts).
@@ -20,34 +20,35 @@ pub async fn claim(
     clock: &Clock,
 ) -> Result<bool, Error> {
     let now = clock.now_ms();
-    let claimed = sqlx::query(
-        "INSERT INTO refresh_leases (user_id, provider, holder, expires_at_ms)
+    let claimed = db::execute!(
+        db,
+        sqlx::query(
+            "INSERT INTO refresh_leases (user_id, provider, holder, expires_at_ms)
          VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, provider) DO UPDATE
          SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
          WHERE refresh_leases.expires_at_ms <= $5",
-    )
-    .bind(user_id)
-    .bind(provider)
-    .bind(holder)
-    .bind(now + LEASE.as_millis() as i64)
-    .bind(now)
-    .execute(db)
-    .await?
-    .rows_affected();
+        )
+        .bind(user_id)
+        .bind(provider)
+        .bind(holder)
+        .bind(now + LEASE.as_millis() as i64)
+        .bind(now)
+    )?;
     Ok(claimed == 1)
 }
 
 /// Gives the lease back, if `holder` still has it.
 pub async fn release(db: &Db, user_id: &str, provider: ProviderId, holder: &str) {
-    let released = sqlx::query(
-        "DELETE FROM refresh_leases WHERE user_id = $1 AND provider = $2 AND holder = $3",
-    )
-    .bind(user_id)
-    .bind(provider)
-    .bind(holder)
-    .execute(db)
-    .await;
+    let released = db::execute!(
+        db,
+        sqlx::query(
+            "DELETE FROM refresh_leases WHERE user_id = $1 AND provider = $2 AND holder = $3",
+        )
+        .bind(user_id)
+        .bind(provider)
+        .bind(holder)
+    );
     if let Err(e) = released {
         // It expires on its own; until then the others wait.
         tracing::warn!(error = %e, "releasing a refresh lease failed");
@@ -62,9 +63,7 @@ mod tests {
     #[tokio::test]
     async fn a_live_lease_has_one_holder_and_an_expired_one_can_be_taken() {
         let db = db::memory().await;
-        sqlx::query("INSERT INTO users (id, github_id, login, created_at, updated_at) VALUES ('u1', 1, 'ada', 0, 0)")
-            .execute(&db)
-            .await
+        db::execute!(db, sqlx::query("INSERT INTO users (id, github_id, login, created_at, updated_at) VALUES ('u1', 1, 'ada', 0, 0)"))
             .unwrap();
         let clock = Clock::system();
         let openai = crate::providers::OPENAI.id;

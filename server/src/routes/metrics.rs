@@ -38,9 +38,8 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let text = app
-        .metrics
-        .render(pending, app.db.size(), app.db.num_idle());
+    let (connections, idle) = app.db.pool_usage();
+    let text = app.metrics.render(pending, connections, idle);
     (
         [(
             header::CONTENT_TYPE,

@@ -3,6 +3,7 @@
 //! JWTs are checked against the JWKS with ed25519-dalek, a library the
 //! server does not use.
 
+use app::platform::db;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
 use base64::Engine;
 use ed25519_dalek::{Signer, Verifier};
@@ -196,10 +197,11 @@ async fn an_expired_a_reused_and_a_denied_login() {
     let terminal = Terminal::new();
     app.get(&terminal.start_path()).await;
     // (A second ago, not at 0: the hourly pruning forgets logins a day past expiry.)
-    sqlx::query("UPDATE cli_logins SET expires_at = strftime('%s','now') - 1")
-        .execute(&app.db().await)
-        .await
-        .unwrap();
+    db::execute!(
+        app.db(),
+        sqlx::query("UPDATE cli_logins SET expires_at = $1").bind(app.running.clock().now() - 1)
+    )
+    .unwrap();
     let (status, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -245,10 +247,11 @@ async fn bad_start_links_get_a_clear_page() {
         let page = response.text().await.unwrap();
         assert!(page.contains(says), "{path}: {page}");
     }
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cli_logins")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let count: i64 = db::fetch_one!(
+        app.db(),
+        sqlx::query_scalar("SELECT COUNT(*) FROM cli_logins")
+    )
+    .unwrap();
     assert_eq!(count, 0, "nothing was recorded");
 }
 
@@ -289,13 +292,12 @@ async fn server_key(app: &TestApp, kid: &str) -> ed25519_dalek::SigningKey {
     use app::vault::{Binding, MasterKey, Vault, WrappedKey};
     use ed25519_dalek::pkcs8::DecodePrivateKey;
     use secrecy::ExposeSecret;
-    let (master_key_id, wrapped, sealed): (String, String, String) = sqlx::query_as(
+    let (master_key_id, wrapped, sealed): (String, String, String) =
+        db::fetch_one!(app.db(), sqlx::query_as(
         "SELECT master_key_id, wrapped_key, sealed_private FROM signing_keys WHERE kid = $1",
     )
-    .bind(kid)
-    .fetch_one(&app.db().await)
-    .await
-    .unwrap();
+    .bind(kid))
+        .unwrap();
     let master = std::fs::read_to_string(app.data_dir.path().join("master.key")).unwrap();
     let vault = Vault::new(MasterKey::parse(master.trim()).unwrap(), vec![]);
     let data_key = vault
@@ -523,11 +525,11 @@ async fn fetching_a_credential_near_expiry_refreshes_it_first() {
         issued + 1,
         "refreshed exactly once"
     );
-    let fetched: i64 =
+    let fetched: i64 = db::fetch_one!(
+        app.db(),
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'credential_fetched'")
-            .fetch_one(&app.db().await)
-            .await
-            .unwrap();
+    )
+    .unwrap();
     assert_eq!(fetched, 2, "each fetch is in the audit log");
 }
 

@@ -2,6 +2,7 @@
 //! balancer listed in `RELAY_TRUSTED_PROXIES`, the address it forwarded.
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+use app::platform::db;
 
 /// Pastes an (invented) Anthropic key, claiming to come from `forwarded`,
 /// and answers the source of the audit entry it made.
@@ -17,10 +18,11 @@ async fn audited_source(app: &TestApp, forwarded: &str) -> String {
         .await
         .unwrap();
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-    sqlx::query_scalar("SELECT source FROM audit_log WHERE action = 'connect'")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap()
+    db::fetch_one!(
+        app.db(),
+        sqlx::query_scalar("SELECT source FROM audit_log WHERE action = 'connect'")
+    )
+    .unwrap()
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! concurrent users, a refused refresh, an unavailable provider, and
 //! revocation on disconnect.
 
+use app::platform::db;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,12 +43,12 @@ pub(crate) async fn refresh_tokens_issued(app: &TestApp, provider: &str) -> i64 
 
 /// Makes the stored credential look a minute from expiry.
 pub(crate) async fn nearly_expired(app: &TestApp, provider: &str) {
-    sqlx::query(
-        "UPDATE credentials SET expires_at = strftime('%s','now') + 60 WHERE provider = $1",
+    db::execute!(
+        app.db(),
+        sqlx::query("UPDATE credentials SET expires_at = $1 WHERE provider = $2",)
+            .bind(app.running.clock().now() + 60)
+            .bind(provider)
     )
-    .bind(provider)
-    .execute(&app.db().await)
-    .await
     .unwrap();
 }
 

@@ -1,6 +1,7 @@
 //! "Import from Local Claude": a one-time code from the page, the credential
 //! file sent to `POST /api/credentials/import` with it, the page then Connected.
 
+use app::platform::db;
 use serde_json::Value;
 
 use crate::connect_device::{call, s};
@@ -118,10 +119,11 @@ async fn an_expired_code_is_refused() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
     let (_, started) = call(&app, "import/start", &[("provider", "anthropic")]).await;
-    sqlx::query("UPDATE import_codes SET expires_at = 0")
-        .execute(&app.db().await)
-        .await
-        .unwrap();
+    db::execute!(
+        app.db(),
+        sqlx::query("UPDATE import_codes SET expires_at = 0")
+    )
+    .unwrap();
     let (status, body) = send(&app, Some(&s(&started, "code")), &claude_file()).await;
     assert_eq!(
         (status, body["error"].as_str()),

@@ -1,6 +1,7 @@
 //! Self-hosted endpoints: validated, probed (Ollama's /api/tags, then an
 //! OpenAI-compatible /v1/models), listed per user and removable.
 
+use app::platform::db;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -147,9 +148,10 @@ async fn another_user_can_neither_see_nor_remove_an_endpoint() {
     let list = listed(&other).await;
     assert_eq!(list, Value::Array(vec![]));
     call(&other, "self-hosted/remove", &[("id", &id)]).await;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM self_hosted_endpoints")
-        .fetch_one(&other.db().await)
-        .await
-        .unwrap();
+    let count: i64 = db::fetch_one!(
+        other.db(),
+        sqlx::query_scalar("SELECT COUNT(*) FROM self_hosted_endpoints")
+    )
+    .unwrap();
     assert_eq!(count, 1);
 }

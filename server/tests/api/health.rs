@@ -1,3 +1,5 @@
+use app::platform::db;
+
 use crate::helpers::{spawn_app, test_config};
 
 #[tokio::test]
@@ -25,11 +27,9 @@ async fn readyz_is_ready_only_with_every_migration_of_this_build() {
     );
 
     // A database one migration behind this build (an older schema).
-    sqlx::query(
+    db::execute!(app.db(), sqlx::query(
         "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
-    )
-    .execute(&app.db().await)
-    .await
+    ))
     .unwrap();
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);

@@ -1,10 +1,10 @@
 use std::collections::HashMap;
 
+use app::platform::db::Db;
 use reqwest::header::LOCATION;
 use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
 use server::Running;
-use sqlx::SqlitePool;
 use tempfile::TempDir;
 use url::Url;
 
@@ -90,10 +90,9 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
-    pub async fn db(&self) -> SqlitePool {
-        SqlitePool::connect(&self.running.database_url)
-            .await
-            .unwrap()
+    /// Relay's database, to arrange or inspect rows.
+    pub fn db(&self) -> &Db {
+        self.running.db()
     }
 
     /// Clicks "Continue with GitHub" and returns the provider's authorization URL.

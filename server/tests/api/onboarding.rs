@@ -1,3 +1,5 @@
+use app::platform::db;
+
 use crate::helpers::{browser, location, spawn_app};
 
 #[tokio::test]
@@ -68,10 +70,11 @@ async fn progress_never_moves_backwards() {
     app.server_fn("/fn/onboarding/continue", &[("step", "repositories")])
         .await;
 
-    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let step: String = db::fetch_one!(
+        app.db(),
+        sqlx::query_scalar("SELECT onboarding_step FROM users")
+    )
+    .unwrap();
     assert_eq!(step, "team");
 }
 
@@ -117,10 +120,11 @@ async fn an_unknown_step_is_refused_and_changes_nothing() {
         body.contains("There is no onboarding step called"),
         "{body}"
     );
-    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let step: String = db::fetch_one!(
+        app.db(),
+        sqlx::query_scalar("SELECT onboarding_step FROM users")
+    )
+    .unwrap();
     assert_eq!(step, "repositories");
 }
 

@@ -2,6 +2,7 @@
 //! "Providers"), and Relay's one generic client connects all of them; slow_down
 //! grows the interval by 5 s, for good.
 
+use app::platform::db;
 use std::time::Duration;
 
 use reqwest::Client;
@@ -142,24 +143,25 @@ async fn slow_down_adds_five_seconds_for_good_and_the_flow_still_connects() {
     app.sign_in("ada").await;
     let flow = start(&app, "anthropic").await;
     let id = s(&flow, "id");
-    let db = app.db().await;
+    let db = app.db();
     let interval = || async {
-        sqlx::query_scalar::<_, i64>("SELECT interval_secs FROM device_flows WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&db)
-            .await
-            .unwrap()
+        db::fetch_one!(
+            db,
+            sqlx::query_scalar::<_, i64>("SELECT interval_secs FROM device_flows WHERE id = $1")
+                .bind(&id)
+        )
+        .unwrap()
     };
     // The first poll, when it is due: the user has not decided yet.
     app.running.clock().advance(Duration::from_secs(4));
     app.running.run_workers_once().await;
     assert_eq!(interval().await, 3);
     // A drifting clock makes the next one early: the flow is due at once.
-    sqlx::query("UPDATE device_flows SET next_poll_at_ms = 0 WHERE id = $1")
-        .bind(&id)
-        .execute(&db)
-        .await
-        .unwrap();
+    db::execute!(
+        db,
+        sqlx::query("UPDATE device_flows SET next_poll_at_ms = 0 WHERE id = $1").bind(&id)
+    )
+    .unwrap();
     app.running.run_workers_once().await;
     assert_eq!(
         interval().await,

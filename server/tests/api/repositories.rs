@@ -1,6 +1,7 @@
 //! "Select Repositories": the whole GitHub listing (across `Link` pages) with
 //! the token from the vault, and a choice that is remembered.
 
+use app::platform::db;
 use serde_json::Value;
 
 use crate::helpers::{location, spawn_app};
@@ -73,10 +74,11 @@ async fn the_choice_is_stored_and_shown_again() {
     let mut expected = ids.clone();
     expected.sort();
     assert_eq!(selected, expected);
-    let step: String = sqlx::query_scalar("SELECT onboarding_step FROM users")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let step: String = db::fetch_one!(
+        app.db(),
+        sqlx::query_scalar("SELECT onboarding_step FROM users")
+    )
+    .unwrap();
     assert_eq!(step, "providers");
 }
 
@@ -97,10 +99,11 @@ async fn nothing_or_someone_elses_repositories_are_refused() {
         .await;
     assert_eq!(response.status(), 400);
     assert!(response.text().await.unwrap().contains("not among yours"));
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM repositories")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let count: i64 = db::fetch_one!(
+        app.db(),
+        sqlx::query_scalar("SELECT COUNT(*) FROM repositories")
+    )
+    .unwrap();
     assert_eq!(count, 0, "a refused choice changes nothing");
 }
 

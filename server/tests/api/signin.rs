@@ -1,6 +1,7 @@
 use reqwest::header::SET_COOKIE;
 
 use crate::helpers::{contains, location, spawn_app};
+use app::platform::db;
 
 #[tokio::test]
 async fn a_new_user_signs_up_and_lands_on_select_repositories() {
@@ -15,10 +16,8 @@ async fn a_new_user_signs_up_and_lands_on_select_repositories() {
         html.contains(r#"<span class="account-display">new-user-1"#),
         "the header shows the GitHub login: {html}"
     );
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let users: i64 =
+        db::fetch_one!(app.db(), sqlx::query_scalar("SELECT COUNT(*) FROM users")).unwrap();
     assert_eq!(users, 1);
 }
 
@@ -28,15 +27,15 @@ async fn the_github_token_is_stored_only_encrypted() {
 
     app.sign_in("ada").await;
 
-    let db = app.db().await;
-    let (access, refresh): (String, Option<String>) = sqlx::query_as(
-        "SELECT access_token, refresh_token FROM credentials WHERE provider = 'github'",
+    let db = app.db();
+    let (access, refresh): (String, Option<String>) = db::fetch_one!(
+        db,
+        sqlx::query_as(
+            "SELECT access_token, refresh_token FROM credentials WHERE provider = 'github'",
+        )
     )
-    .fetch_one(&db)
-    .await
     .unwrap();
     assert!(!access.contains("dev_at_") && refresh.is_some_and(|r| !r.contains("dev_rt_")));
-    db.close().await;
     for prefix in ["relay.db", "dev-providers.db"] {
         let bytes = app.database_bytes(prefix);
         assert!(!bytes.is_empty(), "{prefix} exists");
@@ -140,10 +139,11 @@ async fn an_expired_state_is_refused() {
     let app = spawn_app().await;
     let authorize = app.start_sign_in().await;
     let callback = app.decide(&authorize, "ada", "authorize").await;
-    sqlx::query("UPDATE oauth_states SET expires_at = 0")
-        .execute(&app.db().await)
-        .await
-        .unwrap();
+    db::execute!(
+        app.db(),
+        sqlx::query("UPDATE oauth_states SET expires_at = 0")
+    )
+    .unwrap();
 
     let response = app.client.get(callback).send().await.unwrap();
 
@@ -157,11 +157,11 @@ async fn a_pkce_mismatch_is_rejected_by_the_provider() {
     let authorize = app.start_sign_in().await;
     let callback = app.decide(&authorize, "ada", "authorize").await;
     // As if an attacker injected a code obtained for another verifier.
-    sqlx::query("UPDATE oauth_states SET pkce_verifier = $1")
-        .bind("x".repeat(64))
-        .execute(&app.db().await)
-        .await
-        .unwrap();
+    db::execute!(
+        app.db(),
+        sqlx::query("UPDATE oauth_states SET pkce_verifier = $1").bind("x".repeat(64))
+    )
+    .unwrap();
 
     let response = app.client.get(callback).send().await.unwrap();
 
@@ -222,15 +222,14 @@ async fn signing_out_ends_the_session() {
 }
 
 async fn assert_no_user(app: &crate::helpers::TestApp) {
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let users: i64 =
+        db::fetch_one!(app.db(), sqlx::query_scalar("SELECT COUNT(*) FROM users")).unwrap();
     assert_eq!(users, 0, "a failed sign-in must not create a user");
-    let credentials: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credentials")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let credentials: i64 = db::fetch_one!(
+        app.db(),
+        sqlx::query_scalar("SELECT COUNT(*) FROM credentials")
+    )
+    .unwrap();
     assert_eq!(credentials, 0);
 }
 

@@ -1,6 +1,7 @@
 //! "Create Your First Agent Team": templates, custom teams, the provider
 //! check, teams.json, and the ready page's summary.
 
+use app::platform::db;
 use serde_json::Value;
 
 use crate::helpers::{spawn_app, TestApp};
@@ -299,11 +300,11 @@ async fn finishing_records_completion_and_later_sign_ins_land_on_the_dashboard()
         .server_fn("/fn/onboarding/continue", &[("step", "ready")])
         .await;
     assert!(done.status().is_success() || done.status().is_redirection());
-    let (step, at): (String, Option<i64>) =
+    let (step, at): (String, Option<i64>) = db::fetch_one!(
+        app.db(),
         sqlx::query_as("SELECT onboarding_step, onboarded_at FROM users")
-            .fetch_one(&app.db().await)
-            .await
-            .unwrap();
+    )
+    .unwrap();
     assert_eq!(step, "completed");
     assert!(at.is_some(), "completion is recorded");
 

@@ -14,7 +14,7 @@ use crate::connect::device::grant::{DeviceCodes, Poll};
 use crate::connect::device::{DeviceFlowState, DeviceFlowView};
 use crate::connect::CredentialMethod;
 use crate::identity::users;
-use crate::platform::{AppState, Clock, Error};
+use crate::platform::{db, AppState, Clock, Error};
 use crate::providers::oauth::ExchangeError;
 use crate::providers::userinfo;
 use crate::providers::{self, ProviderId};
@@ -95,16 +95,14 @@ pub async fn start(
     );
     let now = app.clock.now();
     // A user has one live flow per provider: starting again cancels the old one.
-    sqlx::query("UPDATE device_flows SET status = $1, updated_at = $2 WHERE user_id = $3 AND provider = $4 AND status = $5")
+    db::execute!(app.db, sqlx::query("UPDATE device_flows SET status = $1, updated_at = $2 WHERE user_id = $3 AND provider = $4 AND status = $5")
         .bind(DeviceFlowState::Cancelled)
         .bind(now)
         .bind(user_id)
         .bind(info.id)
-        .bind(DeviceFlowState::Pending)
-        .execute(&app.db)
-        .await
+        .bind(DeviceFlowState::Pending))
         .map_err(Error::from)?;
-    sqlx::query(
+    db::execute!(app.db, sqlx::query(
         "INSERT INTO device_flows (id, user_id, provider, device_code, user_code, verification_uri, verification_uri_complete,
            interval_secs, expires_at, next_poll_at_ms, status, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
@@ -120,9 +118,7 @@ pub async fn start(
     .bind(now + codes.expires_in)
     .bind(app.clock.now_ms() + codes.interval * 1000 + MARGIN_MS)
     .bind(DeviceFlowState::Pending)
-    .bind(now)
-    .execute(&app.db)
-    .await
+    .bind(now))
     .map_err(Error::from)?;
     app.device_worker.notify_one();
     Ok(find(&app.db, user_id, &id, &app.clock)
@@ -172,14 +168,12 @@ pub async fn find(
     id: &str,
     clock: &Clock,
 ) -> Result<Option<DeviceFlowView>, Error> {
-    let row: Option<FlowRow> = sqlx::query_as(
+    let row: Option<FlowRow> = db::fetch_optional!(db, sqlx::query_as(
         "SELECT id, provider, user_code, verification_uri, verification_uri_complete, expires_at, status, failure, account
          FROM device_flows WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
-    .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    .bind(user_id))?;
     Ok(row.map(|row| row.view(clock.now())))
 }
 
@@ -190,7 +184,7 @@ pub async fn pending(
     user_id: &str,
     clock: &Clock,
 ) -> Result<Vec<DeviceFlowView>, Error> {
-    let rows: Vec<FlowRow> = sqlx::query_as(
+    let rows: Vec<FlowRow> = db::fetch_all!(db, sqlx::query_as(
         "SELECT id, provider, user_code, verification_uri, verification_uri_complete, expires_at, status, failure, account
          FROM device_flows
          WHERE user_id = $1 AND status = $2 AND expires_at > $3
@@ -198,9 +192,7 @@ pub async fn pending(
     )
     .bind(user_id)
     .bind(DeviceFlowState::Pending)
-    .bind(clock.now())
-    .fetch_all(db)
-    .await?;
+    .bind(clock.now()))?;
     let now = clock.now();
     let mut views: Vec<DeviceFlowView> = Vec::new();
     for row in rows {
@@ -218,44 +210,44 @@ pub async fn cancel(
     id: &str,
     clock: &Clock,
 ) -> Result<bool, Error> {
-    let done = sqlx::query(
+    let done = db::execute!(db, sqlx::query(
         "UPDATE device_flows SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 AND status = $5",
     )
     .bind(DeviceFlowState::Cancelled)
     .bind(clock.now())
     .bind(id)
     .bind(user_id)
-    .bind(DeviceFlowState::Pending)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(DeviceFlowState::Pending))?;
+    Ok(done == 1)
 }
 
 /// One pass of the worker: polls every due flow once. Returns how many it polled.
 pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
-    let due: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM device_flows WHERE status = $1 AND next_poll_at_ms <= $2
+    let due: Vec<String> = db::fetch_all!(
+        app.db,
+        sqlx::query_scalar(
+            "SELECT id FROM device_flows WHERE status = $1 AND next_poll_at_ms <= $2
            AND (lease_until_ms IS NULL OR lease_until_ms < $2) ORDER BY next_poll_at_ms LIMIT 50",
-    )
-    .bind(DeviceFlowState::Pending)
-    .bind(app.clock.now_ms())
-    .fetch_all(&app.db)
-    .await?;
+        )
+        .bind(DeviceFlowState::Pending)
+        .bind(app.clock.now_ms())
+    )?;
     let mut polled = 0;
     for id in due {
         // Claim it: of several instances, exactly one wins the lease.
         let now = app.clock.now_ms();
-        let claimed = sqlx::query(
-            "UPDATE device_flows SET lease_until_ms = $1 WHERE id = $2 AND status = $3
+        let claimed = db::execute!(
+            app.db,
+            sqlx::query(
+                "UPDATE device_flows SET lease_until_ms = $1 WHERE id = $2 AND status = $3
                AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
-        )
-        .bind(now + LEASE_MS)
-        .bind(&id)
-        .bind(DeviceFlowState::Pending)
-        .bind(now)
-        .execute(&app.db)
-        .await?;
-        if claimed.rows_affected() == 1 {
+            )
+            .bind(now + LEASE_MS)
+            .bind(&id)
+            .bind(DeviceFlowState::Pending)
+            .bind(now)
+        )?;
+        if claimed == 1 {
             poll_flow(app, &id).await?;
             polled += 1;
         }
@@ -266,20 +258,19 @@ pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
 /// Milliseconds until the next flow is due (the worker sleeps that long at most).
 /// How many device logins wait for their user (for `/metrics`).
 pub async fn count_pending(app: &AppState) -> Result<i64, Error> {
-    Ok(
+    Ok(db::fetch_one!(
+        app.db,
         sqlx::query_scalar("SELECT COUNT(*) FROM device_flows WHERE status = $1")
             .bind(DeviceFlowState::Pending)
-            .fetch_one(&app.db)
-            .await?,
-    )
+    )?)
 }
 
 pub async fn next_due_in(app: &AppState) -> Result<Option<Duration>, Error> {
-    let next: Option<i64> =
+    let next: Option<i64> = db::fetch_one!(
+        app.db,
         sqlx::query_scalar("SELECT MIN(next_poll_at_ms) FROM device_flows WHERE status = $1")
             .bind(DeviceFlowState::Pending)
-            .fetch_one(&app.db)
-            .await?;
+    )?;
     Ok(next.map(|at| Duration::from_millis((at - app.clock.now_ms()).max(0) as u64)))
 }
 
@@ -304,12 +295,10 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
         verification_uri,
         interval_secs: interval,
         expires_at,
-    } = sqlx::query_as(
+    } = db::fetch_one!(app.db, sqlx::query_as(
         "SELECT user_id, provider, device_code, user_code, verification_uri, interval_secs, expires_at FROM device_flows WHERE id = $1",
     )
-    .bind(id)
-    .fetch_one(&app.db)
-    .await?;
+    .bind(id))?;
     let info = provider.info();
     let Some(endpoints) = app.providers.endpoints(provider) else {
         return finish(app, id, Finished::Failed("provider_not_configured")).await;
@@ -440,17 +429,18 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
 }
 
 async fn reschedule(app: &AppState, id: &str, interval: i64) -> Result<(), Error> {
-    sqlx::query(
-        "UPDATE device_flows SET interval_secs = $1, next_poll_at_ms = $2, polls = polls + 1,
+    db::execute!(
+        app.db,
+        sqlx::query(
+            "UPDATE device_flows SET interval_secs = $1, next_poll_at_ms = $2, polls = polls + 1,
            lease_until_ms = NULL, updated_at = $3 WHERE id = $4 AND status = $5",
-    )
-    .bind(interval)
-    .bind(app.clock.now_ms() + interval * 1000 + MARGIN_MS)
-    .bind(app.clock.now())
-    .bind(id)
-    .bind(DeviceFlowState::Pending)
-    .execute(&app.db)
-    .await?;
+        )
+        .bind(interval)
+        .bind(app.clock.now_ms() + interval * 1000 + MARGIN_MS)
+        .bind(app.clock.now())
+        .bind(id)
+        .bind(DeviceFlowState::Pending)
+    )?;
     Ok(())
 }
 
@@ -472,18 +462,19 @@ async fn finish(app: &AppState, id: &str, end: Finished<'_>) -> Result<(), Error
         Finished::Failed(code) => (DeviceFlowState::Failed, Some(code), None),
     };
     // The device code is of no use any more: it is overwritten, not kept.
-    sqlx::query(
-        "UPDATE device_flows SET status = $1, failure = $2, account = $3, device_code = '',
+    db::execute!(
+        app.db,
+        sqlx::query(
+            "UPDATE device_flows SET status = $1, failure = $2, account = $3, device_code = '',
            polls = polls + 1, lease_until_ms = NULL, updated_at = $4 WHERE id = $5 AND status = $6",
-    )
-    .bind(status)
-    .bind(failure)
-    .bind(account)
-    .bind(app.clock.now())
-    .bind(id)
-    .bind(DeviceFlowState::Pending)
-    .execute(&app.db)
-    .await?;
+        )
+        .bind(status)
+        .bind(failure)
+        .bind(account)
+        .bind(app.clock.now())
+        .bind(id)
+        .bind(DeviceFlowState::Pending)
+    )?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use crate::audit::log::Source;
 use crate::audit::AuditAction;
 use crate::connect::import::{ImportState, ImportView};
 use crate::connect::CredentialMethod;
-use crate::platform::{sha256_hex, AppState, Clock, Db, Error};
+use crate::platform::{db, sha256_hex, AppState, Clock, Db, Error};
 use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
 use crate::vault::credentials;
 use crate::vault::credentials::{Connection, TokenSet};
@@ -46,7 +46,7 @@ pub async fn start(
         new_code(),
         app.clock.now(),
     );
-    sqlx::query(
+    db::execute!(app.db, sqlx::query(
         "INSERT INTO import_codes (id, code_hash, user_id, provider, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&id)
@@ -54,9 +54,7 @@ pub async fn start(
     .bind(user_id)
     .bind(info.id)
     .bind(now)
-    .bind(now + CODE_TTL_SECS)
-    .execute(&app.db)
-    .await?;
+    .bind(now + CODE_TTL_SECS))?;
     Ok(ImportView {
         id,
         provider: info.id,
@@ -74,13 +72,11 @@ pub async fn status(
     id: &str,
     clock: &Clock,
 ) -> Result<Option<ImportView>, Error> {
-    let row: Option<(ProviderId, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+    let row: Option<(ProviderId, i64, Option<i64>, Option<String>)> = db::fetch_optional!(db, sqlx::query_as(
         "SELECT provider, expires_at, used_at, account FROM import_codes WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
-    .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    .bind(user_id))?;
     let now = clock.now();
     Ok(
         row.map(|(provider, expires_at, used_at, account)| ImportView {
@@ -143,22 +139,23 @@ pub async fn redeem(
     let code = code.trim().to_ascii_uppercase();
     let now = app.clock.now();
     // Claim the code: exactly one request ever gets past this.
-    let claimed: Option<(String, String, ProviderId, i64)> = sqlx::query_as(
-        "UPDATE import_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
+    let claimed: Option<(String, String, ProviderId, i64)> = db::fetch_optional!(
+        app.db,
+        sqlx::query_as(
+            "UPDATE import_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
          RETURNING id, user_id, provider, expires_at",
+        )
+        .bind(now)
+        .bind(sha256_hex(&code))
     )
-    .bind(now)
-    .bind(sha256_hex(&code))
-    .fetch_optional(&app.db)
-    .await
     .map_err(Error::from)?;
     let Some((id, user_id, provider, expires_at)) = claimed else {
-        let used: Option<Option<i64>> =
+        let used: Option<Option<i64>> = db::fetch_optional!(
+            app.db,
             sqlx::query_scalar("SELECT used_at FROM import_codes WHERE code_hash = $1")
                 .bind(sha256_hex(&code))
-                .fetch_optional(&app.db)
-                .await
-                .map_err(Error::from)?;
+        )
+        .map_err(Error::from)?;
         return Err(match used {
             Some(_) => ImportError::UsedCode,
             None => ImportError::UnknownCode,
@@ -204,12 +201,13 @@ pub async fn redeem(
         &app.clock,
     )
     .await?;
-    sqlx::query("UPDATE import_codes SET account = $1 WHERE id = $2")
-        .bind(&account)
-        .bind(&id)
-        .execute(&app.db)
-        .await
-        .map_err(Error::from)?;
+    db::execute!(
+        app.db,
+        sqlx::query("UPDATE import_codes SET account = $1 WHERE id = $2")
+            .bind(&account)
+            .bind(&id)
+    )
+    .map_err(Error::from)?;
     audit::note(
         &app.db,
         &user_id,

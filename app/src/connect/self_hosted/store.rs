@@ -11,7 +11,7 @@ use crate::audit::log as audit;
 use crate::audit::log::Source;
 use crate::audit::AuditAction;
 use crate::connect::self_hosted::{EndpointKind, SelfHostedView};
-use crate::platform::{Clock, Db, Error};
+use crate::platform::{db, Clock, Db, Error};
 use crate::providers::SELF_HOSTED;
 
 /// The probe's whole budget per request: a model server on the network answers fast.
@@ -156,12 +156,12 @@ pub async fn add(
     clock: &Clock,
 ) -> Result<SelfHostedView, AddError> {
     let (name, url) = validate(name, raw_url).map_err(AddError::Invalid)?;
-    let count: i64 =
+    let count: i64 = db::fetch_one!(
+        db,
         sqlx::query_scalar("SELECT COUNT(*) FROM self_hosted_endpoints WHERE user_id = $1")
             .bind(user_id)
-            .fetch_one(db)
-            .await
-            .map_err(Error::from)?;
+    )
+    .map_err(Error::from)?;
     if count >= MAX_ENDPOINTS {
         return Err(AddError::Invalid(format!(
             "You can save up to {MAX_ENDPOINTS} endpoints; remove one first."
@@ -169,7 +169,7 @@ pub async fn add(
     }
     let probe = probe(&url).await;
     let (id, now) = (uuid::Uuid::new_v4().to_string(), clock.now());
-    sqlx::query(
+    db::execute!(db, sqlx::query(
         "INSERT INTO self_hosted_endpoints (id, user_id, name, url, kind, models, reachable, checked_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
     )
@@ -180,9 +180,7 @@ pub async fn add(
     .bind(probe.kind)
     .bind(probe.models)
     .bind(i64::from(probe.reachable))
-    .bind(now)
-    .execute(db)
-    .await
+    .bind(now))
     .map_err(Error::from)?;
     let view = SelfHostedView {
         id,
@@ -219,12 +217,10 @@ struct EndpointRow {
 }
 
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<SelfHostedView>, Error> {
-    let rows: Vec<EndpointRow> = sqlx::query_as(
+    let rows: Vec<EndpointRow> = db::fetch_all!(db, sqlx::query_as(
         "SELECT id, name, url, kind, models, reachable, checked_at FROM self_hosted_endpoints WHERE user_id = $1 ORDER BY created_at",
     )
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
+    .bind(user_id))?;
     Ok(rows
         .into_iter()
         .map(|row| SelfHostedView {
@@ -247,13 +243,14 @@ pub async fn remove(
     source: Source,
     clock: &Clock,
 ) -> Result<bool, Error> {
-    let name: Option<String> = sqlx::query_scalar(
-        "DELETE FROM self_hosted_endpoints WHERE id = $1 AND user_id = $2 RETURNING name",
-    )
-    .bind(id)
-    .bind(user_id)
-    .fetch_optional(db)
-    .await?;
+    let name: Option<String> = db::fetch_optional!(
+        db,
+        sqlx::query_scalar(
+            "DELETE FROM self_hosted_endpoints WHERE id = $1 AND user_id = $2 RETURNING name",
+        )
+        .bind(id)
+        .bind(user_id)
+    )?;
     if let Some(name) = &name {
         audit::note(
             db,

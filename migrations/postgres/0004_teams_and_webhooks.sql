@@ -1,0 +1,1 @@
+../shared/0004_teams_and_webhooks.sql

@@ -1,0 +1,1 @@
+../shared/0001_init.sql

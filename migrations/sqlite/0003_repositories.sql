@@ -1,0 +1,1 @@
+../shared/0003_repositories.sql

@@ -1,0 +1,1 @@
+../shared/0007_refresh_leases.sql
