@@ -539,7 +539,7 @@ async fn rotating_the_signing_key_keeps_earlier_tokens_valid_until_they_expire()
     let before = cli_token(&app, "ada").await;
     let old_kid = parts(&before).0["kid"].as_str().unwrap().to_owned();
 
-    let config = crate::helpers::test_config(app.data_dir.path(), &[]);
+    let config = crate::helpers::test_config(app.data_dir.path(), &[]).await;
     let new_kid = server::rotate_signing_key(&config).await.unwrap();
     assert_ne!(new_kid, old_kid);
 

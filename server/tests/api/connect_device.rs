@@ -113,7 +113,7 @@ async fn a_device_login_connects_anthropic_and_keeps_only_ciphertext() {
     assert_eq!(activity[0]["action"], "connect", "{activity}");
     assert_eq!(activity[0]["provider"], "anthropic");
 
-    let bytes = app.database_bytes("relay.db");
+    let bytes = app.stored_data().await;
     assert!(!contains(&bytes, "dev_at_") && !contains(&bytes, "dev_rt_"));
 }
 
@@ -222,7 +222,7 @@ async fn a_cancelled_flow_stops_and_another_user_can_neither_see_nor_cancel_it()
 async fn a_flow_survives_a_restart_of_the_server() {
     let data_dir = tempfile::tempdir().unwrap();
     // Fixed ports: the browser's cookie and the registered redirect stay valid.
-    let first = server::start(test_config(data_dir.path(), &FAST))
+    let first = server::start(test_config(data_dir.path(), &FAST).await)
         .await
         .unwrap();
     let app = TestApp {
@@ -255,7 +255,7 @@ async fn a_flow_survives_a_restart_of_the_server() {
             ),
         ),
     ];
-    let second = server::start(test_config(data_dir.path(), &vars))
+    let second = server::start(test_config(data_dir.path(), &vars).await)
         .await
         .unwrap();
     let app = TestApp {

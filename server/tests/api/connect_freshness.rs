@@ -107,7 +107,7 @@ async fn a_credential_near_expiry_is_refreshed_on_use_and_the_rotation_is_kept()
         .any(|e| e["action"] == "refresh"));
 
     // Every token that passed through Relay is at rest only as ciphertext.
-    let bytes = app.database_bytes("relay.db");
+    let bytes = app.stored_data().await;
     assert!(!contains(&bytes, "dev_at_") && !contains(&bytes, "dev_rt_"));
 }
 
@@ -151,7 +151,7 @@ async fn two_instances_on_one_database_send_a_refresh_token_once() {
     let done = wait_for_end(&first, &s(&flow, "id"), Duration::from_secs(10)).await;
     assert_eq!(done["state"], "Connected", "{done}");
     // A second instance on the same database (and master key), its own process state.
-    let second = server::start(crate::helpers::test_config(first.data_dir.path(), &vars))
+    let second = server::start(crate::helpers::test_config(first.data_dir.path(), &vars).await)
         .await
         .unwrap();
 
@@ -436,7 +436,8 @@ async fn endpoints_come_from_oidc_discovery_and_a_foreign_issuer_is_refused() {
             ("RELAY_OPENAI_CLIENT_ID", "relay-test"),
             ("RELAY_OPENAI_ISSUER", &liar),
         ],
-    );
+    )
+    .await;
     let err = server::start(config).await.err().expect("refused");
     assert!(
         format!("{err:#}").contains("names another issuer"),

@@ -64,7 +64,7 @@ async fn a_claude_file_sent_with_the_code_connects_anthropic_once() {
         "{again}"
     );
 
-    let bytes = app.database_bytes("relay.db");
+    let bytes = app.stored_data().await;
     assert!(!contains(&bytes, "importedaccess") && !contains(&bytes, "importedrefresh"));
     assert!(!contains(&bytes, &code), "only the code's hash is stored");
 }

@@ -78,7 +78,7 @@ async fn a_development_master_key_is_generated_once_and_kept() {
     }
     app.running.shutdown().await;
     // A restart on the same directory reuses it.
-    let config = test_config(app.data_dir.path(), &[]);
+    let config = test_config(app.data_dir.path(), &[]).await;
     let again = server::start(config).await.unwrap();
     assert_eq!(std::fs::read_to_string(&key_file).unwrap(), first);
     again.shutdown().await;
@@ -130,7 +130,8 @@ async fn a_build_with_development_providers_will_not_start_in_production() {
             ("RELAY_GITHUB_CLIENT_ID", "Iv1.test"),
             ("RELAY_GITHUB_CLIENT_SECRET", "test-secret"),
         ],
-    );
+    )
+    .await;
 
     let refused = server::start(config)
         .await

@@ -1,10 +1,12 @@
 use std::collections::HashMap;
+use std::path::Path;
 
 use app::platform::db::Db;
 use reqwest::header::LOCATION;
 use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
 use server::Running;
+use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;
 use url::Url;
 
@@ -35,7 +37,7 @@ async fn spawn(vars: &[(&str, &str)], background_workers: bool) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary directory");
     let config = Config {
         background_workers,
-        ..test_config(data_dir.path(), vars)
+        ..test_config(data_dir.path(), vars).await
     };
     let running = server::start(config).await.expect("server starts");
     TestApp {
@@ -45,8 +47,9 @@ async fn spawn(vars: &[(&str, &str)], background_workers: bool) -> TestApp {
     }
 }
 
-/// Zero configuration, but random free ports and the given data directory.
-pub fn test_config(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Config {
+/// Zero configuration, but random free ports and the given data directory
+/// (and, when the suite runs on PostgreSQL, that directory's database).
+pub async fn test_config(data_dir: &Path, extra: &[(&str, &str)]) -> Config {
     let mut vars = HashMap::from([
         ("RELAY_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
         (
@@ -58,8 +61,40 @@ pub fn test_config(data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Config
             data_dir.to_string_lossy().into_owned(),
         ),
     ]);
+    if let Some(url) = postgres_database(data_dir).await {
+        vars.insert("DATABASE_URL".to_owned(), url);
+    }
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration")
+}
+
+/// The PostgreSQL cluster the suite runs on (`scripts/test` starts one and
+/// sets it), or `None`: each test's Relay uses a SQLite file.
+pub fn postgres_cluster() -> Option<String> {
+    std::env::var("RELAY_TEST_POSTGRES_URL").ok()
+}
+
+/// On PostgreSQL, a fresh database of the cluster for each data directory:
+/// every server started on one directory shares it, as instances do.
+async fn postgres_database(data_dir: &Path) -> Option<String> {
+    let cluster = postgres_cluster()?;
+    let remembered = data_dir.join("postgres-database-url");
+    if let Ok(url) = std::fs::read_to_string(&remembered) {
+        return Some(url);
+    }
+    let name = format!("relay_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&cluster)
+        .await
+        .expect("the test cluster of RELAY_TEST_POSTGRES_URL answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let _ = admin.close().await;
+    let mut url = Url::parse(&cluster).expect("RELAY_TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    std::fs::write(&remembered, url.as_str()).unwrap();
+    Some(url.into())
 }
 
 /// A client that keeps cookies and, like a test of redirects must, does not follow them.
@@ -161,7 +196,32 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Every byte Relay's database files hold (WAL included), to look for plaintext.
+    /// Everything Relay's database holds, to look for plaintext: the bytes
+    /// of its SQLite files, or every row of every PostgreSQL table as text.
+    pub async fn stored_data(&self) -> Vec<u8> {
+        let Db::Postgres(pool) = self.db() else {
+            return self.database_bytes("relay.db");
+        };
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert!(tables.len() > 10, "{tables:?}");
+        let mut text = String::new();
+        for table in tables {
+            let rows: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT CAST(t AS TEXT) FROM \"{table}\" t"))
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+            text.extend(rows.iter().map(|row| format!("{row}\n")));
+        }
+        text.into_bytes()
+    }
+
+    /// Every byte of the data directory's files named `file_prefix…` (WAL included).
     pub fn database_bytes(&self, file_prefix: &str) -> Vec<u8> {
         let mut bytes = Vec::new();
         for entry in std::fs::read_dir(self.data_dir.path()).unwrap() {

@@ -16,6 +16,7 @@ mod health;
 mod onboarding;
 mod provider_quirks;
 mod repositories;
+mod schema;
 mod signin;
 mod teams;
 mod webhooks;

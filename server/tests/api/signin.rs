@@ -36,16 +36,22 @@ async fn the_github_token_is_stored_only_encrypted() {
     )
     .unwrap();
     assert!(!access.contains("dev_at_") && refresh.is_some_and(|r| !r.contains("dev_rt_")));
-    for prefix in ["relay.db", "dev-providers.db"] {
-        let bytes = app.database_bytes(prefix);
-        assert!(!bytes.is_empty(), "{prefix} exists");
+    let stores = [
+        ("Relay's database", app.stored_data().await),
+        (
+            "the providers' database",
+            app.database_bytes("dev-providers.db"),
+        ),
+    ];
+    for (store, bytes) in stores {
+        assert!(!bytes.is_empty(), "{store} holds data");
         assert!(
             !contains(&bytes, "dev_at_"),
-            "an access token is in plaintext in {prefix}"
+            "an access token is in plaintext in {store}"
         );
         assert!(
             !contains(&bytes, "dev_rt_"),
-            "a refresh token is in plaintext in {prefix}"
+            "a refresh token is in plaintext in {store}"
         );
     }
 }
@@ -244,7 +250,7 @@ async fn sessions_and_credentials_survive_a_restart() {
     } = app;
     running.shutdown().await;
 
-    let running = server::start(crate::helpers::test_config(data_dir.path(), &[]))
+    let running = server::start(crate::helpers::test_config(data_dir.path(), &[]).await)
         .await
         .unwrap();
     let app = crate::helpers::TestApp {
