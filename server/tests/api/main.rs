@@ -13,6 +13,7 @@ mod connect_import;
 mod connect_redirect;
 mod connect_self_hosted;
 mod health;
+mod instances;
 mod onboarding;
 mod provider_quirks;
 mod repositories;

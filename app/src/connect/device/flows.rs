@@ -234,13 +234,14 @@ pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
     )?;
     let mut polled = 0;
     for id in due {
-        // Claim it: of several instances, exactly one wins the lease.
+        // Claim it: of several instances, exactly one wins the lease, and
+        // only while the flow is still due (another may have just polled it).
         let now = app.clock.now_ms();
         let claimed = db::execute!(
             app.db,
             sqlx::query(
                 "UPDATE device_flows SET lease_until_ms = $1 WHERE id = $2 AND status = $3
-               AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
+               AND next_poll_at_ms <= $4 AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
             )
             .bind(now + LEASE_MS)
             .bind(&id)
@@ -255,7 +256,6 @@ pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
     Ok(polled)
 }
 
-/// Milliseconds until the next flow is due (the worker sleeps that long at most).
 /// How many device logins wait for their user (for `/metrics`).
 pub async fn count_pending(app: &AppState) -> Result<i64, Error> {
     Ok(db::fetch_one!(
@@ -265,6 +265,7 @@ pub async fn count_pending(app: &AppState) -> Result<i64, Error> {
     )?)
 }
 
+/// Milliseconds until the next flow is due (the worker sleeps that long at most).
 pub async fn next_due_in(app: &AppState) -> Result<Option<Duration>, Error> {
     let next: Option<i64> = db::fetch_one!(
         app.db,
