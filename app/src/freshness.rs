@@ -74,11 +74,8 @@ pub async fn access_token(
     provider: ProviderId,
     source: &Source,
 ) -> Result<SecretString, FreshError> {
-    let sealed = credentials::sealed(&app.db, user_id, provider)
-        .await?
-        .ok_or(FreshError::NotConnected)?;
-    if !due(sealed.expires_at, sealed.refreshable, &app.clock) {
-        return open_access(app, user_id, provider, &sealed.access_token).await;
+    if let Stored::Fresh(token) = stored(app, user_id, provider).await? {
+        return Ok(token);
     }
     let lock = app.refresher.lock_for(user_id, provider);
     let _held = lock.lock().await;
@@ -86,12 +83,14 @@ pub async fn access_token(
     // others wait for what it stores.
     let holder = uuid::Uuid::new_v4().to_string();
     let deadline = Instant::now() + leases::LEASE;
+    let mut waited = false;
     while !leases::claim(&app.db, user_id, provider, &holder, &app.clock).await? {
-        let sealed = credentials::sealed(&app.db, user_id, provider)
-            .await?
-            .ok_or(FreshError::NotConnected)?;
-        if !due(sealed.expires_at, sealed.refreshable, &app.clock) {
-            return open_access(app, user_id, provider, &sealed.access_token).await;
+        if !waited {
+            app.metrics.lease_conflict();
+            waited = true;
+        }
+        if let Stored::Fresh(token) = stored(app, user_id, provider).await? {
+            return Ok(token);
         }
         if Instant::now() >= deadline {
             return Err(FreshError::Unavailable);
@@ -103,6 +102,25 @@ pub async fn access_token(
     refreshed
 }
 
+/// What is stored for a credential right now.
+enum Stored {
+    /// Not due for a refresh: its access token, opened.
+    Fresh(SecretString),
+    Due(credentials::Sealed),
+}
+
+async fn stored(app: &AppState, user_id: &str, provider: ProviderId) -> Result<Stored, FreshError> {
+    let sealed = credentials::sealed(&app.db, user_id, provider)
+        .await?
+        .ok_or(FreshError::NotConnected)?;
+    if due(sealed.expires_at, sealed.refreshable, &app.clock) {
+        return Ok(Stored::Due(sealed));
+    }
+    Ok(Stored::Fresh(
+        open_access(app, user_id, provider, &sealed.access_token).await?,
+    ))
+}
+
 /// The refresh itself, by the holder of the credential's lease.
 async fn refresh_leased(
     app: &AppState,
@@ -111,12 +129,10 @@ async fn refresh_leased(
     source: &Source,
 ) -> Result<SecretString, FreshError> {
     // Someone may have refreshed while this caller waited for the lock.
-    let sealed = credentials::sealed(&app.db, user_id, provider)
-        .await?
-        .ok_or(FreshError::NotConnected)?;
-    if !due(sealed.expires_at, sealed.refreshable, &app.clock) {
-        return open_access(app, user_id, provider, &sealed.access_token).await;
-    }
+    let sealed = match stored(app, user_id, provider).await? {
+        Stored::Fresh(token) => return Ok(token),
+        Stored::Due(sealed) => sealed,
+    };
     let used = sealed.refresh_token.clone().expect("due() requires one");
     let refresh_token = credentials::open(
         &app.db,

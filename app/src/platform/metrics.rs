@@ -35,6 +35,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     device_polls: Family<OutcomeLabels, Counter>,
     refreshes: Family<OutcomeLabels, Counter>,
+    lease_conflicts: Counter,
     pending_device_flows: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
@@ -50,6 +51,7 @@ impl Default for Metrics {
         });
         let device_polls = Family::<OutcomeLabels, Counter>::default();
         let refreshes = Family::<OutcomeLabels, Counter>::default();
+        let lease_conflicts = Counter::default();
         let pending_device_flows = Gauge::default();
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
@@ -68,6 +70,11 @@ impl Default for Metrics {
             "credential_refreshes",
             "Refreshes of a credential at its provider (ok, refused, unavailable)",
             refreshes.clone(),
+        );
+        registry.register(
+            "refresh_lease_conflicts",
+            "Refreshes that found another instance holding the credential's lease, and waited for it",
+            lease_conflicts.clone(),
         );
         registry.register(
             "device_flows_pending",
@@ -90,6 +97,7 @@ impl Default for Metrics {
             latency,
             device_polls,
             refreshes,
+            lease_conflicts,
             pending_device_flows,
             pool_connections,
             pool_idle,
@@ -123,6 +131,10 @@ impl Metrics {
         self.refreshes
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
+    }
+
+    pub fn lease_conflict(&self) {
+        self.lease_conflicts.inc();
     }
 
     /// The text a scrape gets, with the gauges read now.

@@ -176,6 +176,23 @@ async fn two_instances_on_one_database_send_a_refresh_token_once() {
         1,
         "across both instances, one refresh request reached the provider"
     );
+    // The instance that lost the lease says so on /metrics.
+    let mut conflicts = 0;
+    for base in [&first.running.url, &second.url] {
+        let text = reqwest::get(base.join("metrics").unwrap())
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("relay_refresh_lease_conflicts_total "))
+            .unwrap_or_else(|| panic!("no lease conflicts counter in:\n{text}"));
+        conflicts += line.rsplit(' ').next().unwrap().parse::<u64>().unwrap();
+    }
+    println!("refresh requests at the provider: 1; lease conflicts: {conflicts}");
+    assert!(conflicts >= 1, "the waiting instance counted its wait");
     second.shutdown().await;
 }
 
