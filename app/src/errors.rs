@@ -18,6 +18,9 @@ pub enum AppError {
     /// Details are logged on the server; the browser gets this sentence only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The database is not answering for a moment (nothing was changed).
+    #[error("Relay is briefly unavailable. Nothing was changed; please try again in a moment.")]
+    Unavailable,
     #[error("Could not reach the server: {0}")]
     Transport(String),
 }
@@ -30,6 +33,7 @@ impl AppError {
             AppError::NotSignedIn => 401,
             AppError::BadRequest(_) | AppError::NeedsProvider(_) => 400,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable => 503,
         }
     }
 }
@@ -59,6 +63,10 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<crate::platform::Error> for AppError {
     fn from(e: crate::platform::Error) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "server function failed: the database is unavailable");
+            return AppError::Unavailable;
+        }
         tracing::error!(error = %e, "server function failed");
         AppError::Internal
     }

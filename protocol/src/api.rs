@@ -58,6 +58,8 @@ pub enum ErrorCode {
     /// The session token was handed out already.
     Used,
     Internal,
+    /// Relay's database is not answering for a moment: retry later.
+    Unavailable,
     /// A code this client does not know yet (a newer server).
     #[serde(other)]
     Unknown,

@@ -56,6 +56,8 @@ pub struct Config {
     pub github_webhook_secret: Option<SecretString>,
     /// The load balancers whose `X-Forwarded-For` is believed (`RELAY_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// How long one request to a provider may take (`RELAY_PROVIDER_TIMEOUT_SECS`, default 15).
+    pub provider_timeout: std::time::Duration,
     pub site_root: String,
     pub log_filter: String,
     /// `RELAY_LOG_FORMAT`: lines for people (`text`) or one JSON object per event (`json`).
@@ -168,6 +170,18 @@ impl Config {
             Some(list) => TrustedProxies::parse(&list)
                 .or_else(|why| fail(format!("RELAY_TRUSTED_PROXIES: {why}")))?,
         };
+        let provider_timeout = match var("RELAY_PROVIDER_TIMEOUT_SECS") {
+            None => std::time::Duration::from_secs(15),
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(secs) if (1..=300).contains(&secs) => std::time::Duration::from_secs(secs),
+                _ => {
+                    return fail(format!(
+                        "RELAY_PROVIDER_TIMEOUT_SECS must be a number of seconds between 1 and 300 (got \"{}\")",
+                        raw.chars().take(40).collect::<String>()
+                    ))
+                }
+            },
+        };
         let master_key = var("RELAY_MASTER_KEY").map(SecretString::from);
         let previous_master_keys = var("RELAY_MASTER_KEY_PREVIOUS")
             .map(|v| {
@@ -259,6 +273,7 @@ impl Config {
             providers,
             github_webhook_secret: var("RELAY_GITHUB_WEBHOOK_SECRET").map(SecretString::from),
             trusted_proxies,
+            provider_timeout,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             log_format,
             log_filter: var("RUST_LOG")
@@ -561,6 +576,16 @@ mod tests {
             .unwrap_err()
             .0
             .contains("RELAY_OPENAI_TOKEN_URL"));
+        assert!(config(&[("RELAY_PROVIDER_TIMEOUT_SECS", "0")])
+            .unwrap_err()
+            .0
+            .contains("between 1 and 300"));
+        assert_eq!(
+            config(&[("RELAY_PROVIDER_TIMEOUT_SECS", "4")])
+                .unwrap()
+                .provider_timeout,
+            std::time::Duration::from_secs(4)
+        );
         let err = config(&[("DATABASE_URL", "mysql://u:pw@host/db")]).unwrap_err();
         assert!(err.0.contains("sqlite: or postgres://"), "{err}");
         assert!(

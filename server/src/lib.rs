@@ -112,7 +112,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     // Without them, the configuration refused to start the stand-ins.
     #[cfg(not(feature = "dev-providers"))]
     let (stand_ins, dev_providers_url) = (Vec::new(), None);
-    let http = http_client();
+    let http = http_client(config.provider_timeout);
     let providers = registry::build(&config.providers, stand_ins, &http).await?;
 
     let pool = db::connect(config.database_url.expose_secret())

@@ -138,6 +138,24 @@ pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
     Ok(Db::Sqlite(pool))
 }
 
+/// Whether `error` says the database could not be reached, rather than
+/// that a statement failed: connection refused or reset, the pool out of
+/// connections, or PostgreSQL shutting down or refusing connections
+/// (SQLSTATE classes 08 and 57P).
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
 /// The `/readyz` check: how many of this build's migrations the database
 /// has not applied (0: the schema is the one the code expects).
 pub async fn unapplied_migrations(db: &Db) -> Result<usize, sqlx::Error> {

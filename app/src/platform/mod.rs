@@ -59,12 +59,13 @@ impl AppState {
     }
 }
 
-/// The HTTP client used for every call to a provider.
-pub fn http_client() -> reqwest::Client {
+/// The HTTP client used for every call to a provider; `timeout` bounds
+/// each request (a provider that hangs costs a user at most that, per try).
+pub fn http_client(timeout: std::time::Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .timeout(std::time::Duration::from_secs(15))
+        .connect_timeout(timeout.min(std::time::Duration::from_secs(5)))
+        .timeout(timeout)
         .user_agent(concat!("agent-relay-cloud/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the TLS backend initialises")
@@ -81,6 +82,21 @@ pub enum Error {
     Session(#[from] tower_sessions::session::Error),
     #[error("crypto: {0}")]
     Crypto(&'static str),
+}
+
+impl Error {
+    /// The database could not be reached (down, restarting, or every
+    /// connection busy): a passing outage to answer with 503, not a bug.
+    pub fn is_unavailable(&self) -> bool {
+        let db = match self {
+            Error::Db(e) => e,
+            Error::Session(tower_sessions::session::Error::Store(
+                tower_sessions::session_store::Error::Backend(_),
+            )) => return true,
+            _ => return false,
+        };
+        db::is_unavailable(db)
+    }
 }
 
 /// Sets the status of the server-function call being answered. A plain HTML

@@ -78,10 +78,12 @@ pub(crate) fn token_client(
 
 type HttpResult = Result<HttpResponse, HttpClientError<reqwest::Error>>;
 
-/// The HTTP client the `oauth2` crate calls, with one correction: GitHub
-/// answers OAuth errors with HTTP 200, where RFC 6749 says 400. Such an answer
-/// is turned into the 400 it should have been, so every provider's errors
-/// reach the crate's error handling the same way.
+/// The HTTP client the `oauth2` crate calls, with two corrections. GitHub
+/// answers OAuth errors with HTTP 200, where RFC 6749 says 400: such an
+/// answer is turned into the 400 it should have been, so every provider's
+/// errors reach the crate's error handling the same way. And a 5xx is an
+/// outage whatever its body says (`{"error":"server_error"}` included):
+/// it must not pass for a refusal of the token, which ends the grant.
 ///
 /// The closure owns its (cheaply cloned) client, so its futures borrow nothing.
 pub(crate) fn http_for_oauth(
@@ -92,6 +94,12 @@ pub(crate) fn http_for_oauth(
         let http = http.clone();
         Box::pin(async move {
             let mut response = oauth2::AsyncHttpClient::call(&http, request).await?;
+            if response.status().is_server_error() {
+                return Err(HttpClientError::Other(format!(
+                    "HTTP {}",
+                    response.status()
+                )));
+            }
             if response.status() == oauth2::http::StatusCode::OK && is_error_body(response.body()) {
                 *response.status_mut() = oauth2::http::StatusCode::BAD_REQUEST;
             }

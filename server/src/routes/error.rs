@@ -74,6 +74,14 @@ impl IntoResponse for ApiError {
 
 impl From<app::platform::Error> for ApiError {
     fn from(e: app::platform::Error) -> ApiError {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "request failed: the database is unavailable");
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "Relay is briefly unavailable. Nothing was changed; please try again in a moment.",
+            );
+        }
         ApiError::internal(e)
     }
 }

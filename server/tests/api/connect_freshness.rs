@@ -52,7 +52,7 @@ pub(crate) async fn nearly_expired(app: &TestApp, provider: &str) {
     .unwrap();
 }
 
-async fn credential(app: &TestApp, provider: &str) -> Value {
+pub(crate) async fn credential(app: &TestApp, provider: &str) -> Value {
     let (_, statuses) = call(app, "status", &[]).await;
     statuses
         .as_array()

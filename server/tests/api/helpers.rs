@@ -50,6 +50,12 @@ async fn spawn(vars: &[(&str, &str)], background_workers: bool) -> TestApp {
 /// Zero configuration, but random free ports and the given data directory
 /// (and, when the suite runs on PostgreSQL, that directory's database).
 pub async fn test_config(data_dir: &Path, extra: &[(&str, &str)]) -> Config {
+    let vars = test_vars(data_dir, extra).await;
+    Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration")
+}
+
+/// The environment of `test_config`, for a server started as a process.
+pub async fn test_vars(data_dir: &Path, extra: &[(&str, &str)]) -> HashMap<String, String> {
     let mut vars = HashMap::from([
         ("RELAY_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
         (
@@ -65,7 +71,7 @@ pub async fn test_config(data_dir: &Path, extra: &[(&str, &str)]) -> Config {
         vars.insert("DATABASE_URL".to_owned(), url);
     }
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Config::from_lookup(|name| vars.get(name).cloned()).expect("test configuration")
+    vars
 }
 
 /// The PostgreSQL cluster the suite runs on (`scripts/test` starts one and

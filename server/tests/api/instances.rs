@@ -2,21 +2,16 @@
 //! routing: what one instance records, the other sees at once, and work
 //! meant to happen once (polling a device flow) happens once.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::Form;
-use axum::response::IntoResponse;
-use axum::routing::post;
-use axum::{Json, Router};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 use server::Running;
 
 use crate::cli_login::cli_token;
 use crate::connect_device::{call, s, start, FAST};
 use crate::connect_freshness::connect;
+use crate::fake_provider::{Answer, FakeProvider};
 use crate::helpers::{spawn_app_driven, spawn_app_with, test_config, TestApp};
 
 /// Another server on the same database (and master key) and behind the
@@ -128,85 +123,15 @@ async fn what_one_instance_revokes_the_other_refuses_within_five_seconds() {
     other.shutdown().await;
 }
 
-/// What a scripted device-flow provider saw.
-#[derive(Default)]
-struct Polls {
-    /// Token requests per device code, and when each arrived.
-    arrivals: HashMap<String, Vec<Instant>>,
-    in_flight: usize,
-    most_in_flight: usize,
-}
-
-/// An RFC 8628 provider that answers `authorization_pending` to the first
-/// `pending` polls of each device code, then grants it; each poll takes
-/// 300 ms, so two overlapping polls would show in `most_in_flight`.
-async fn scripted_provider(pending: usize) -> (String, Arc<Mutex<Polls>>) {
-    let polls = Arc::new(Mutex::new(Polls::default()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let codes = Arc::new(Mutex::new(0));
-    let seen = polls.clone();
-    let app = Router::new()
-        .route(
-            "/device",
-            post(move || {
-                let codes = codes.clone();
-                async move {
-                    let n = {
-                        let mut codes = codes.lock().unwrap();
-                        *codes += 1;
-                        *codes
-                    };
-                    Json(json!({
-                        "device_code": format!("scripted-device-code-{n}"), "user_code": "SCRI-PTED",
-                        "verification_uri": "http://127.0.0.1/device", "expires_in": 600, "interval": 1
-                    }))
-                }
-            }),
-        )
-        .route(
-            "/token",
-            post(move |Form(form): Form<HashMap<String, String>>| {
-                let seen = seen.clone();
-                async move {
-                    let code = form.get("device_code").cloned().unwrap_or_default();
-                    let n = {
-                        let mut polls = seen.lock().unwrap();
-                        let arrivals = polls.arrivals.entry(code).or_default();
-                        arrivals.push(Instant::now());
-                        let n = arrivals.len();
-                        polls.in_flight += 1;
-                        polls.most_in_flight = polls.most_in_flight.max(polls.in_flight);
-                        n
-                    };
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                    seen.lock().unwrap().in_flight -= 1;
-                    if n <= pending {
-                        return (
-                            StatusCode::BAD_REQUEST,
-                            Json(json!({ "error": "authorization_pending" })),
-                        )
-                            .into_response();
-                    }
-                    Json(json!({
-                        "access_token": format!("scripted_at_{n}_0123456789"), "token_type": "Bearer",
-                        "expires_in": 3600, "refresh_token": "scripted_rt_0123456789"
-                    }))
-                    .into_response()
-                }
-            }),
-        );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (base, polls)
-}
-
-fn scripted_openai(base: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("RELAY_DEV_PROVIDERS", "on".to_owned()),
-        ("RELAY_OPENAI_CLIENT_ID", "relay-test".to_owned()),
-        ("RELAY_OPENAI_DEVICE_URL", format!("{base}/device")),
-        ("RELAY_OPENAI_TOKEN_URL", format!("{base}/token")),
-    ]
+/// The fake provider as OpenAI, with `pending` answers before the grant;
+/// each poll takes 300 ms, so two overlapping ones would show.
+async fn device_provider(pending: usize) -> FakeProvider {
+    FakeProvider::with_latency(
+        &vec![Answer::Pending; pending],
+        &[],
+        Duration::from_millis(300),
+    )
+    .await
 }
 
 /// Polls the flow's status on `app` until it leaves "Pending" (20 s at most:
@@ -227,8 +152,8 @@ async fn connected(app: &TestApp, id: &str) -> Value {
 
 #[tokio::test]
 async fn a_flow_started_on_one_instance_is_completed_by_the_others_worker() {
-    let (base, polls) = scripted_provider(2).await;
-    let vars = scripted_openai(&base);
+    let provider = device_provider(2).await;
+    let vars = provider.vars();
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     // The first has no worker running: only the second can poll.
     let app = spawn_app_driven(&vars).await;
@@ -237,22 +162,19 @@ async fn a_flow_started_on_one_instance_is_completed_by_the_others_worker() {
     let flow = start(&app, "openai").await;
     let done = connected(&app, &s(&flow, "id")).await;
     assert_eq!(done["state"], "Connected", "{done}");
-    let per_flow: Vec<usize> = polls
-        .lock()
-        .unwrap()
-        .arrivals
-        .values()
-        .map(Vec::len)
-        .collect();
-    assert_eq!(per_flow, [3], "two pending answers, then the grant");
+    assert_eq!(
+        provider.seen().device_polls,
+        3,
+        "two pending answers, then the grant"
+    );
     other.shutdown().await;
 }
 
 #[tokio::test]
 async fn two_workers_never_poll_one_flow_at_once() {
     let pending = 4;
-    let (base, polls) = scripted_provider(pending).await;
-    let vars = scripted_openai(&base);
+    let provider = device_provider(pending).await;
+    let vars = provider.vars();
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = spawn_app_with(&vars).await;
     let other = second_instance(&app, &vars).await;
@@ -262,21 +184,12 @@ async fn two_workers_never_poll_one_flow_at_once() {
     let done = connected(&app, &s(&flow, "id")).await;
     assert_eq!(done["state"], "Connected", "{done}");
 
-    let (most_in_flight, arrivals) = {
-        let polls = polls.lock().unwrap();
-        let arrivals = polls.arrivals.values().next().unwrap().clone();
-        (polls.most_in_flight, arrivals)
-    };
-    assert_eq!(most_in_flight, 1, "never two polls at once");
+    let seen = provider.seen();
+    assert_eq!(seen.most_in_flight, 1, "never two polls at once");
     assert_eq!(
-        arrivals.len(),
+        seen.device_polls,
         pending + 1,
         "each answer asked for once: {pending} pending, then the grant"
-    );
-    let closest = arrivals.windows(2).map(|w| w[1] - w[0]).min().unwrap();
-    println!(
-        "closest polls of the flow: {} ms apart (interval 1 s)",
-        closest.as_millis()
     );
     other.shutdown().await;
 }

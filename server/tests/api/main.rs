@@ -12,6 +12,8 @@ mod connect_freshness;
 mod connect_import;
 mod connect_redirect;
 mod connect_self_hosted;
+mod fake_provider;
+mod faults;
 mod health;
 mod instances;
 mod onboarding;
