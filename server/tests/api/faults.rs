@@ -274,6 +274,17 @@ async fn the_database_going_away_gives_503_and_everything_resumes_without_a_rest
     assert!(app::errors::AppError::Unavailable
         .to_string()
         .contains("briefly unavailable"));
+    let page = app.get("/dashboard").await;
+    assert_eq!(
+        page.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not sent to sign in"
+    );
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("Relay is briefly unavailable"));
     // Meanwhile the person approves the login at the provider.
     decide(&app, &s(&flow, "user_code"), "claude-user", "authorize").await;
 
