@@ -15,11 +15,19 @@ struct Setup {
 
 async fn setup() -> Setup {
     let data = tempfile::tempdir().unwrap();
-    let vars = std::collections::HashMap::from([
+    let mut vars = std::collections::HashMap::from([
         ("RELAY_ADDR", "127.0.0.1:0".to_owned()),
         ("RELAY_DEV_PROVIDERS_ADDR", "127.0.0.1:0".to_owned()),
         ("RELAY_DATA_DIR", data.path().to_string_lossy().into_owned()),
     ]);
+    // The PostgreSQL pass of scripts/test: a database of this test's own.
+    if let Ok(cluster) = std::env::var("RELAY_TEST_POSTGRES_URL") {
+        use sqlx::migrate::MigrateDatabase;
+        let mut url = url::Url::parse(&cluster).unwrap();
+        url.set_path(&format!("relay_cli_{}", uuid::Uuid::new_v4().simple()));
+        sqlx::Postgres::create_database(url.as_str()).await.unwrap();
+        vars.insert("DATABASE_URL", url.into());
+    }
     let config = server::config::Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
     let running = server::start(config).await.unwrap();
     Setup {

@@ -6,7 +6,7 @@ use reqwest::header::LOCATION;
 use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
 use server::Running;
-use sqlx::{Connection, PgConnection};
+use sqlx::migrate::MigrateDatabase;
 use tempfile::TempDir;
 use url::Url;
 
@@ -88,17 +88,11 @@ async fn postgres_database(data_dir: &Path) -> Option<String> {
     if let Ok(url) = std::fs::read_to_string(&remembered) {
         return Some(url);
     }
-    let name = format!("relay_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&cluster)
+    let mut url = Url::parse(&cluster).expect("RELAY_TEST_POSTGRES_URL is a URL");
+    url.set_path(&format!("relay_test_{}", uuid::Uuid::new_v4().simple()));
+    sqlx::Postgres::create_database(url.as_str())
         .await
         .expect("the test cluster of RELAY_TEST_POSTGRES_URL answers");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let _ = admin.close().await;
-    let mut url = Url::parse(&cluster).expect("RELAY_TEST_POSTGRES_URL is a URL");
-    url.set_path(&name);
     std::fs::write(&remembered, url.as_str()).unwrap();
     Some(url.into())
 }
