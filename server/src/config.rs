@@ -173,10 +173,12 @@ impl Config {
         let provider_timeout = match var("RELAY_PROVIDER_TIMEOUT_SECS") {
             None => std::time::Duration::from_secs(15),
             Some(raw) => match raw.parse::<u64>() {
-                Ok(secs) if (1..=300).contains(&secs) => std::time::Duration::from_secs(secs),
+                // At most 15: the leases on refreshes and device polls (60 s)
+                // must outlast every try of one.
+                Ok(secs) if (1..=15).contains(&secs) => std::time::Duration::from_secs(secs),
                 _ => {
                     return fail(format!(
-                        "RELAY_PROVIDER_TIMEOUT_SECS must be a number of seconds between 1 and 300 (got \"{}\")",
+                        "RELAY_PROVIDER_TIMEOUT_SECS must be a number of seconds between 1 and 15 (got \"{}\")",
                         raw.chars().take(40).collect::<String>()
                     ))
                 }
@@ -579,7 +581,7 @@ mod tests {
         assert!(config(&[("RELAY_PROVIDER_TIMEOUT_SECS", "0")])
             .unwrap_err()
             .0
-            .contains("between 1 and 300"));
+            .contains("between 1 and 15"));
         assert_eq!(
             config(&[("RELAY_PROVIDER_TIMEOUT_SECS", "4")])
                 .unwrap()

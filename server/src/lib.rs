@@ -121,7 +121,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     tracing::info!(backend = pool.backend(), "database ready");
     let vault = master_key::vault(&config)?;
 
-    let store = SessionStore::new(&pool);
+    let store = SessionStore::new(&pool)
+        .await
+        .context("cannot prepare the session store")?;
     let sessions = SessionManagerLayer::new(store.clone())
         .with_name("relay_session")
         .with_http_only(true)

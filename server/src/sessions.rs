@@ -15,21 +15,28 @@ pub enum SessionStore {
 }
 
 impl SessionStore {
-    pub fn new(db: &Db) -> Self {
+    pub async fn new(db: &Db) -> anyhow::Result<Self> {
         const TABLE: &str = "sessions";
-        match db {
+        Ok(match db {
             Db::Sqlite(pool) => Self::Sqlite(
                 SqliteStore::new(pool.clone())
                     .with_table_name(TABLE)
-                    .expect("a valid table name"),
+                    .map_err(anyhow::Error::msg)?,
             ),
-            Db::Postgres(pool) => Self::Postgres(
-                PostgresStore::new(pool.clone())
-                    .with_schema_name("public")
-                    .and_then(|store| store.with_table_name(TABLE))
-                    .expect("valid schema and table names"),
-            ),
-        }
+            Db::Postgres(pool) => {
+                // Where the migrations made the table: the first schema of
+                // the search path (`public`, or the operator's own).
+                let schema: String = sqlx::query_scalar("SELECT current_schema()")
+                    .fetch_one(pool)
+                    .await?;
+                Self::Postgres(
+                    PostgresStore::new(pool.clone())
+                        .with_schema_name(&schema)
+                        .and_then(|store| store.with_table_name(TABLE))
+                        .map_err(anyhow::Error::msg)?,
+                )
+            }
+        })
     }
 }
 

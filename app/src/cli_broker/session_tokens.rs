@@ -98,7 +98,13 @@ async fn current(app: &AppState) -> Result<(String, EncodingKey), Error> {
     let (kid, master_key_id, wrapped, sealed) = match row {
         Some(row) => row,
         None => {
-            rotate(&app.db, &app.vault, &app.clock).await?;
+            match rotate(&app.db, &app.vault, &app.clock).await {
+                // Another instance made the first key at the same moment: use it.
+                Err(Error::Db(sqlx::Error::Database(e))) if e.is_unique_violation() => {}
+                other => {
+                    other?;
+                }
+            }
             return Box::pin(current(app)).await;
         }
     };

@@ -140,8 +140,9 @@ pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
 
 /// Whether `error` says the database could not be reached, rather than
 /// that a statement failed: connection refused or reset, the pool out of
-/// connections, or PostgreSQL shutting down or refusing connections
-/// (SQLSTATE classes 08 and 57P).
+/// connections, or PostgreSQL shutting down, refusing connections, out of
+/// them or read-only after a failover (SQLSTATE classes 08, 57P and 53,
+/// and 25006).
 pub fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_)
@@ -149,9 +150,12 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(e) => e
-            .code()
-            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            ["08", "57P", "53"]
+                .iter()
+                .any(|class| code.starts_with(class))
+                || code == "25006"
+        }),
         _ => false,
     }
 }

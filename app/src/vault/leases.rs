@@ -7,7 +7,8 @@ use std::time::Duration;
 use crate::platform::{db, Clock, Db, Error};
 use crate::providers::ProviderId;
 
-/// Longer than a refresh can take (three attempts with their timeouts).
+/// Longer than a refresh can take: three tries of at most 15 s each
+/// (`RELAY_PROVIDER_TIMEOUT_SECS`) and their backoff, 46 s in all.
 pub const LEASE: Duration = Duration::from_secs(60);
 
 /// Claims the lease of (`user_id`, `provider`) for `holder`; false when a

@@ -22,8 +22,10 @@ use crate::vault::credentials;
 use crate::vault::credentials::Connection;
 use crate::vault::Binding;
 
-/// How long one poll may hold a flow before another worker may take it over.
-const LEASE_MS: i64 = 30_000;
+/// How long one poll may hold a flow before another worker may take it over:
+/// longer than the poll and the userinfo lookup after it can take (two
+/// requests of at most 15 s, `RELAY_PROVIDER_TIMEOUT_SECS`).
+const LEASE_MS: i64 = 60_000;
 /// Poll a little later than asked: clocks drift (DESIGN.md).
 const MARGIN_MS: i64 = 100;
 /// The longest wait between polls when the provider keeps failing.
@@ -249,7 +251,10 @@ pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
             .bind(now)
         )?;
         if claimed == 1 {
-            poll_flow(app, &id).await?;
+            // One flow failing (its provider, a write) does not hold up the others.
+            if let Err(e) = poll_flow(app, &id).await {
+                tracing::warn!(flow = %id, error = %e, "polling a device flow failed");
+            }
             polled += 1;
         }
     }
@@ -269,8 +274,13 @@ pub async fn count_pending(app: &AppState) -> Result<i64, Error> {
 pub async fn next_due_in(app: &AppState) -> Result<Option<Duration>, Error> {
     let next: Option<i64> = db::fetch_one!(
         app.db,
-        sqlx::query_scalar("SELECT MIN(next_poll_at_ms) FROM device_flows WHERE status = $1")
-            .bind(DeviceFlowState::Pending)
+        // A flow another worker holds is due when its lease lapses, not before.
+        sqlx::query_scalar(
+            "SELECT MIN(CASE WHEN lease_until_ms > next_poll_at_ms THEN lease_until_ms
+                             ELSE next_poll_at_ms END)
+             FROM device_flows WHERE status = $1"
+        )
+        .bind(DeviceFlowState::Pending)
     )?;
     Ok(next.map(|at| Duration::from_millis((at - app.clock.now_ms()).max(0) as u64)))
 }
