@@ -125,7 +125,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .await
         .context("cannot prepare the session store")?;
     let sessions = SessionManagerLayer::new(store.clone())
-        .with_name("relay_session")
+        .with_name(session_cookie_name(config.mode))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.mode == Mode::Production)
@@ -163,6 +163,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::guard::guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), routes::same_origin::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::client::resolve))
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::metrics::track))
         .layer(sessions)
@@ -234,6 +235,26 @@ fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>)
             tracing::error!(error = %e, "server stopped with an error");
         }
     })
+}
+
+/// In production the cookie is `__Host-` prefixed: browsers then keep it only
+/// if it is Secure, for `/` and for this host alone, so no sibling
+/// subdomain can set or overwrite it (session fixation from next door).
+fn session_cookie_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Production => "__Host-relay_session",
+        Mode::Development => "relay_session",
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn the_production_session_cookie_is_host_prefixed() {
+    assert_eq!(
+        session_cookie_name(Mode::Production),
+        "__Host-relay_session"
+    );
+    assert_eq!(session_cookie_name(Mode::Development), "relay_session");
 }
 
 /// Deletes expired sessions and finished logins, hourly.

@@ -9,6 +9,7 @@ pub mod guard;
 mod health;
 pub mod metrics;
 mod oauth;
+pub mod same_origin;
 mod teams;
 mod webhooks;
 

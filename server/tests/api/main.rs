@@ -12,6 +12,7 @@ mod connect_freshness;
 mod connect_import;
 mod connect_redirect;
 mod connect_self_hosted;
+mod cross_site;
 mod fake_provider;
 mod faults;
 mod health;
