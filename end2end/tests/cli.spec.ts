@@ -3,7 +3,7 @@
 // "You can close this tab", and the CLI prints who signed in.
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freshLogin, noSeriousAxe, relay, screenshot } from './helpers';
@@ -13,8 +13,9 @@ const binary = process.env.RELAY_CLI_BIN ?? resolve(__dirname, '../../target/rel
 test('relay auth --no-browser: the printed URL signs the terminal in', async ({ page }) => {
   expect(existsSync(binary), `${binary} is built by scripts/test`).toBe(true);
   const login = freshLogin('terminal');
+  const configDir = mkdtempSync(join(tmpdir(), 'relay-cli-'));
   const cli = spawn(binary, ['auth', '--no-browser'], {
-    env: { ...process.env, RELAY_SERVER: relay(), RELAY_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'relay-cli-')) },
+    env: { ...process.env, RELAY_SERVER: relay(), RELAY_CONFIG_DIR: configDir },
   });
   let out = '';
   cli.stdout.on('data', (chunk) => (out += chunk));
@@ -44,4 +45,6 @@ test('relay auth --no-browser: the printed URL signs the terminal in', async ({ 
 
   expect(await exited).toBe(0);
   expect(out).toContain(`Logged in as ${login} at ${relay()}.`);
+  // It holds a session token: nothing of it stays behind.
+  rmSync(configDir, { recursive: true, force: true });
 });
