@@ -5,11 +5,10 @@
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use serde_json::Value;
 use server::Running;
 
 use crate::cli_login::cli_token;
-use crate::connect_device::{call, s, start, FAST};
+use crate::connect_device::{call, s, start, wait_for_end, FAST};
 use crate::connect_freshness::connect;
 use crate::fake_provider::{Answer, FakeProvider};
 use crate::helpers::{spawn_app_driven, spawn_app_with, test_config, TestApp};
@@ -134,21 +133,9 @@ async fn device_provider(pending: usize) -> FakeProvider {
     .await
 }
 
-/// Polls the flow's status on `app` until it leaves "Pending" (20 s at most:
-/// the other instance's worker finds a flow it was not told about within 5 s).
-async fn connected(app: &TestApp, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (status, mut flow) = call(app, "device/status", &[("id", id)]).await;
-        flow.as_object_mut().map(|f| f.remove("qr_svg"));
-        assert_eq!(status, 200, "{flow}");
-        if flow["state"] != "Pending" {
-            return flow;
-        }
-        assert!(Instant::now() < deadline, "the flow did not end: {flow}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+/// The other instance's worker finds a flow it was not told about within
+/// 5 s, so the wait is longer than for one instance.
+const ACROSS_INSTANCES: Duration = Duration::from_secs(20);
 
 #[tokio::test]
 async fn a_flow_started_on_one_instance_is_completed_by_the_others_worker() {
@@ -160,7 +147,7 @@ async fn a_flow_started_on_one_instance_is_completed_by_the_others_worker() {
     app.sign_in("ada").await;
     let other = second_instance(&app, &vars).await;
     let flow = start(&app, "openai").await;
-    let done = connected(&app, &s(&flow, "id")).await;
+    let done = wait_for_end(&app, &s(&flow, "id"), ACROSS_INSTANCES).await;
     assert_eq!(done["state"], "Connected", "{done}");
     assert_eq!(
         provider.seen().device_polls,
@@ -181,7 +168,7 @@ async fn two_workers_never_poll_one_flow_at_once() {
     // Both workers find the flow due every second.
     app.sign_in("ada").await;
     let flow = start(&app, "openai").await;
-    let done = connected(&app, &s(&flow, "id")).await;
+    let done = wait_for_end(&app, &s(&flow, "id"), ACROSS_INSTANCES).await;
     assert_eq!(done["state"], "Connected", "{done}");
 
     let seen = provider.seen();
