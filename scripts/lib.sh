@@ -89,6 +89,6 @@ ensure_build_tools() {
 # figures, and the npm packages of end2end/.
 ensure_test_tools() {
   step "Checking the browser-test tools"
-  apt_install chromium fonts-noto-color-emoji brotli
+  apt_install chromium fonts-noto-color-emoji brotli iproute2
   npm_folder end2end @playwright/test
 }

@@ -21,6 +21,12 @@ pub enum AppError {
     /// The database is not answering for a moment (nothing was changed).
     #[error("Relay is briefly unavailable. Nothing was changed; please try again in a moment.")]
     Unavailable,
+    /// Over a rate limit: the message says when to try again.
+    #[error("{message}")]
+    TooMany {
+        message: String,
+        retry_after_secs: i64,
+    },
     #[error("Could not reach the server: {0}")]
     Transport(String),
 }
@@ -34,6 +40,7 @@ impl AppError {
             AppError::BadRequest(_) | AppError::NeedsProvider(_) => 400,
             AppError::Internal | AppError::Transport(_) => 500,
             AppError::Unavailable => 503,
+            AppError::TooMany { .. } => 429,
         }
     }
 }
@@ -54,7 +61,15 @@ impl FromServerFnError for AppError {
     /// refused call gets its status (the framework would answer 500).
     fn ser(&self) -> Bytes {
         #[cfg(feature = "ssr")]
-        crate::platform::refused_with(self.status());
+        crate::platform::refused_with(
+            self.status(),
+            match self {
+                AppError::TooMany {
+                    retry_after_secs, ..
+                } => Some(*retry_after_secs),
+                _ => None,
+            },
+        );
         <JsonEncoding as Encodes<AppError>>::encode(self)
             .unwrap_or_else(|_| Bytes::from_static(br#""Internal""#))
     }
@@ -69,6 +84,20 @@ impl From<crate::platform::Error> for AppError {
         }
         tracing::error!(error = %e, "server function failed");
         AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::platform::rate_limits::Limited> for AppError {
+    fn from(limited: crate::platform::rate_limits::Limited) -> Self {
+        use crate::platform::rate_limits::Limited;
+        match limited {
+            Limited::Over { retry_after_secs } => AppError::TooMany {
+                message: limited.to_string(),
+                retry_after_secs,
+            },
+            Limited::Backend(e) => e.into(),
+        }
     }
 }
 

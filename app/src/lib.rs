@@ -50,6 +50,23 @@ use crate::pages::{
     settings::ProviderSettings, signin_failed::SigninFailed,
 };
 
+/// This render's nonce (the hydration script carries it too), announced in
+/// the page's Content-Security-Policy.
+fn page_nonce() -> Option<leptos::nonce::Nonce> {
+    let nonce = leptos::nonce::use_nonce();
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response), Some(app)) = (
+        &nonce,
+        use_context::<leptos_axum::ResponseOptions>(),
+        use_context::<platform::AppState>(),
+    ) {
+        if let Ok(value) = app.content_security_policy.for_page(nonce).parse() {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    nonce
+}
+
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -62,6 +79,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                <style nonce=page_nonce()>{providers::palette()}</style>
                 <MetaTags/>
             </head>
             <body>

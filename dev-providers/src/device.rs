@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -36,7 +36,56 @@ pub async fn create_tables(db: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
     )
     .execute(db)
     .await?;
+    // Wrong user codes typed per minute (RFC 8628 §5.1: user codes are short,
+    // so guessing must be rate-limited).
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS dev_wrong_codes (minute BIGINT PRIMARY KEY, tries BIGINT NOT NULL)",
+    )
+    .execute(db)
+    .await?;
     Ok(())
+}
+
+/// Wrong user codes accepted per minute before the page refuses to check more.
+const WRONG_CODES_PER_MINUTE: i64 = 10;
+
+/// Whether this minute's wrong codes are used up; counts one more when `wrong`.
+async fn guessing(engine: &Engine, wrong: bool) -> bool {
+    let minute = engine.clock().now() / 60;
+    if wrong {
+        let _ = sqlx::query(
+            "INSERT INTO dev_wrong_codes (minute, tries) VALUES ($1, 1)
+             ON CONFLICT (minute) DO UPDATE SET tries = tries + 1",
+        )
+        .bind(minute)
+        .execute(engine.db())
+        .await;
+    }
+    let tries: i64 = sqlx::query_scalar("SELECT tries FROM dev_wrong_codes WHERE minute = $1")
+        .bind(minute)
+        .fetch_optional(engine.db())
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0);
+    tries >= WRONG_CODES_PER_MINUTE
+}
+
+fn too_many_tries(p: &PageParams, engine: &Engine) -> Response {
+    let wait = 60 - engine.clock().now() % 60;
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Html(page(
+            p,
+            Some("Too many wrong codes were tried. Wait a minute, then type the code again."),
+            None,
+        )),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(wait.max(1)));
+    response
 }
 
 pub fn routes() -> Router<Arc<Engine>> {
@@ -264,6 +313,8 @@ struct PageParams {
     #[serde(default)]
     other_login: String,
     #[serde(default)]
+    directory_email: String,
+    #[serde(default)]
     decision: String,
 }
 
@@ -272,6 +323,9 @@ async fn verification_page(Query(p): Query<PageParams>) -> Html<String> {
 }
 
 async fn decide(State(engine): State<Arc<Engine>>, Form(p): Form<PageParams>) -> Response {
+    if guessing(&engine, false).await {
+        return too_many_tries(&p, &engine);
+    }
     let code = normalise(&p.user_code);
     let row: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT provider, expires_at, status FROM dev_device_codes WHERE user_code = $1",
@@ -282,6 +336,9 @@ async fn decide(State(engine): State<Arc<Engine>>, Form(p): Form<PageParams>) ->
     .ok()
     .flatten();
     let Some((provider, expires_at, _)) = row.filter(|(_, _, status)| status == "pending") else {
+        if guessing(&engine, true).await {
+            return too_many_tries(&p, &engine);
+        }
         return (
             StatusCode::BAD_REQUEST,
             Html(page(
@@ -310,7 +367,16 @@ async fn decide(State(engine): State<Arc<Engine>>, Form(p): Form<PageParams>) ->
             p.other_login.trim()
         };
         match people::person(login) {
-            Some(person) => ("approved", Some(person.login)),
+            Some(person) => {
+                if let Err(problem) = engine
+                    .list_in_directory(&provider, &person.login, &p.directory_email)
+                    .await
+                {
+                    return (StatusCode::BAD_REQUEST, Html(page(&p, Some(problem), None)))
+                        .into_response();
+                }
+                ("approved", Some(person.login))
+            }
             None => {
                 return (
                     StatusCode::BAD_REQUEST,
@@ -358,7 +424,7 @@ fn page(p: &PageParams, error: Option<&str>, done: Option<&str>) -> String {
             &format!(r#"<h1>All done</h1><p role="status">{}</p>"#, escape(done)),
         );
     }
-    let people = person_picker(&p.other_login);
+    let people = person_picker(&p.other_login, &p.directory_email);
     let error = error_line(error);
     let body = format!(
         r#"<h1>Connect a device</h1>

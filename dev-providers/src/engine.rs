@@ -97,6 +97,13 @@ pub async fn create_tables(db: &SqlitePool) -> Result<(), sqlx::Error> {
     )
     .execute(db)
     .await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS dev_directory (
+            provider TEXT NOT NULL, login TEXT NOT NULL, email TEXT NOT NULL,
+            PRIMARY KEY (provider, login))",
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -162,6 +169,58 @@ impl Engine {
             .get(provider)?
             .iter()
             .find(|c| c.client_id == client_id)
+    }
+
+    /// Lists `email` as `login`'s in `provider`'s directory, as a tenant
+    /// admin can without any proof; empty changes nothing. The error is
+    /// for the page.
+    pub(super) async fn list_in_directory(
+        &self,
+        provider: &str,
+        login: &str,
+        email: &str,
+    ) -> Result<(), &'static str> {
+        let email = email.trim();
+        if email.is_empty() {
+            return Ok(());
+        }
+        let plausible = email.len() <= 254
+            && !email.chars().any(char::is_whitespace)
+            && email
+                .split_once('@')
+                .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
+        if !plausible {
+            return Err("The directory email must look like name@example.com.");
+        }
+        sqlx::query(
+            "INSERT INTO dev_directory (provider, login, email) VALUES ($1, $2, $3)
+             ON CONFLICT (provider, login) DO UPDATE SET email = excluded.email",
+        )
+        .bind(provider)
+        .bind(login)
+        .bind(email)
+        .execute(&self.db)
+        .await
+        .map(|_| ())
+        .map_err(|_| "The development provider could not store the directory entry.")
+    }
+
+    /// The email `login` has at `provider`, and whether the provider
+    /// verified it: its own address, unless a directory entry replaced it.
+    pub(super) async fn email(&self, provider: &str, login: &str) -> (String, bool) {
+        let listed: Option<String> = sqlx::query_scalar(
+            "SELECT email FROM dev_directory WHERE provider = $1 AND login = $2",
+        )
+        .bind(provider)
+        .bind(login)
+        .fetch_optional(&self.db)
+        .await
+        .ok()
+        .flatten();
+        match listed {
+            Some(email) => (email, false),
+            None => (format!("{login}@users.dev.example"), true),
+        }
     }
 
     /// The login the request's bearer token was issued to, if it is valid.
@@ -260,6 +319,8 @@ struct AuthorizeParams {
     login: String,
     #[serde(default)]
     other_login: String,
+    #[serde(default)]
+    directory_email: String,
     #[serde(default)]
     decision: String,
 }
@@ -363,6 +424,13 @@ async fn decide(
         );
         return (StatusCode::BAD_REQUEST, Html(page)).into_response();
     };
+    if let Err(problem) = engine
+        .list_in_directory(&provider, &person.login, &p.directory_email)
+        .await
+    {
+        let page = consent_page(&provider, &p, Some(problem));
+        return (StatusCode::BAD_REQUEST, Html(page)).into_response();
+    }
     let code = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
     let stored = sqlx::query(
         "INSERT INTO dev_grants (code_hash, provider, client_id, redirect_uri, code_challenge, login, scope, expires_at)
@@ -721,7 +789,7 @@ fn consent_page(provider: &str, p: &AuthorizeParams, error: Option<&str>) -> Str
         )
     })
     .collect();
-    let people = person_picker(&p.other_login);
+    let people = person_picker(&p.other_login, &p.directory_email);
     let error = error_line(error);
     let body = format!(
         r#"<h1>Authorize Agent Relay Cloud</h1>
@@ -802,11 +870,13 @@ async fn userinfo(
         )
             .into_response();
     };
+    let (email, email_verified) = engine.email(&provider, &person.login).await;
     axum::Json(serde_json::json!({
         "sub": person.id.to_string(),
         "preferred_username": person.login,
         "name": person.name,
-        "email": format!("{}@users.dev.example", person.login),
+        "email": email,
+        "email_verified": email_verified,
     }))
     .into_response()
 }

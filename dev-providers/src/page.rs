@@ -17,8 +17,10 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The "Sign in as" choice: the demo users, or any other login.
-pub fn person_picker(other_login: &str) -> String {
+/// The "Sign in as" choice: the demo users, or any other login, and the
+/// email a tenant's directory lists for them (as an Entra admin can set
+/// any user's email, unverified: what the "nOAuth" attack relies on).
+pub fn person_picker(other_login: &str, directory_email: &str) -> String {
     let people: String = DEMO
         .iter()
         .enumerate()
@@ -31,8 +33,10 @@ pub fn person_picker(other_login: &str) -> String {
         .collect();
     format!(
         r#"<fieldset><legend>Sign in as</legend>{people}
-<label class="other">Or another login<input type="text" name="other_login" autocomplete="off" spellcheck="false" value="{}"></label></fieldset>"#,
-        escape(other_login)
+<label class="other">Or another login<input type="text" name="other_login" autocomplete="off" spellcheck="false" value="{}"></label>
+<label class="other">Directory email (optional, unverified)<input type="email" name="directory_email" autocomplete="off" spellcheck="false" value="{}"></label></fieldset>"#,
+        escape(other_login),
+        escape(directory_email)
     )
 }
 

@@ -45,6 +45,8 @@ pub enum ErrorCode {
     BadFile,
     /// `POST /cli/poll` faster than the interval.
     SlowDown,
+    /// Over a rate limit; `Retry-After` says when to try again.
+    TooManyRequests,
     /// The PKCE verifier does not match the login's challenge.
     WrongVerifier,
     /// The terminal's login expired.

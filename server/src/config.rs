@@ -56,6 +56,10 @@ pub struct Config {
     pub github_webhook_secret: Option<SecretString>,
     /// The load balancers whose `X-Forwarded-For` is believed (`RELAY_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// Whether the self-hosted probe may reach loopback and private networks
+    /// (`RELAY_SELF_HOSTED_ALLOW_PRIVATE`; on by default in development only,
+    /// where Ollama on localhost is the point). Metadata addresses never.
+    pub self_hosted_allow_private: bool,
     /// How long one request to a provider may take (`RELAY_PROVIDER_TIMEOUT_SECS`, default 15).
     pub provider_timeout: std::time::Duration,
     pub site_root: String,
@@ -274,6 +278,11 @@ impl Config {
             dev_providers,
             providers,
             github_webhook_secret: var("RELAY_GITHUB_WEBHOOK_SECRET").map(SecretString::from),
+            self_hosted_allow_private: parse_switch(
+                "RELAY_SELF_HOSTED_ALLOW_PRIVATE",
+                var("RELAY_SELF_HOSTED_ALLOW_PRIVATE"),
+                mode == Mode::Development,
+            )?,
             trusted_proxies,
             provider_timeout,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),

@@ -139,8 +139,20 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    // Avatars of the development GitHub are served by the stand-ins.
+    let image_origins: Vec<String> = dev_providers_url
+        .iter()
+        .map(|url| url.origin().ascii_serialization())
+        .collect();
+    let csp = app::platform::csp::Policy::new(&image_origins, config.mode == Mode::Development);
+    let strict_csp =
+        HeaderValue::from_str(&csp.strict()).context("the policy is a header value")?;
+    // Browsers remember to use https only (production is https by rule).
+    let hsts =
+        (config.mode == Mode::Production).then(|| HeaderValue::from_static("max-age=63072000"));
     let state = AppState {
         leptos_options,
+        content_security_policy: Arc::new(csp),
         db: pool.clone(),
         vault: Arc::new(vault),
         providers: Arc::new(providers),
@@ -152,6 +164,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         metrics: Arc::default(),
         github_webhook_secret: config.github_webhook_secret.clone().map(Arc::new),
+        self_hosted_allow_private: config.self_hosted_allow_private,
     };
 
     let state_for_workers = state.clone();
@@ -176,6 +189,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        // Pages set theirs with the render's nonce; anything else is strict.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, strict_csp))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
         // Pages may carry an OAuth code in their URL: never send it to another site.
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(RequestBodyLimitLayer::new(routes::MAX_BODY_BYTES))
@@ -280,6 +296,10 @@ async fn housekeeping(
                 }
                 if let Err(e) = app::cli_broker::logins::prune(&pool, &clock).await {
                     tracing::warn!(error = %e, "pruning old terminal logins failed");
+                }
+                // No limit counts over a window longer than a day.
+                if let Err(e) = app::platform::rate_limits::prune(&pool, 24 * 60 * 60, &clock).await {
+                    tracing::warn!(error = %e, "pruning old rate-limit windows failed");
                 }
             }
             _ = stopped.changed() => break,

@@ -71,6 +71,7 @@ async fn resolve(app: &ProviderApp, http: &reqwest::Client) -> anyhow::Result<Pr
         revoke_url: pick(&app.revoke_url, |d| &d.revocation_endpoint),
         api_url: app.api_url.clone(),
         scopes: app.scopes.clone(),
+        issuer: discovered.map(|d| d.issuer),
     })
 }
 

@@ -63,6 +63,7 @@ pub fn endpoints(base: &Url) -> Vec<ProviderEndpoints> {
                 revoke_url: Some(stand_in.revoke_url),
                 api_url: stand_in.api_url,
                 scopes: info.scopes.iter().map(|s| s.to_string()).collect(),
+                issuer: None,
             })
         })
         .collect()

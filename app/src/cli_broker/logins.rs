@@ -128,7 +128,11 @@ pub async fn identify(
             return Err(IdentityFailure::Login(LoginFailure::ProviderUnavailable));
         }
     };
-    let owner = credentials::login_owner(&app.db, info.id, &account)
+    let Some(subject) = &account.subject else {
+        tracing::warn!(provider = %info.id, "terminal login: userinfo named no subject");
+        return Err(IdentityFailure::Login(LoginFailure::NoSubject));
+    };
+    let owner = credentials::login_owner(&app.db, info.id, subject)
         .await
         .map_err(|e| IdentityFailure::Login(internal(e)))?;
     let user = match owner {
@@ -137,7 +141,7 @@ pub async fn identify(
             .map_err(|e| IdentityFailure::Login(internal(e)))?,
         None => None,
     };
-    user.ok_or(IdentityFailure::NoAccount(info.name, account))
+    user.ok_or(IdentityFailure::NoAccount(info.name, account.name))
 }
 
 /// Checks what the CLI put in the start URL.

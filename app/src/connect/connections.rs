@@ -128,6 +128,7 @@ pub async fn save_token(
         info.id,
         &Connection {
             account: &account,
+            subject: None,
             method: CredentialMethod::Token,
             env_var: recognised.env_var,
             token_hint: Some(hint),
@@ -260,11 +261,11 @@ pub async fn test(
         None => Ok(None),
     };
     let (outcome, result) = match answer {
-        Ok(Some(name)) => (
+        Ok(Some(account)) => (
             "ok",
             Ok(format!(
                 "✓ {} answered: this credential belongs to {}.",
-                info.name, name
+                info.name, account.name
             )),
         ),
         Ok(None) => (

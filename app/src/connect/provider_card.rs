@@ -55,7 +55,8 @@ pub fn ProviderCard(
     let here = leptos_router::hooks::use_location()
         .pathname
         .get_untracked();
-    let connect_url = format!("/oauth/connect?provider={}&return_to={}", info.id, here);
+    // A form, not a link: starting a connect changes state, which a GET
+    // (a link on any site) must not.
     let can_token = status.methods.contains(&ConnectMethod::AccessToken);
     let credential = status.credential.clone();
     let connected = credential.is_some();
@@ -63,7 +64,7 @@ pub fn ProviderCard(
     let title_id = heading_id.clone();
 
     view! {
-        <article class="provider-card" style=format!("--accent: {}", info.colour) aria-labelledby=heading_id>
+        <article class="provider-card" data-provider=info.id.as_str() aria-labelledby=heading_id>
             <header class="provider-head">
                 <div>
                     <h2 class="provider-title" id=title_id>{info.title}</h2>
@@ -96,7 +97,11 @@ pub fn ProviderCard(
                 (None, None) => view! {
                     <div class="provider-actions">
                         {(can_redirect && (!connected || detailed)).then(|| view! {
-                            <a class="btn btn-primary" href=connect_url.clone() rel="external">{login_label(info, connected)}</a>
+                            <form method="post" action="/oauth/connect" class="inline">
+                                <input type="hidden" name="provider" value=info.id.as_str()/>
+                                <input type="hidden" name="return_to" value=here.clone()/>
+                                <button type="submit" class="btn btn-primary">{login_label(info, connected)}</button>
+                            </form>
                         })}
                         {(can_device && (!connected || detailed)).then(|| {
                             let (class, label) = if can_redirect {

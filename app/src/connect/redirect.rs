@@ -107,7 +107,8 @@ pub async fn complete(
         &user_id,
         info.id,
         &Connection {
-            account: &account,
+            account: &account.name,
+            subject: account.subject.as_ref(),
             method: CredentialMethod::Redirect,
             env_var: info.oauth_env_var,
             token_hint: None,

@@ -46,6 +46,8 @@ crate::text_enum! {
         UnknownProvider = "unknown_provider",
         /// A connect asked to return somewhere off this site.
         BadReturn = "bad_return",
+        /// The provider did not say which account signed in (no `sub`).
+        NoSubject = "no_subject",
         Internal = "internal",
     }
 }
@@ -67,6 +69,7 @@ impl LoginFailure {
             LoginFailure::ProviderUnavailable => format!("{provider} is not answering"),
             LoginFailure::UnknownProvider => "Unknown provider".to_owned(),
             LoginFailure::BadReturn => "That return address is not on this site".to_owned(),
+            LoginFailure::NoSubject => format!("{provider} did not say who signed in"),
             LoginFailure::Internal => "Something went wrong on our side".to_owned(),
         }
     }
@@ -81,6 +84,7 @@ impl LoginFailure {
             LoginFailure::ProviderUnavailable => "The provider timed out or answered with an error. Nothing was changed; try again in a moment.",
             LoginFailure::UnknownProvider => "That provider is not configured on this server, or cannot be connected this way.",
             LoginFailure::BadReturn => "For your safety, a login only returns to a page of Agent Relay Cloud. Nothing was changed.",
+            LoginFailure::NoSubject => "Its answer had no account id (OpenID “sub”), and a name or email alone cannot prove whose account it is. Nothing was changed.",
             LoginFailure::Internal => "The error was logged. Nothing was changed; please try again.",
         }
     }

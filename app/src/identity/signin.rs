@@ -10,6 +10,7 @@ use crate::providers::callback;
 use crate::providers::callback::{internal, CheckedCallback};
 use crate::providers::oauth;
 use crate::providers::oauth_states::Purpose;
+use crate::providers::userinfo::Subject;
 use crate::repositories::github;
 use crate::vault::credentials;
 
@@ -65,6 +66,10 @@ pub async fn authenticate(
         .await
         .map_err(internal)?;
     // The sign-in token is also the Copilot credential: stored only in the vault.
+    let subject = Subject {
+        issuer: provider.subject_issuer(),
+        id: gh_user.id.to_string(),
+    };
     credentials::store(
         &app.db,
         &app.vault,
@@ -72,6 +77,7 @@ pub async fn authenticate(
         provider.id,
         &credentials::Connection {
             account: &user.login,
+            subject: Some(&subject),
             method: crate::connect::CredentialMethod::SignIn,
             env_var: provider.id.info().oauth_env_var,
             token_hint: None,

@@ -101,7 +101,7 @@ fn Providers(statuses: Vec<ProviderStatus>) -> impl IntoView {
                     };
                     view! {
                         <li>
-                            <span class="provider-dot" style=format!("background:{}", p.colour) aria-hidden="true"></span>
+                            <span class="provider-dot" data-provider=p.id.as_str() aria-hidden="true"></span>
                             <a href=format!("/settings/providers#provider-{}", p.id)>{p.agent}</a>
                             <span class="muted">{p.name}</span>
                             <span class=class>{badge}</span>

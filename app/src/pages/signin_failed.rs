@@ -19,10 +19,7 @@ pub fn SigninFailed() -> impl IntoView {
             .and_then(|p| providers::find(&p))
     };
     let name = move || connecting().map_or("GitHub", |p| p.name);
-    let retry = move || match connecting() {
-        Some(p) => format!("/oauth/connect?provider={}", p.id),
-        None => "/oauth/start?provider=github".to_owned(),
-    };
+
     let back = move || match connecting() {
         Some(_) => ("/settings/providers", "Back to provider settings"),
         None => ("/", "Back to the start page"),
@@ -38,7 +35,18 @@ pub fn SigninFailed() -> impl IntoView {
                 <Logo size=48/>
                 <h1 id="failure-title">{move || failure().title(name())}</h1>
                 <p class="tagline">{move || failure().explanation()}</p>
-                <a class="btn btn-primary btn-block" href=retry rel="external">"Try again"</a>
+                {move || match connecting() {
+                    // Connecting again is a POST, as every connect is.
+                    Some(p) => view! {
+                        <form method="post" action="/oauth/connect">
+                            <input type="hidden" name="provider" value=p.id.as_str()/>
+                            <button type="submit" class="btn btn-primary btn-block">"Try again"</button>
+                        </form>
+                    }.into_any(),
+                    None => view! {
+                        <a class="btn btn-primary btn-block" href="/oauth/start?provider=github" rel="external">"Try again"</a>
+                    }.into_any(),
+                }}
                 <a class="link" href=move || back().0>{move || back().1}</a>
             </section>
         </main>

@@ -3,8 +3,10 @@
 //! Compiled only with the `ssr` feature.
 
 pub mod client;
+pub mod csp;
 pub mod db;
 pub mod metrics;
+pub mod rate_limits;
 
 use std::sync::Arc;
 
@@ -40,6 +42,10 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The time every table and schedule uses: the system's; tests move it.
     pub clock: Clock,
+    /// The Content-Security-Policy pages and other answers are sent with.
+    pub content_security_policy: Arc<csp::Policy>,
+    /// Whether the self-hosted probe may reach loopback and private networks.
+    pub self_hosted_allow_private: bool,
     /// What GitHub signs webhook deliveries with (`None`: webhooks are refused).
     pub github_webhook_secret: Option<Arc<secrecy::SecretString>>,
 }
@@ -102,7 +108,7 @@ impl Error {
 /// Sets the status of the server-function call being answered. A plain HTML
 /// form post is left alone: it is answered with a redirect back to its page,
 /// which carries the error and must stay a redirect to work without JavaScript.
-pub fn refused_with(status: u16) {
+pub fn refused_with(status: u16, retry_after_secs: Option<i64>) {
     use leptos::prelude::use_context;
     let form_post = use_context::<axum::http::request::Parts>().is_some_and(|request| {
         request
@@ -118,6 +124,9 @@ pub fn refused_with(status: u16) {
         status,
     ) {
         response.set_status(status);
+        if let Some(secs) = retry_after_secs {
+            response.insert_header(axum::http::header::RETRY_AFTER, secs.into());
+        }
     }
 }
 

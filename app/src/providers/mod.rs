@@ -408,6 +408,15 @@ pub const ALL: [&ProviderInfo; 6] = [
 ];
 
 /// The providers whose credentials Relay vaults (everything but self-hosted).
+/// Each provider's accent colour as CSS custom properties, keyed by
+/// `data-provider` (a style sheet, not `style` attributes, which a strict
+/// Content-Security-Policy refuses).
+pub fn palette() -> String {
+    ALL.iter()
+        .map(|p| format!("[data-provider={}]{{--accent:{}}}", p.id, p.colour))
+        .collect()
+}
+
 pub fn credential_providers() -> impl Iterator<Item = &'static ProviderInfo> {
     ALL.into_iter()
         .filter(|p| p.kind == ProviderKind::Credentials)

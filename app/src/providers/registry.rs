@@ -24,6 +24,24 @@ pub struct ProviderEndpoints {
     /// GitHub's REST API root (`/user`, `/user/repos`).
     pub api_url: Option<Url>,
     pub scopes: Vec<String>,
+    /// The OpenID issuer, when the endpoints were discovered from one: it
+    /// names who assigns the accounts' subjects, and RFC 9207's `iss`.
+    pub issuer: Option<Url>,
+}
+
+impl ProviderEndpoints {
+    /// Who assigns this provider's account subjects: its OpenID issuer, else
+    /// the origin of the endpoint that names accounts (userinfo, or the API).
+    pub fn subject_issuer(&self) -> String {
+        match (
+            &self.issuer,
+            self.userinfo_url.as_ref().or(self.api_url.as_ref()),
+        ) {
+            (Some(issuer), _) => issuer.as_str().trim_end_matches('/').to_owned(),
+            (None, Some(url)) => url.origin().ascii_serialization(),
+            (None, None) => self.token_url.origin().ascii_serialization(),
+        }
+    }
 }
 
 /// Every configured provider. A provider missing here offers only the

@@ -6,6 +6,7 @@ use secrecy::SecretString;
 use crate::connect::CredentialMethod;
 use crate::identity::users;
 use crate::platform::{db, Clock, Db, Error};
+use crate::providers::userinfo::Subject;
 use crate::providers::ProviderId;
 use crate::vault::{Binding, UserKey, Vault};
 
@@ -33,7 +34,11 @@ impl TokenSet {
 
 /// What is stored next to the sealed tokens (none of it secret).
 pub struct Connection<'a> {
+    /// The account's name, shown; `subject` is who it is.
     pub account: &'a str,
+    /// The provider's stable id of the account, when it said: only a login
+    /// credential with one can later sign its owner in from a terminal.
+    pub subject: Option<&'a Subject>,
     pub method: CredentialMethod,
     /// Where an agent CLI expects this credential.
     pub env_var: &'a str,
@@ -91,10 +96,11 @@ pub async fn store(
     let (access, refresh) = seal_tokens(&key, provider, tokens);
     let now = clock.now();
     db::execute!(db, sqlx::query(
-        "INSERT INTO credentials (user_id, provider, account, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
+        "INSERT INTO credentials (user_id, provider, account, account_issuer, account_subject, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
+         VALUES ($1, $2, $3, $12, $13, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
          ON CONFLICT (user_id, provider) DO UPDATE SET
-           account = excluded.account, access_token = excluded.access_token,
+           account = excluded.account, account_issuer = excluded.account_issuer,
+           account_subject = excluded.account_subject, access_token = excluded.access_token,
            refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
            scopes = excluded.scopes, connected_at = excluded.connected_at,
            refreshed_at = excluded.refreshed_at, method = excluded.method,
@@ -110,7 +116,9 @@ pub async fn store(
     .bind(now)
     .bind(connection.method)
     .bind(connection.token_hint.as_deref())
-    .bind(connection.env_var))?;
+    .bind(connection.env_var)
+    .bind(connection.subject.map(|s| s.issuer.as_str()))
+    .bind(connection.subject.map(|s| s.id.as_str())))?;
     Ok(())
 }
 
@@ -242,20 +250,23 @@ pub async fn find(
 }
 
 /// The one user who connected `provider` by logging in (redirect or device
-/// code, not a pasted key) as `account`. Nobody when no one did, or when
-/// several did: an account name that is not unique identifies no one.
+/// code, not a pasted key) to the account `subject`. Nobody when no one did,
+/// or when several did. Never by name or email: whoever runs a tenant
+/// chooses those ("nOAuth").
 pub async fn login_owner(
     db: &Db,
     provider: ProviderId,
-    account: &str,
+    subject: &Subject,
 ) -> Result<Option<String>, Error> {
     let owners: Vec<(String, CredentialMethod)> = db::fetch_all!(
         db,
         sqlx::query_as(
-            "SELECT user_id, method FROM credentials WHERE provider = $1 AND account = $2",
+            "SELECT user_id, method FROM credentials
+             WHERE provider = $1 AND account_issuer = $2 AND account_subject = $3",
         )
         .bind(provider)
-        .bind(account)
+        .bind(&subject.issuer)
+        .bind(&subject.id)
     )?;
     let mut logins = owners.into_iter().filter(|(_, method)| method.is_login());
     Ok(match (logins.next(), logins.next()) {

@@ -4,6 +4,7 @@ use app::audit::log::Source;
 use app::connect::import::store as imports;
 use app::connect::import::store::ImportError;
 use app::platform::client::ClientIp;
+use app::platform::rate_limits::{self, Limit};
 use app::platform::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -17,6 +18,13 @@ use super::error::{ApiError, ApiResult};
 
 /// The largest credential file accepted (Claude's is well under 1 KiB).
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024;
+/// Import attempts per client address: a one-time code must not be guessable
+/// by trying many.
+const IMPORT_ATTEMPTS: Limit = Limit {
+    name: "import_attempt",
+    hits: 10,
+    per_secs: 60,
+};
 
 /// `POST /api/credentials/import`: the body is the credential file as it is
 /// on disk; the one-time code from the providers page is in `X-Import-Code`.
@@ -37,6 +45,7 @@ pub async fn import_credentials(
                 "Send the one-time code from the providers page in the X-Import-Code header.",
             )
         })?;
+    rate_limits::hit(&app.db, &IMPORT_ATTEMPTS, &peer.to_string(), &app.clock).await?;
     let (info, account) = imports::redeem(&app, code, &body, Source(peer.to_string()))
         .await
         .map_err(|e| {

@@ -266,7 +266,7 @@ pub async fn jwks(State(app): State<AppState>) -> Response {
 }
 
 /// A small branded page in the app's style: a title, a sentence, what next.
-fn page(status: StatusCode, title: &str, text: &str, next: Option<&str>) -> Response {
+pub(super) fn page(status: StatusCode, title: &str, text: &str, next: Option<&str>) -> Response {
     let mark = if status.is_success() { "✅" } else { "⚠️" };
     let next = next
         .map(|n| format!("<p class=\"muted\">{}</p>", escape(n)))

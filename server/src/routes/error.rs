@@ -13,6 +13,7 @@ use protocol::api::{ErrorBody, ErrorCode};
 pub struct ApiError {
     status: StatusCode,
     body: ErrorBody,
+    retry_after_secs: Option<u64>,
 }
 
 pub type ApiResult<T = Response> = Result<T, ApiError>;
@@ -26,6 +27,7 @@ impl ApiError {
                 message: message.into(),
                 interval: None,
             },
+            retry_after_secs: None,
         }
     }
 
@@ -37,6 +39,18 @@ impl ApiError {
             format!("Poll at most every {interval} seconds."),
         );
         refusal.body.interval = Some(interval);
+        refusal.retry_after_secs = Some(interval);
+        refusal
+    }
+
+    /// 429 over a rate limit, with `Retry-After`.
+    pub fn too_many(retry_after_secs: i64, message: String) -> ApiError {
+        let mut refusal = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyRequests,
+            message,
+        );
+        refusal.retry_after_secs = Some(retry_after_secs.max(1) as u64);
         refusal
     }
 
@@ -63,12 +77,24 @@ impl IntoResponse for ApiError {
             Json(&self.body),
         )
             .into_response();
-        if let Some(seconds) = self.body.interval {
+        if let Some(seconds) = self.retry_after_secs {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+impl From<app::platform::rate_limits::Limited> for ApiError {
+    fn from(limited: app::platform::rate_limits::Limited) -> ApiError {
+        use app::platform::rate_limits::Limited;
+        match limited {
+            Limited::Over { retry_after_secs } => {
+                ApiError::too_many(retry_after_secs, limited.to_string())
+            }
+            Limited::Backend(e) => e.into(),
+        }
     }
 }
 

@@ -27,7 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .route("/oauth/start", get(oauth::start))
-        .route("/oauth/connect", get(oauth::connect))
+        .route(
+            "/oauth/connect",
+            get(oauth::connect_link).post(oauth::connect),
+        )
         .route("/oauth/callback/{provider}", get(oauth::callback))
         .route("/teams/{id}/teams.json", get(teams::export))
         .route("/cli/providers", get(cli::providers))

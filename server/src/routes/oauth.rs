@@ -8,15 +8,17 @@ use app::connect::redirect as connect;
 use app::identity::signin;
 use app::identity::LoginFailure;
 use app::platform::client::ClientIp;
+use app::platform::rate_limits::{self, Limit, Limited};
 use app::platform::AppState;
 use app::providers::callback;
 use app::providers::callback::CallbackQuery;
 use app::providers::oauth_states::Purpose;
 use app::providers::ProviderId;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
+use axum::{Extension, Form};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -30,12 +32,24 @@ pub struct StartQuery {
     code_challenge_method: Option<String>,
 }
 
+/// Logins a client address may start: each writes a row before anyone has
+/// signed in.
+const STARTS: Limit = Limit {
+    name: "oauth_start",
+    hits: 30,
+    per_secs: 60,
+};
+
 /// "Continue with GitHub" in the browser, or `relay auth` from a terminal.
 pub async fn start(
     State(app): State<AppState>,
     session: Session,
+    Extension(ClientIp(peer)): Extension<ClientIp>,
     query: Result<Query<StartQuery>, QueryRejection>,
 ) -> Response {
+    if let Err(refused) = rate_limits::hit(&app.db, &STARTS, &peer.to_string(), &app.clock).await {
+        return too_many(refused);
+    }
     let github = app.providers.github().id;
     let query = query.map(|Query(q)| q).ok();
     let provider = query
@@ -68,13 +82,21 @@ pub struct ConnectQuery {
     return_to: Option<String>,
 }
 
-/// "Login with Google": a signed-in user connects a provider by redirect.
+/// `GET /oauth/connect` (an old link, or one on another site): a GET
+/// changes nothing, so it only leads to the page where the user can press
+/// the button themselves.
+pub async fn connect_link() -> Redirect {
+    Redirect::to("/settings/providers")
+}
+
+/// "Login with Google" (a form's POST): a signed-in user connects a provider
+/// by redirect.
 pub async fn connect(
     State(app): State<AppState>,
     session: Session,
-    query: Result<Query<ConnectQuery>, QueryRejection>,
+    form: Result<Form<ConnectQuery>, FormRejection>,
 ) -> Response {
-    let Ok(Query(query)) = query else {
+    let Ok(Form(query)) = form else {
         return failed(LoginFailure::UnknownProvider, None);
     };
     let Some(info) = query.provider.as_deref().and_then(app::providers::find) else {
@@ -139,6 +161,24 @@ pub async fn callback(
 }
 
 /// The failure page; for a connect it names the provider, so Try again connects it again.
+/// A page for a browser over a rate limit: 429 with `Retry-After`.
+fn too_many(refused: Limited) -> Response {
+    let Limited::Over { retry_after_secs } = refused else {
+        return failed(LoginFailure::Internal, None);
+    };
+    let mut page = super::cli::page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many sign-in attempts",
+        &refused.to_string(),
+        Some("Nothing was changed. Wait a moment, then start again."),
+    );
+    page.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(retry_after_secs.max(1)),
+    );
+    page
+}
+
 pub(super) fn failed(failure: LoginFailure, connecting: Option<ProviderId>) -> Response {
     let mut to = format!("/signin/failed?reason={}", failure.as_str());
     if let Some(provider) = connecting {

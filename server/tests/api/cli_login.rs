@@ -14,13 +14,13 @@ use sha2::{Digest, Sha256};
 use crate::helpers::{location, spawn_app, spawn_app_with, TestApp};
 
 /// A terminal's secrets: the state in the URL, the verifier kept back.
-struct Terminal {
-    state: String,
-    verifier: String,
+pub(crate) struct Terminal {
+    pub(crate) state: String,
+    pub(crate) verifier: String,
 }
 
 impl Terminal {
-    fn new() -> Terminal {
+    pub(crate) fn new() -> Terminal {
         let random = || URL_SAFE_NO_PAD.encode(uuid_bytes());
         Terminal {
             state: random(),
@@ -33,14 +33,19 @@ impl Terminal {
     }
 
     fn start_path(&self) -> String {
+        self.start_path_with("github")
+    }
+
+    /// `relay auth <provider>`'s start URL.
+    pub(crate) fn start_path_with(&self, provider: &str) -> String {
         format!(
-            "/oauth/start?provider=github&mode=cli&state={}&code_challenge={}&code_challenge_method=S256",
+            "/oauth/start?provider={provider}&mode=cli&state={}&code_challenge={}&code_challenge_method=S256",
             self.state,
             self.challenge()
         )
     }
 
-    async fn poll(&self, app: &TestApp, verifier: &str) -> (StatusCode, Value) {
+    pub(crate) async fn poll(&self, app: &TestApp, verifier: &str) -> (StatusCode, Value) {
         let response = reqwest::Client::new()
             .post(app.url("/cli/poll"))
             .json(&json!({ "state": self.state, "code_verifier": verifier }))
@@ -88,7 +93,7 @@ async fn browser_signs_in(
 }
 
 /// Presses a button of "Sign in your terminal?".
-async fn confirm(app: &TestApp, decision: &str) -> (StatusCode, String) {
+pub(crate) async fn confirm(app: &TestApp, decision: &str) -> (StatusCode, String) {
     let page = app
         .client
         .post(app.url("/cli/confirm"))
@@ -576,7 +581,7 @@ async fn google_signs_a_terminal_in_as_the_user_who_connected_that_account() {
     // Ada connects Google (as gemini-user) in the browser.
     app.sign_in("ada").await;
     let start = app
-        .get("/oauth/connect?provider=google&return_to=/settings/providers")
+        .start_connect("provider=google&return_to=/settings/providers")
         .await;
     let authorize = url::Url::parse(&location(&start)).unwrap();
     let callback = app.decide(&authorize, "gemini-user", "authorize").await;

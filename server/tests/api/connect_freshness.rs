@@ -288,7 +288,7 @@ async fn assert_metric(app: &TestApp, line: &str) {
 async fn disconnect_revokes_at_the_provider_then_deletes() {
     let app = spawn_app_with(&FAST).await;
     app.sign_in("ada").await;
-    let start = app.get("/oauth/connect?provider=google").await;
+    let start = app.start_connect("provider=google").await;
     let authorize = url::Url::parse(&location(&start)).unwrap();
     let callback = app.decide(&authorize, "ada", "authorize").await;
     app.client.get(callback).send().await.unwrap();

@@ -11,7 +11,7 @@ async fn google_connects_by_redirect_and_returns_to_the_page() {
     app.sign_in("ada").await;
 
     let start = app
-        .get("/oauth/connect?provider=google&return_to=/onboarding/providers")
+        .start_connect("provider=google&return_to=/onboarding/providers")
         .await;
     assert!(start.status().is_redirection());
     let authorize = url::Url::parse(&location(&start)).unwrap();
@@ -59,7 +59,7 @@ async fn google_connects_by_redirect_and_returns_to_the_page() {
 async fn off_site_returns_unknown_methods_and_visitors_are_refused() {
     let app = spawn_app().await;
     // A visitor is sent to sign in first.
-    let visitor = app.get("/oauth/connect?provider=google").await;
+    let visitor = app.start_connect("provider=google").await;
     assert_eq!(location(&visitor), "/");
 
     app.sign_in("ada").await;
@@ -68,13 +68,11 @@ async fn off_site_returns_unknown_methods_and_visitors_are_refused() {
         "https://evil.example/",
         "/\\evil.example",
     ] {
-        let response = app
-            .client
-            .get(app.url("/oauth/connect"))
-            .query(&[("provider", "google"), ("return_to", bad)])
-            .send()
-            .await
-            .unwrap();
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("provider", "google")
+            .append_pair("return_to", bad)
+            .finish();
+        let response = app.start_connect(&form).await;
         assert_eq!(
             location(&response),
             "/signin/failed?reason=bad_return&provider=google",
@@ -82,12 +80,12 @@ async fn off_site_returns_unknown_methods_and_visitors_are_refused() {
         );
     }
     // Anthropic's stand-in has no authorization endpoint: device code only.
-    let response = app.get("/oauth/connect?provider=anthropic").await;
+    let response = app.start_connect("provider=anthropic").await;
     assert_eq!(
         location(&response),
         "/signin/failed?reason=unknown_provider&provider=anthropic"
     );
-    let response = app.get("/oauth/connect?provider=acme").await;
+    let response = app.start_connect("provider=acme").await;
     assert_eq!(
         location(&response),
         "/signin/failed?reason=unknown_provider"
@@ -95,10 +93,26 @@ async fn off_site_returns_unknown_methods_and_visitors_are_refused() {
 }
 
 #[tokio::test]
+async fn a_link_to_connect_changes_nothing_and_leads_to_the_settings() {
+    let app = spawn_app().await;
+    app.sign_in("ada").await;
+    let link = app
+        .get("/oauth/connect?provider=google&return_to=/settings/providers")
+        .await;
+    assert_eq!(location(&link), "/settings/providers");
+    let rows: i64 = app::platform::db::fetch_one!(
+        app.db(),
+        sqlx::query_scalar("SELECT COUNT(*) FROM oauth_states WHERE purpose = 'connect'")
+    )
+    .unwrap();
+    assert_eq!(rows, 0, "no login was started");
+}
+
+#[tokio::test]
 async fn a_connect_finished_in_another_browser_is_refused() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
-    let start = app.get("/oauth/connect?provider=microsoft").await;
+    let start = app.start_connect("provider=microsoft").await;
     let authorize = url::Url::parse(&location(&start)).unwrap();
     let callback = app.decide(&authorize, "ada", "authorize").await;
     // Someone else's browser presents ada's callback.
@@ -128,7 +142,7 @@ async fn a_denied_connect_says_so_and_offers_to_connect_again() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
     let start = app
-        .get("/oauth/connect?provider=google&return_to=/settings/providers")
+        .start_connect("provider=google&return_to=/settings/providers")
         .await;
     let authorize = url::Url::parse(&location(&start)).unwrap();
     let callback = app.decide(&authorize, "ada", "cancel").await;
@@ -137,7 +151,8 @@ async fn a_denied_connect_says_so_and_offers_to_connect_again() {
     assert_eq!(failed, "/signin/failed?reason=denied&provider=google");
     let page = app.get(&failed).await.text().await.unwrap();
     assert!(
-        page.contains("/oauth/connect?provider=google"),
-        "Try again connects Google again"
+        page.contains(r#"<form method="post" action="/oauth/connect">"#)
+            && page.contains(r#"name="provider" value="google""#),
+        "Try again connects Google again: {page}"
     );
 }

@@ -10,7 +10,7 @@ use crate::connect_device::call;
 use crate::helpers::{browser, spawn_app};
 
 /// A model server on a free port: Ollama-like or OpenAI-compatible.
-async fn model_server(ollama: bool) -> String {
+pub(crate) async fn model_server(ollama: bool) -> String {
     let app = if ollama {
         Router::new().route(
             "/api/tags",
@@ -29,7 +29,7 @@ async fn model_server(ollama: bool) -> String {
 }
 
 /// The saved endpoints, as the providers page receives them.
-async fn listed(app: &crate::helpers::TestApp) -> Value {
+pub(crate) async fn listed(app: &crate::helpers::TestApp) -> Value {
     let (_, statuses) = call(app, "status", &[]).await;
     statuses
         .as_array()
@@ -113,7 +113,7 @@ async fn bad_endpoints_are_refused_with_a_reason_and_nothing_is_saved() {
         ("Mine", "file:///etc/passwd", "http://"),
         ("Mine", "127.0.0.1:11434", "http"),
         ("", "http://127.0.0.1:11434", "name"),
-        ("Meta", "http://169.254.169.254/latest", "Link-local"),
+        ("Meta", "http://169.254.169.254/latest", "cloud metadata or link-local"),
     ] {
         let (status, body) = call(&app, "self-hosted/add", &[("name", name), ("url", url)]).await;
         assert_eq!(status, 400, "{url}");

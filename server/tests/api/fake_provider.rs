@@ -1,17 +1,19 @@
 //! An OAuth provider whose answers a test scripts, over real HTTP: the RFC
 //! 8628 device grant, and refresh tokens that rotate with reuse detection
-//! (RFC 9700 §4.14.2: a refresh token presented twice is refused). Relay
-//! reaches it as OpenAI (`vars`), through discovery-free endpoint settings.
+//! (RFC 9700 §4.14.2: a refresh token presented twice is refused), and a
+//! login by redirect that approves at once, with a userinfo answer the test
+//! chooses. Relay reaches it as OpenAI (`vars`) or as a login provider
+//! (`login_vars`), through discovery-free endpoint settings.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::Form;
+use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::Notify;
@@ -58,6 +60,7 @@ struct State {
     used_refresh_tokens: HashSet<String>,
     issued: usize,
     latency: Duration,
+    userinfo: serde_json::Value,
 }
 
 #[derive(Clone)]
@@ -106,7 +109,25 @@ impl FakeProvider {
             arrived: Arc::new(Notify::new()),
         };
         let on_token = provider.clone();
+        let on_userinfo = provider.clone();
         let app = Router::new()
+            .route(
+                "/authorize",
+                get(|Query(q): Query<HashMap<String, String>>| async move {
+                    let mut back = url::Url::parse(&q["redirect_uri"]).unwrap();
+                    back.query_pairs_mut()
+                        .append_pair("code", "fake-authorization-code")
+                        .append_pair("state", &q["state"]);
+                    axum::response::Redirect::to(back.as_str())
+                }),
+            )
+            .route(
+                "/userinfo",
+                get(move || {
+                    let provider = on_userinfo.clone();
+                    async move { Json(provider.state.lock().unwrap().userinfo.clone()) }
+                }),
+            )
             .route(
                 "/device",
                 post(|| async {
@@ -137,6 +158,25 @@ impl FakeProvider {
         ]
     }
 
+    /// Relay's settings that make this provider `provider`'s login (by
+    /// redirect, with userinfo).
+    pub fn login_vars(&self, provider: &str) -> Vec<(String, String)> {
+        let name = |field: &str| format!("RELAY_{}_{field}", provider.to_uppercase());
+        vec![
+            ("RELAY_DEV_PROVIDERS".to_owned(), "on".to_owned()),
+            (name("CLIENT_ID"), "relay-test".to_owned()),
+            (name("CLIENT_SECRET"), "relay-test-secret".to_owned()),
+            (name("AUTH_URL"), format!("{}/authorize", self.base)),
+            (name("TOKEN_URL"), format!("{}/token", self.base)),
+            (name("USERINFO_URL"), format!("{}/userinfo", self.base)),
+        ]
+    }
+
+    /// What `/userinfo` answers from now on.
+    pub fn set_userinfo(&self, answer: serde_json::Value) {
+        self.state.lock().unwrap().userinfo = answer;
+    }
+
     pub fn seen(&self) -> Seen {
         self.state.lock().unwrap().seen.clone()
     }
@@ -154,7 +194,11 @@ impl FakeProvider {
 
     async fn token(&self, form: HashMap<String, String>) -> Response {
         let _in_flight = InFlight::enter(&self.state);
-        let is_refresh = form.get("grant_type").map(String::as_str) == Some("refresh_token");
+        let grant_type = form.get("grant_type").map(String::as_str);
+        if grant_type == Some("authorization_code") {
+            return self.grant(&form, false);
+        }
+        let is_refresh = grant_type == Some("refresh_token");
         let answer = {
             let mut s = self.state.lock().unwrap();
             let script = if is_refresh {

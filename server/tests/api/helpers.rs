@@ -151,6 +151,18 @@ impl TestApp {
     /// Plays the person on the provider's page: chooses `login` and presses
     /// Authorize (or Cancel). Returns the redirect back to Relay.
     pub async fn decide(&self, authorize_url: &Url, login: &str, decision: &str) -> Url {
+        self.decide_with(authorize_url, login, decision, &[]).await
+    }
+
+    /// `decide`, with more fields of the development provider's form (e.g.
+    /// the `directory_email` a tenant admin can set).
+    pub async fn decide_with(
+        &self,
+        authorize_url: &Url,
+        login: &str,
+        decision: &str,
+        extra: &[(&str, &str)],
+    ) -> Url {
         let page = self.client.get(authorize_url.clone()).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
@@ -162,6 +174,7 @@ impl TestApp {
         let mut form: Vec<(String, String)> = authorize_url.query_pairs().into_owned().collect();
         form.push(("other_login".into(), login.into()));
         form.push(("decision".into(), decision.into()));
+        form.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut post_url = authorize_url.clone();
         post_url.set_query(None);
         let response = self.client.post(post_url).form(&form).send().await.unwrap();
@@ -171,6 +184,21 @@ impl TestApp {
             response.status()
         );
         Url::parse(&location(&response)).unwrap()
+    }
+
+    /// Presses a "Login with …" button: `POST /oauth/connect` with `form`
+    /// (`provider=…&return_to=…`, the card's hidden fields).
+    pub async fn start_connect(&self, form: &str) -> Response {
+        self.client
+            .post(self.url("/oauth/connect"))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form.to_owned())
+            .send()
+            .await
+            .unwrap()
     }
 
     /// The whole sign-in; returns where Relay sends the browser at the end.

@@ -4,6 +4,8 @@
 
 mod helpers;
 
+mod attacks;
+
 mod cli_login;
 mod client_address;
 

@@ -14,6 +14,7 @@ use crate::connect::device::grant::{DeviceCodes, Poll};
 use crate::connect::device::{DeviceFlowState, DeviceFlowView};
 use crate::connect::CredentialMethod;
 use crate::identity::users;
+use crate::platform::rate_limits::{self, Limit, Limited};
 use crate::platform::{db, AppState, Clock, Error};
 use crate::providers::oauth::ExchangeError;
 use crate::providers::userinfo;
@@ -43,8 +44,18 @@ pub enum StartError {
     #[error("{0} is not answering")]
     Unavailable(&'static str),
     #[error(transparent)]
+    Limited(#[from] Limited),
+    #[error(transparent)]
     Backend(#[from] Error),
 }
+
+/// Device logins a user may start: each one spends Relay's shared client id
+/// at the provider, which limits it for everyone.
+const STARTS: Limit = Limit {
+    name: "device_start",
+    hits: 10,
+    per_secs: 10 * 60,
+};
 
 /// Requests codes from the provider and records the flow; the worker takes it from there.
 pub async fn start(
@@ -58,6 +69,7 @@ pub async fn start(
         .endpoints(info.id)
         .filter(|e| e.device_url.is_some())
         .ok_or(StartError::Unsupported(info.name))?;
+    rate_limits::hit(&app.db, &STARTS, user_id, &app.clock).await?;
     let codes = device_grant::request_codes(&app.http, endpoints)
         .await
         .map_err(|e| {
@@ -415,7 +427,8 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
                 &user_id,
                 info.id,
                 &Connection {
-                    account: &account,
+                    account: &account.name,
+                    subject: account.subject.as_ref(),
                     method: CredentialMethod::Device,
                     env_var: info.oauth_env_var,
                     token_hint: None,
@@ -434,7 +447,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
                 &app.clock,
             )
             .await;
-            finish(app, id, Finished::Connected(&account)).await
+            finish(app, id, Finished::Connected(&account.name)).await
         }
     }
 }

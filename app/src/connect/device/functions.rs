@@ -20,6 +20,7 @@ pub async fn start_device_flow(provider: ProviderId) -> Result<DeviceFlowView, A
         .await
         .map_err(|e| match e {
             StartError::Backend(e) => e.into(),
+            StartError::Limited(limited) => limited.into(),
             StartError::Rejected { provider, code } if code == "device_flow_disabled" => {
                 AppError::BadRequest(format!(
                     "{provider} has device login turned off for this app. Use another way to connect."

@@ -193,6 +193,7 @@ pub async fn redeem(
         info.id,
         &Connection {
             account: &account,
+            subject: None,
             method: CredentialMethod::Import,
             env_var: info.oauth_env_var,
             token_hint: None,

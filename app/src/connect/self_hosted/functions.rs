@@ -16,10 +16,12 @@ pub async fn add_self_hosted(
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<AppState>();
     let source = crate::identity::functions::client_source().await;
-    self_hosted::add(&app.db, &user.id, &name, &url, source, &app.clock)
+    self_hosted::add(&app, &user.id, &name, &url, source)
         .await
         .map_err(|e| match e {
             AddError::Invalid(message) => AppError::BadRequest(message),
+            AddError::Refused(refusal) => AppError::BadRequest(refusal.to_string()),
+            AddError::TooMany(limited) => limited.into(),
             AddError::Backend(e) => e.into(),
         })
 }

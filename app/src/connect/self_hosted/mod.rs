@@ -1,6 +1,8 @@
 //! Self-hosted model servers (Ollama, LM Studio, anything OpenAI-compatible):
 //! added by name and URL, checked and probed by the server.
 
+#[cfg(feature = "ssr")]
+pub mod addresses;
 pub mod form;
 pub mod functions;
 #[cfg(feature = "ssr")]

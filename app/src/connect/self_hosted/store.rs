@@ -1,7 +1,6 @@
 //! Self-hosted model servers (Ollama, LM Studio, anything OpenAI-compatible):
 //! validated, probed for what answers, listed and removable.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -10,8 +9,10 @@ use url::Url;
 use crate::audit::log as audit;
 use crate::audit::log::Source;
 use crate::audit::AuditAction;
+use crate::connect::self_hosted::addresses::{self, Refusal, Target};
 use crate::connect::self_hosted::{EndpointKind, SelfHostedView};
-use crate::platform::{db, Clock, Db, Error};
+use crate::platform::rate_limits::{self, Limit, Limited};
+use crate::platform::{db, AppState, Clock, Db, Error};
 use crate::providers::SELF_HOSTED;
 
 /// The probe's whole budget per request: a model server on the network answers fast.
@@ -19,6 +20,12 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// Listing answers larger than this are not read.
 const MAX_LISTING_BYTES: usize = 1024 * 1024;
 const MAX_ENDPOINTS: i64 = 20;
+/// Each probe makes the server fetch a URL of the user's choosing.
+const PROBES: Limit = Limit {
+    name: "self_hosted_probe",
+    hits: 10,
+    per_secs: 60,
+};
 
 /// Checks a name and URL a user typed; the message says what to fix.
 pub fn validate(name: &str, raw_url: &str) -> Result<(String, Url), String> {
@@ -45,23 +52,11 @@ pub fn validate(name: &str, raw_url: &str) -> Result<(String, Url), String> {
                 .to_owned(),
         );
     }
-    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err("The URL needs a host name or address.".to_owned());
-    };
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err("Leave out ?query and #fragment: give the server's base URL.".to_owned());
-    }
-    if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
-        let metadata = match ip {
-            IpAddr::V4(v4) => v4.is_link_local(),
-            IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
-        };
-        if metadata {
-            return Err(
-                "Link-local addresses (such as cloud metadata services) are not model servers."
-                    .to_owned(),
-            );
-        }
     }
     if raw_url.len() > 300 {
         return Err("That URL is too long (300 characters at most).".to_owned());
@@ -87,14 +82,19 @@ struct OpenAiModels {
     data: Vec<serde_json::Value>,
 }
 
-/// Asks Ollama's `/api/tags`, then an OpenAI-compatible `/v1/models`.
-pub async fn probe(url: &Url) -> Probe {
-    let http = reqwest::Client::builder()
+/// Asks Ollama's `/api/tags`, then an OpenAI-compatible `/v1/models`, at
+/// the addresses `target` was checked at only (no second DNS lookup, no
+/// proxy, no redirect).
+pub async fn probe(target: &Target) -> Probe {
+    let mut http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(PROBE_TIMEOUT)
-        .build()
-        .expect("the HTTP client builds");
-    let base = url.as_str().trim_end_matches('/');
+        .no_proxy()
+        .timeout(PROBE_TIMEOUT);
+    if let Some((name, addrs)) = &target.resolved {
+        http = http.resolve_to_addrs(name, addrs);
+    }
+    let http = http.build().expect("the HTTP client builds");
+    let base = target.url.as_str().trim_end_matches('/');
     let mut reachable = false;
     if let Some(body) = fetch(&http, &format!("{base}/api/tags"), &mut reachable).await {
         if let Ok(tags) = serde_json::from_slice::<OllamaTags>(&body) {
@@ -121,20 +121,22 @@ pub async fn probe(url: &Url) -> Probe {
     }
 }
 
+/// The body of a 2xx answer, read chunk by chunk and given up past
+/// `MAX_LISTING_BYTES` (a server that streams forever costs nothing more).
 async fn fetch(http: &reqwest::Client, url: &str, reachable: &mut bool) -> Option<Vec<u8>> {
-    let response = http.get(url).send().await.ok()?;
+    let mut response = http.get(url).send().await.ok()?;
     *reachable = true;
     if !response.status().is_success() {
         return None;
     }
-    if response
-        .content_length()
-        .is_some_and(|n| n as usize > MAX_LISTING_BYTES)
-    {
-        return None;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.ok()? {
+        if body.len() + chunk.len() > MAX_LISTING_BYTES {
+            return None;
+        }
+        body.extend_from_slice(&chunk);
     }
-    let body = response.bytes().await.ok()?;
-    (body.len() <= MAX_LISTING_BYTES).then(|| body.to_vec())
+    Some(body)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,20 +144,30 @@ pub enum AddError {
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    TooMany(#[from] Limited),
+    #[error(transparent)]
     Backend(#[from] Error),
 }
 
 /// Validates, probes and saves an endpoint (saved even when unreachable: the
 /// server may simply be off right now; the result says so).
 pub async fn add(
-    db: &Db,
+    app: &AppState,
     user_id: &str,
     name: &str,
     raw_url: &str,
     source: Source,
-    clock: &Clock,
 ) -> Result<SelfHostedView, AddError> {
+    let (db, clock) = (&app.db, &app.clock);
     let (name, url) = validate(name, raw_url).map_err(AddError::Invalid)?;
+    let target = addresses::target(
+        &url,
+        app.self_hosted_allow_private,
+        addresses::system_resolve,
+    )
+    .await?;
     let count: i64 = db::fetch_one!(
         db,
         sqlx::query_scalar("SELECT COUNT(*) FROM self_hosted_endpoints WHERE user_id = $1")
@@ -167,7 +179,8 @@ pub async fn add(
             "You can save up to {MAX_ENDPOINTS} endpoints; remove one first."
         )));
     }
-    let probe = probe(&url).await;
+    rate_limits::hit(db, &PROBES, user_id, clock).await?;
+    let probe = probe(&target).await;
     let (id, now) = (uuid::Uuid::new_v4().to_string(), clock.now());
     db::execute!(db, sqlx::query(
         "INSERT INTO self_hosted_endpoints (id, user_id, name, url, kind, models, reachable, checked_at, created_at)
@@ -268,7 +281,62 @@ pub async fn remove(
 
 #[cfg(test)]
 mod tests {
-    use super::validate;
+    use super::{probe, validate, Target, MAX_LISTING_BYTES};
+    use crate::connect::self_hosted::EndpointKind;
+
+    /// A model server on loopback whose `/api/tags` answers `body`.
+    async fn serving(body: axum::body::Body) -> std::net::SocketAddr {
+        let body = std::sync::Arc::new(std::sync::Mutex::new(Some(body)));
+        let app = axum::Router::new().route(
+            "/api/tags",
+            axum::routing::get(move || {
+                let body = body.lock().unwrap().take().unwrap_or_default();
+                async move { body }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    }
+
+    #[tokio::test]
+    async fn the_probe_connects_to_the_checked_address_not_a_new_lookup() {
+        let addr = serving(axum::body::Body::from(r#"{"models":[{"name":"llama3"}]}"#)).await;
+        // This name resolves nowhere: only the pinned address can answer.
+        let target = Target {
+            url: url::Url::parse(&format!("http://rebound.invalid:{}/", addr.port())).unwrap(),
+            resolved: Some(("rebound.invalid".to_owned(), vec![addr])),
+        };
+        let found = probe(&target).await;
+        assert_eq!((found.kind, found.models), (EndpointKind::Ollama, Some(1)));
+    }
+
+    #[tokio::test]
+    async fn an_endless_answer_is_read_only_up_to_the_cap() {
+        // A listing that never ends: the probe stops reading past the cap
+        // (the time limit alone would let it read for seconds).
+        let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = sent.clone();
+        let endless = futures::stream::repeat_with(move || {
+            counter.fetch_add(64 * 1024, std::sync::atomic::Ordering::SeqCst);
+            Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b' '; 64 * 1024]))
+        });
+        let addr = serving(axum::body::Body::from_stream(endless)).await;
+        let target = Target {
+            url: url::Url::parse(&format!("http://{addr}/")).unwrap(),
+            resolved: None,
+        };
+        let found = probe(&target).await;
+        assert_eq!((found.kind, found.reachable), (EndpointKind::Unknown, true));
+        // What the server got out before the connection closed: the cap plus
+        // what the sockets' buffers held, not seconds of loopback bandwidth.
+        let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            sent < MAX_LISTING_BYTES + 16 * 1024 * 1024,
+            "{sent} bytes sent"
+        );
+    }
 
     #[test]
     fn good_urls_pass_and_bad_ones_say_why() {
@@ -281,7 +349,6 @@ mod tests {
             ("A", "localhost:11434", "http://"),
             ("A", "not a url", "not a URL"),
             ("A", "http://x.example/?key=1", "query"),
-            ("A", "http://169.254.169.254/", "Link-local"),
         ];
         for (name, url, expected) in cases {
             let err = validate(name, url).unwrap_err();

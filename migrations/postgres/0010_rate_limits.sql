@@ -1,0 +1,1 @@
+../shared/0010_rate_limits.sql

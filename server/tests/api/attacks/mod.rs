@@ -1,0 +1,5 @@
+//! The attack suite: one test per attack, named after it, each over real
+//! HTTP against a running Relay. The README's "Security" section lists them.
+
+mod account_takeover;
+mod ssrf;
