@@ -1,7 +1,7 @@
 // `relay auth --no-browser` as a person uses it: the CLI prints a URL,
 // Chromium opens it and signs in at the development GitHub, the tab says
 // "You can close this tab", and the CLI prints who signed in.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { card, fake, freshLogin, noSeriousAxe, openDeviceLogin, screenshot, toProviders } from './helpers';
 
 /** The seconds shown by "Code expires in m:ss". */

@@ -1,6 +1,6 @@
 // The whole wizard as a new user does it, with and without JavaScript, and
 // the repository list at 1,000 repositories.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { card, freshLogin, hydrated, noSeriousAxe, openDeviceLogin, relay, screenshot, signUp } from './helpers';
 
 /** Types into the repository search and ticks the first match. */
