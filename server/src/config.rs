@@ -60,6 +60,9 @@ pub struct Config {
     /// (`RELAY_SELF_HOSTED_ALLOW_PRIVATE`; on by default in development only,
     /// where Ollama on localhost is the point). Metadata addresses never.
     pub self_hosted_allow_private: bool,
+    /// How long a browser session lives (`RELAY_SESSION_HOURS`, default 12;
+    /// `RELAY_SESSION_IDLE_MINUTES`, default 60, at most the lifetime).
+    pub session_lifetimes: app::identity::session::Lifetimes,
     /// How long one request to a provider may take (`RELAY_PROVIDER_TIMEOUT_SECS`, default 15).
     pub provider_timeout: std::time::Duration,
     pub site_root: String,
@@ -188,6 +191,7 @@ impl Config {
                 }
             },
         };
+        let session_lifetimes = session_lifetimes(&var)?;
         let master_key = var("RELAY_MASTER_KEY").map(SecretString::from);
         let previous_master_keys = var("RELAY_MASTER_KEY_PREVIOUS")
             .map(|v| {
@@ -285,6 +289,7 @@ impl Config {
             )?,
             trusted_proxies,
             provider_timeout,
+            session_lifetimes,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             log_format,
             log_filter: var("RUST_LOG")
@@ -383,6 +388,32 @@ fn parse_switch(name: &str, value: Option<String>, default: bool) -> Result<bool
     }
 }
 
+/// `RELAY_SESSION_HOURS` (1–720) and `RELAY_SESSION_IDLE_MINUTES` (5 up to the lifetime).
+fn session_lifetimes(
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<app::identity::session::Lifetimes, ConfigError> {
+    let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>, unit: &str| {
+        match var(name) {
+            None => Ok(default),
+            Some(raw) => match raw.trim().parse::<i64>() {
+                Ok(n) if range.contains(&n) => Ok(n),
+                _ => fail(format!(
+                    "{name} must be a number of {unit} between {} and {} (got \"{}\")",
+                    range.start(),
+                    range.end(),
+                    raw.chars().take(40).collect::<String>()
+                )),
+            },
+        }
+    };
+    let hours = number("RELAY_SESSION_HOURS", 12, 1..=720, "hours")?;
+    let idle = number("RELAY_SESSION_IDLE_MINUTES", 60, 5..=hours * 60, "minutes")?;
+    Ok(app::identity::session::Lifetimes {
+        absolute_secs: hours * 60 * 60,
+        idle_secs: idle * 60,
+    })
+}
+
 fn parse_secs(name: &str, value: Option<String>, default: i64) -> Result<i64, ConfigError> {
     match value {
         None => Ok(default),
@@ -467,6 +498,25 @@ mod tests {
                 ok.trusted_proxies,
                 TrustedProxies::parse("10.0.0.0/8").unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn session_lifetimes_default_to_12_hours_and_60_minutes_idle_and_bad_ones_are_refused() {
+        let defaults = config(&[]).unwrap().session_lifetimes;
+        assert_eq!((defaults.absolute_secs, defaults.idle_secs), (12 * 3600, 3600));
+        let set = config(&[("RELAY_SESSION_HOURS", "2"), ("RELAY_SESSION_IDLE_MINUTES", "15")])
+            .unwrap()
+            .session_lifetimes;
+        assert_eq!((set.absolute_secs, set.idle_secs), (7200, 900));
+        for (name, value, says) in [
+            ("RELAY_SESSION_HOURS", "0", "between 1 and 720"),
+            ("RELAY_SESSION_HOURS", "soon", "between 1 and 720"),
+            ("RELAY_SESSION_IDLE_MINUTES", "721", "between 5 and 720"),
+            ("RELAY_SESSION_IDLE_MINUTES", "1", "between 5 and 720"),
+        ] {
+            let err = config(&[(name, value)]).unwrap_err();
+            assert!(err.0.contains(name) && err.0.contains(says), "{err}");
         }
     }
 

@@ -129,8 +129,11 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.mode == Mode::Production)
+        // The store forgets a session idle this long; the lifetime and the
+        // idle timeout themselves are checked on the app's clock
+        // (`identity::session`), so tests can move it.
         .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::days(14),
+            tower_sessions::cookie::time::Duration::seconds(config.session_lifetimes.idle_secs),
         ));
 
     let leptos_options = LeptosOptions::builder()
@@ -165,6 +168,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         metrics: Arc::default(),
         github_webhook_secret: config.github_webhook_secret.clone().map(Arc::new),
         self_hosted_allow_private: config.self_hosted_allow_private,
+        session_lifetimes: config.session_lifetimes,
     };
 
     let state_for_workers = state.clone();

@@ -229,6 +229,32 @@ pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenE
     }
 }
 
+/// How many terminal sessions of the user are live (issued, not revoked, not expired).
+pub async fn live_count(db: &Db, user_id: &str, clock: &Clock) -> Result<i64, Error> {
+    Ok(db::fetch_one!(
+        db,
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM session_tokens
+             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2"
+        )
+        .bind(user_id)
+        .bind(clock.now())
+    )?)
+}
+
+/// Revokes every token of the user (signing out the terminals).
+pub async fn revoke_all(db: &Db, user_id: &str, clock: &Clock) -> Result<(), Error> {
+    db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE session_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
+        )
+        .bind(clock.now())
+        .bind(user_id)
+    )?;
+    Ok(())
+}
+
 /// Revokes one token (logout).
 pub async fn revoke(db: &Db, jti: &str, clock: &Clock) -> Result<(), Error> {
     db::execute!(

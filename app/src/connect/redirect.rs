@@ -70,7 +70,7 @@ pub async fn complete(
         .endpoints(info.id)
         .ok_or(LoginFailure::UnknownProvider)?;
     // Only the user who started the connect may finish it.
-    let user_id = session::user_id(session)
+    let user_id = session::user_id(app, session)
         .await
         .map_err(internal)?
         .ok_or(LoginFailure::StateMismatch)?;

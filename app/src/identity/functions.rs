@@ -12,19 +12,53 @@ pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
         .map_err(|_| AppError::Internal)?;
-    let Some(id) = session::user_id(&session).await? else {
+    let Some(id) = session::user_id(&app, &session).await? else {
         return Ok(None);
     };
-    Ok(users::find(&app.db, &id).await?.map(|u| u.to_current()))
+    let Some(user) = users::find(&app.db, &id).await? else {
+        return Ok(None);
+    };
+    let terminals = crate::cli_broker::session_tokens::live_count(&app.db, &id, &app.clock).await?;
+    Ok(Some(CurrentUser {
+        terminals: u32::try_from(terminals).unwrap_or(u32::MAX),
+        ..user.to_current()
+    }))
 }
 
-/// Ends the session and returns to the landing page.
+/// Ends the session and returns to the landing page; with `terminals`
+/// ("on"), also every terminal signed in as the user.
 #[server(prefix = "/fn", endpoint = "account/sign-out")]
-pub async fn sign_out() -> Result<(), AppError> {
+pub async fn sign_out(terminals: Option<String>) -> Result<(), AppError> {
+    use crate::identity::session;
+    use crate::platform::AppState;
+    let app = expect_context::<AppState>();
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
         .map_err(|_| AppError::Internal)?;
-    crate::identity::session::sign_out(&session).await?;
+    if terminals.is_some() {
+        if let Some(id) = session::user_id(&app, &session).await? {
+            crate::cli_broker::session_tokens::revoke_all(&app.db, &id, &app.clock).await?;
+        }
+    }
+    session::sign_out(&session).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// "Sign out everywhere": ends every browser session and every terminal
+/// session of the user, this one included.
+#[server(prefix = "/fn", endpoint = "account/sign-out-everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::identity::session;
+    use crate::platform::AppState;
+    let app = expect_context::<AppState>();
+    let user = require_user().await?;
+    session::sign_out_everywhere(&app, &user.id).await?;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    session::sign_out(&session).await?;
+    tracing::info!(user = %user.id, "signed out everywhere");
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -37,7 +71,7 @@ pub(crate) async fn require_user() -> Result<crate::identity::users::User, AppEr
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
         .map_err(|_| AppError::Internal)?;
-    let id = session::user_id(&session)
+    let id = session::user_id(&app, &session)
         .await?
         .ok_or(AppError::NotSignedIn)?;
     users::find(&app.db, &id)

@@ -20,6 +20,9 @@ pub struct CurrentUser {
     pub name: Option<String>,
     pub avatar_url: Option<String>,
     pub progress: Progress,
+    /// Terminals (`relay` CLI) signed in as this user right now.
+    #[serde(default)]
+    pub terminals: u32,
 }
 
 impl CurrentUser {

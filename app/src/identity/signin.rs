@@ -26,7 +26,7 @@ pub async fn complete(
     checked: CheckedCallback,
 ) -> Result<String, LoginFailure> {
     let user = authenticate(app, checked).await?;
-    session::sign_in(session, &user.id)
+    session::sign_in(app, session, &user.id)
         .await
         .map_err(internal)?;
     tracing::info!(user = %user.id, login = %user.login, "signed in");

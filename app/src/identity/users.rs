@@ -25,6 +25,7 @@ impl User {
             name: self.name.clone(),
             avatar_url: self.avatar_url.clone(),
             progress: self.progress,
+            terminals: 0,
         }
     }
 }

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use crate::audit::functions::recent_activity;
 use crate::connect::functions::provider_statuses;
 use crate::connect::provider_card::LocalTime;
-use crate::identity::functions::signed_in_user;
+use crate::identity::functions::{signed_in_user, SignOutEverywhere as SignOutEverywhereFn};
 use crate::pages::onboarding::ProviderList;
 use crate::ui::header::AppHeader;
 
@@ -22,7 +22,7 @@ pub fn ProviderSettings() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(user)) => view! {
+                    Ok(Some(user)) => { let terminals = user.terminals; view! {
                         <AppHeader user/>
                         <main class="wizard" id="main">
                             <p><a href="/dashboard">"← Dashboard"</a></p>
@@ -58,11 +58,33 @@ pub fn ProviderSettings() -> impl IntoView {
                                     })}
                                 </Transition>
                             </section>
+                            <SignOutEverywhere terminals/>
                         </main>
-                    }.into_any(),
+                    }.into_any() }
                     _ => view! { <p class="page-loading"><a href="/">"Please sign in"</a></p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Where a user ends every session at once (a lost laptop, a shared machine).
+#[component]
+fn SignOutEverywhere(terminals: u32) -> impl IntoView {
+    let everywhere = ServerAction::<SignOutEverywhereFn>::new();
+    let signed_in = match terminals {
+        0 => "You are signed in in this browser; no terminal is signed in.".to_owned(),
+        1 => "You are signed in in this browser, and 1 terminal (relay CLI) is signed in as you.".to_owned(),
+        n => format!("You are signed in in this browser, and {n} terminals (relay CLI) are signed in as you."),
+    };
+    view! {
+        <section class="card" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">"Sessions"</h2>
+            <p>{signed_in}</p>
+            <p class="muted">"Sign out everywhere ends every browser session and every terminal signed in as you, this one included. Your connected providers stay connected."</p>
+            <ActionForm action=everywhere>
+                <button type="submit" class="btn btn-danger">"Sign out everywhere"</button>
+            </ActionForm>
+        </section>
     }
 }

@@ -44,6 +44,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The Content-Security-Policy pages and other answers are sent with.
     pub content_security_policy: Arc<csp::Policy>,
+    /// How long a signed-in browser session lives.
+    pub session_lifetimes: crate::identity::session::Lifetimes,
     /// Whether the self-hosted probe may reach loopback and private networks.
     pub self_hosted_allow_private: bool,
     /// What GitHub signs webhook deliveries with (`None`: webhooks are refused).

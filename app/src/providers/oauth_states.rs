@@ -4,6 +4,10 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::platform::{db, sha256_hex, Clock, Db, Error};
 use crate::providers::ProviderId;
+use crate::vault;
+
+/// What the PKCE verifier is sealed for (under its state).
+pub const VERIFIER: &str = "oauth_states.pkce_verifier";
 
 /// How long a started login stays valid.
 pub const STATE_TTL_SECS: i64 = 10 * 60;
@@ -57,7 +61,7 @@ pub async fn create(
     .bind(sha256_hex(state.expose_secret()))
     .bind(provider)
     .bind(purpose)
-    .bind(pkce_verifier.expose_secret())
+    .bind(vault::seal_under(state.expose_secret(), VERIFIER, pkce_verifier))
     .bind(return_to)
     .bind(now)
     .bind(now + STATE_TTL_SECS))?;
@@ -106,10 +110,13 @@ pub async fn consume(
     if expires_at <= now {
         return Err(StateError::Expired);
     }
+    // Only the state opens it; a row from before sealing reads as unknown.
+    let pkce_verifier =
+        vault::open_under(state, VERIFIER, &verifier).map_err(|_| StateError::Unknown)?;
     Ok(PendingLogin {
         provider,
         purpose,
-        pkce_verifier: SecretString::from(verifier),
+        pkce_verifier,
         return_to,
     })
 }
@@ -213,6 +220,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(stored, sha256_hex("plain-state-value"));
+    }
+
+    #[tokio::test]
+    async fn the_pkce_verifier_is_stored_sealed_under_the_state() {
+        let db = db::memory().await;
+        started(&db, "a-state-of-enough-entropy").await;
+        let stored: String = db::fetch_one!(
+            db,
+            sqlx::query_scalar("SELECT pkce_verifier FROM oauth_states")
+        )
+        .unwrap();
+        assert!(!stored.contains("verifier-123"), "{stored}");
+        assert!(vault::open_under("another-state", VERIFIER, &stored).is_err());
+        assert_eq!(
+            vault::open_under("a-state-of-enough-entropy", VERIFIER, &stored)
+                .unwrap()
+                .expose_secret(),
+            "verifier-123"
+        );
     }
 
     #[tokio::test]

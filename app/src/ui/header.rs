@@ -25,10 +25,25 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
                     <span class="account-display">{display}</span>
                     {login.map(|l| view! { <span class="account-login">{l}</span> })}
                 </span>
-                <ActionForm action=sign_out attr:class="inline">
+                <ActionForm action=sign_out attr:class="inline sign-out">
+                    // Signing out here can end the terminals too (unticked: a
+                    // terminal is often what the user still wants signed in).
+                    {(user.terminals > 0).then(|| view! {
+                        <label class="sign-out-terminals">
+                            <input type="checkbox" name="terminals" value="on"/>
+                            {terminals_label(user.terminals)}
+                        </label>
+                    })}
                     <button type="submit" class="btn btn-ghost btn-small">"Sign out"</button>
                 </ActionForm>
             </nav>
         </header>
+    }
+}
+
+fn terminals_label(count: u32) -> String {
+    match count {
+        1 => "and my terminal".to_owned(),
+        n => format!("and my {n} terminals"),
     }
 }

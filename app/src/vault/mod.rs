@@ -199,6 +199,38 @@ impl UserKey {
     }
 }
 
+/// Seals `secret` under a key derived from `passphrase`, a high-entropy value
+/// kept elsewhere (an OAuth state lives in the browser's session and the
+/// callback URL, never in the table holding this): reading the table alone
+/// opens nothing. `purpose` keeps keys of different uses apart.
+pub fn seal_under(passphrase: &str, purpose: &str, secret: &SecretString) -> String {
+    let (key, aad) = passphrase_key(passphrase, purpose);
+    seal(&key, &aad, secret.expose_secret().as_bytes())
+}
+
+pub fn open_under(
+    passphrase: &str,
+    purpose: &str,
+    sealed: &str,
+) -> Result<SecretString, VaultError> {
+    let (key, aad) = passphrase_key(passphrase, purpose);
+    let bytes = open(&key, &aad, sealed)?;
+    String::from_utf8(bytes)
+        .map(SecretString::from)
+        .map_err(|_| VaultError::Malformed)
+}
+
+fn passphrase_key(passphrase: &str, purpose: &str) -> (Key<Aes256Gcm>, String) {
+    let aad = format!("{FORMAT}|passphrase|{purpose}");
+    // Not the SHA-256 of the passphrase alone, which tables store to look it up.
+    let digest = Sha256::new()
+        .chain_update(aad.as_bytes())
+        .chain_update([0])
+        .chain_update(passphrase.as_bytes())
+        .finalize();
+    (*Key::<Aes256Gcm>::from_slice(&digest), aad)
+}
+
 fn wrap_aad(user_id: &str) -> String {
     format!("{FORMAT}|user-key|user:{user_id}")
 }

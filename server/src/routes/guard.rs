@@ -26,7 +26,7 @@ pub async fn guard(
     if !(protected || path == "/") {
         return next.run(request).await;
     }
-    let user = match session::user_id(&session).await {
+    let user = match session::user_id(&app, &session).await {
         Ok(Some(id)) => users::find(&app.db, &id).await,
         Ok(None) => Ok(None),
         Err(e) => Err(e),

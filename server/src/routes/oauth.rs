@@ -105,7 +105,7 @@ pub async fn connect(
     let Ok(return_to) = connect::safe_return_to(query.return_to.as_deref()) else {
         return failed(LoginFailure::BadReturn, Some(info.id));
     };
-    match app::identity::session::user_id(&session).await {
+    match app::identity::session::user_id(&app, &session).await {
         Ok(Some(_)) => {}
         _ => return Redirect::to("/").into_response(),
     }

@@ -14,7 +14,7 @@ pub async fn export(
     session: Session,
     Path(team_id): Path<String>,
 ) -> Response {
-    let user_id = match session::user_id(&session).await {
+    let user_id = match session::user_id(&app, &session).await {
         Ok(Some(id)) => id,
         _ => return (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response(),
     };

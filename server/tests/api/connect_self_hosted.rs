@@ -113,7 +113,11 @@ async fn bad_endpoints_are_refused_with_a_reason_and_nothing_is_saved() {
         ("Mine", "file:///etc/passwd", "http://"),
         ("Mine", "127.0.0.1:11434", "http"),
         ("", "http://127.0.0.1:11434", "name"),
-        ("Meta", "http://169.254.169.254/latest", "cloud metadata or link-local"),
+        (
+            "Meta",
+            "http://169.254.169.254/latest",
+            "cloud metadata or link-local",
+        ),
     ] {
         let (status, body) = call(&app, "self-hosted/add", &[("name", name), ("url", url)]).await;
         assert_eq!(status, 400, "{url}");

@@ -66,6 +66,9 @@ pub async fn test_vars(data_dir: &Path, extra: &[(&str, &str)]) -> HashMap<Strin
             "RELAY_DATA_DIR".to_owned(),
             data_dir.to_string_lossy().into_owned(),
         ),
+        // Tests move the clock by hours to expire tokens: the browser session
+        // may idle as long as it lives (the session tests set their own).
+        ("RELAY_SESSION_IDLE_MINUTES".to_owned(), "720".to_owned()),
     ]);
     if let Some(url) = postgres_database(data_dir).await {
         vars.insert("DATABASE_URL".to_owned(), url);

@@ -165,9 +165,20 @@ async fn a_pkce_mismatch_is_rejected_by_the_provider() {
     let authorize = app.start_sign_in().await;
     let callback = app.decide(&authorize, "ada", "authorize").await;
     // As if an attacker injected a code obtained for another verifier.
+    let state = callback
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let other = app::vault::seal_under(
+        &state,
+        app::providers::oauth_states::VERIFIER,
+        &secrecy::SecretString::from("x".repeat(64)),
+    );
     db::execute!(
         app.db(),
-        sqlx::query("UPDATE oauth_states SET pkce_verifier = $1").bind("x".repeat(64))
+        sqlx::query("UPDATE oauth_states SET pkce_verifier = $1").bind(other)
     )
     .unwrap();
 

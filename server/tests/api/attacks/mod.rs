@@ -2,4 +2,5 @@
 //! HTTP against a running Relay. The README's "Security" section lists them.
 
 mod account_takeover;
+mod sessions;
 mod ssrf;
