@@ -504,10 +504,16 @@ mod tests {
     #[test]
     fn session_lifetimes_default_to_12_hours_and_60_minutes_idle_and_bad_ones_are_refused() {
         let defaults = config(&[]).unwrap().session_lifetimes;
-        assert_eq!((defaults.absolute_secs, defaults.idle_secs), (12 * 3600, 3600));
-        let set = config(&[("RELAY_SESSION_HOURS", "2"), ("RELAY_SESSION_IDLE_MINUTES", "15")])
-            .unwrap()
-            .session_lifetimes;
+        assert_eq!(
+            (defaults.absolute_secs, defaults.idle_secs),
+            (12 * 3600, 3600)
+        );
+        let set = config(&[
+            ("RELAY_SESSION_HOURS", "2"),
+            ("RELAY_SESSION_IDLE_MINUTES", "15"),
+        ])
+        .unwrap()
+        .session_lifetimes;
         assert_eq!((set.absolute_secs, set.idle_secs), (7200, 900));
         for (name, value, says) in [
             ("RELAY_SESSION_HOURS", "0", "between 1 and 720"),
