@@ -162,12 +162,6 @@ pub async fn add(
 ) -> Result<SelfHostedView, AddError> {
     let (db, clock) = (&app.db, &app.clock);
     let (name, url) = validate(name, raw_url).map_err(AddError::Invalid)?;
-    let target = addresses::target(
-        &url,
-        app.self_hosted_allow_private,
-        addresses::system_resolve,
-    )
-    .await?;
     let count: i64 = db::fetch_one!(
         db,
         sqlx::query_scalar("SELECT COUNT(*) FROM self_hosted_endpoints WHERE user_id = $1")
@@ -179,7 +173,14 @@ pub async fn add(
             "You can save up to {MAX_ENDPOINTS} endpoints; remove one first."
         )));
     }
+    // Counted before the lookup: resolving a name is a request too.
     rate_limits::hit(db, &PROBES, user_id, clock).await?;
+    let target = addresses::target(
+        &url,
+        app.self_hosted_allow_private,
+        addresses::system_resolve,
+    )
+    .await?;
     let probe = probe(&target).await;
     let (id, now) = (uuid::Uuid::new_v4().to_string(), clock.now());
     db::execute!(db, sqlx::query(

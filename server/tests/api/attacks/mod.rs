@@ -2,5 +2,6 @@
 //! HTTP against a running Relay. The README's "Security" section lists them.
 
 mod account_takeover;
+mod rate_limits;
 mod sessions;
 mod ssrf;

@@ -2,9 +2,9 @@
 //! a URL the user typed from inside Relay's network. Which addresses are
 //! refused is unit-tested with a resolver the test controls
 //! (`connect::self_hosted::addresses`); these tests go through the server.
-//! The ones that name metadata addresses are ignored by a plain run and run
-//! by `scripts/test` inside a network namespace that has only loopback
-//! (`unshare -rn`), so that even a broken refusal sends nothing anywhere.
+//! The one that names metadata addresses runs its body in a copy of the test
+//! binary inside a network namespace that has only loopback (`unshare -rn`),
+//! so that even a broken refusal sends nothing anywhere.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -16,9 +16,9 @@ use crate::connect_device::call;
 use crate::connect_self_hosted::{listed, model_server};
 use crate::helpers::{spawn_app, spawn_app_with};
 
-/// Panics unless this process can reach nothing but loopback.
-fn only_loopback_is_here() {
-    // The process's own network namespace (sysfs may show the host's).
+/// Whether this process can reach nothing but loopback (its own network
+/// namespace, as `/proc/self/net/dev` lists it; sysfs may show the host's).
+fn only_loopback_is_here() -> bool {
     let interfaces: Vec<String> = std::fs::read_to_string("/proc/self/net/dev")
         .unwrap()
         .lines()
@@ -26,17 +26,52 @@ fn only_loopback_is_here() {
         .filter_map(|line| line.split(':').next())
         .map(|name| name.trim().to_owned())
         .collect();
-    assert_eq!(
-        interfaces,
-        ["lo"],
-        "run this test inside `unshare -rn` (scripts/test does), never where a packet could leave"
+    interfaces == ["lo"]
+}
+
+/// Set in the copy of this test binary that runs inside the namespace.
+const INSIDE: &str = "RELAY_TEST_LOOPBACK_ONLY";
+
+/// Runs the test `name` again, alone, in a copy of this binary inside a new
+/// network namespace that has only loopback (`unshare -rn`), and fails
+/// unless it passes there. SQLite only: the suite's PostgreSQL cluster is on
+/// the host's loopback, which the namespace cannot reach.
+fn passes_in_a_loopback_only_namespace(name: &str) {
+    let binary = std::env::current_exe().unwrap();
+    let run = format!(
+        "ip link set lo up && exec '{}' --exact '{name}' --test-threads=1",
+        binary.display()
+    );
+    let output = std::process::Command::new("unshare")
+        .args(["-rn", "sh", "-c", &run])
+        .env(INSIDE, "1")
+        .env_remove("RELAY_TEST_POSTGRES_URL")
+        .output()
+        .expect("unshare (util-linux) and ip (iproute2) run");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && said.contains("1 passed"),
+        "{said}"
     );
 }
 
 #[tokio::test]
-#[ignore = "needs a loopback-only network namespace: scripts/test runs it inside `unshare -rn`"]
 async fn ssrf_cloud_metadata_in_every_spelling_is_refused_and_nothing_is_saved() {
-    only_loopback_is_here();
+    // Even a broken refusal must send nothing toward such an address: the
+    // test's body runs only where nothing but loopback exists.
+    if std::env::var_os(INSIDE).is_none() {
+        return passes_in_a_loopback_only_namespace(
+            "attacks::ssrf::ssrf_cloud_metadata_in_every_spelling_is_refused_and_nothing_is_saved",
+        );
+    }
+    assert!(
+        only_loopback_is_here(),
+        "the namespace has more than loopback"
+    );
     // Development allows private networks: metadata stays refused.
     let app = spawn_app().await;
     app.sign_in("ada").await;
@@ -138,6 +173,7 @@ async fn ssrf_loopback_is_refused_unless_the_operator_allows_private_networks() 
 #[tokio::test]
 async fn ssrf_probing_is_rate_limited_per_user() {
     let app = spawn_app().await;
+    crate::attacks::rate_limits::at_a_window_start(&app, 60);
     app.sign_in("ada").await;
     let ollama = model_server(true).await;
     for n in 0..10 {
