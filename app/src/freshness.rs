@@ -23,6 +23,7 @@ use crate::platform::{AppState, Clock, Error};
 use crate::providers::oauth;
 use crate::providers::oauth::ExchangeError;
 use crate::providers::{ProviderId, ProviderInfo};
+use crate::vault::credentials::{Field, UsedRefresh};
 use crate::vault::{credentials, leases};
 
 /// Refresh when the token has less than this left.
@@ -117,7 +118,7 @@ async fn stored(app: &AppState, user_id: &str, provider: ProviderId) -> Result<S
         return Ok(Stored::Due(sealed));
     }
     Ok(Stored::Fresh(
-        open_access(app, user_id, provider, &sealed.access_token).await?,
+        open_access(app, user_id, provider, &sealed).await?,
     ))
 }
 
@@ -139,8 +140,8 @@ async fn refresh_leased(
         &app.vault,
         user_id,
         provider,
-        "refresh_token",
-        &used,
+        &sealed,
+        Field::Refresh,
     )
     .await?;
     let Some(endpoints) = app.providers.endpoints(provider) else {
@@ -167,8 +168,12 @@ async fn refresh_leased(
     });
     match outcome {
         Ok(tokens) => {
+            let used = UsedRefresh {
+                sealed: &used,
+                token: &refresh_token,
+            };
             if credentials::store_refreshed(
-                &app.db, &app.vault, user_id, provider, &used, &tokens, &app.clock,
+                &app.db, &app.vault, user_id, provider, used, &tokens, &app.clock,
             )
             .await?
             {
@@ -188,14 +193,14 @@ async fn refresh_leased(
                 let sealed = credentials::sealed(&app.db, user_id, provider)
                     .await?
                     .ok_or(FreshError::NotConnected)?;
-                open_access(app, user_id, provider, &sealed.access_token).await
+                open_access(app, user_id, provider, &sealed).await
             }
         }
         Err(ExchangeError::Rejected(code)) => {
             // A rotation by another instance looks like a rejection: check first.
             let now_stored = credentials::sealed(&app.db, user_id, provider).await?;
             if let Some(s) = now_stored.filter(|s| s.refresh_token.as_deref() != Some(&used)) {
-                return open_access(app, user_id, provider, &s.access_token).await;
+                return open_access(app, user_id, provider, &s).await;
             }
             credentials::mark_needs_reconnect(&app.db, user_id, provider, &app.clock).await?;
             audit::note(
@@ -225,7 +230,7 @@ async fn refresh_leased(
             // Still valid for a few minutes? Then it is still the right answer.
             match sealed.expires_at {
                 Some(at) if at > app.clock.now() => {
-                    open_access(app, user_id, provider, &sealed.access_token).await
+                    open_access(app, user_id, provider, &sealed).await
                 }
                 _ => Err(FreshError::Unavailable),
             }
@@ -290,15 +295,15 @@ async fn open_access(
     app: &AppState,
     user_id: &str,
     provider: ProviderId,
-    sealed: &str,
+    sealed: &credentials::Sealed,
 ) -> Result<SecretString, FreshError> {
     Ok(credentials::open(
         &app.db,
         &app.vault,
         user_id,
         provider,
-        "access_token",
         sealed,
+        Field::Access,
     )
     .await?)
 }

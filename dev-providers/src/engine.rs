@@ -116,6 +116,11 @@ pub fn routes() -> Router<Arc<Engine>> {
 }
 
 impl Engine {
+    /// The stand-in's issuer identifier, as `iss` names it.
+    fn issuer(&self, provider: &str) -> String {
+        crate::issuer(&self.public_url, provider).to_string()
+    }
+
     pub fn new(
         db: SqlitePool,
         clients: HashMap<String, Vec<DevClient>>,
@@ -353,7 +358,7 @@ fn check_client<'a>(
 }
 
 /// Errors the client should hear about go back to its redirect URI.
-fn check_request(p: &AuthorizeParams) -> Result<(), Response> {
+fn check_request(p: &AuthorizeParams, issuer: &str) -> Result<(), Response> {
     let problem = if p.response_type != "code" {
         Some(("unsupported_response_type", "response_type must be code"))
     } else if p.code_challenge.is_empty() || p.code_challenge_method != "S256" {
@@ -371,6 +376,7 @@ fn check_request(p: &AuthorizeParams) -> Result<(), Response> {
                 ("error", error),
                 ("error_description", description),
                 ("state", &p.state),
+                ("iss", issuer),
             ],
         )),
         None => Ok(()),
@@ -382,7 +388,10 @@ async fn authorize_page(
     Path(provider): Path<String>,
     Query(p): Query<AuthorizeParams>,
 ) -> Response {
-    if let Err(response) = check_client(&engine, &provider, &p).and_then(|_| check_request(&p)) {
+    let issuer = engine.issuer(&provider);
+    if let Err(response) =
+        check_client(&engine, &provider, &p).and_then(|_| check_request(&p, &issuer))
+    {
         return response;
     }
     Html(consent_page(&provider, &p, None)).into_response()
@@ -393,7 +402,10 @@ async fn decide(
     Path(provider): Path<String>,
     Form(p): Form<AuthorizeParams>,
 ) -> Response {
-    if let Err(response) = check_client(&engine, &provider, &p).and_then(|_| check_request(&p)) {
+    let issuer = engine.issuer(&provider);
+    if let Err(response) =
+        check_client(&engine, &provider, &p).and_then(|_| check_request(&p, &issuer))
+    {
         return response;
     }
     if p.decision != "authorize" {
@@ -406,6 +418,7 @@ async fn decide(
                     "The user has denied your application access.",
                 ),
                 ("state", &p.state),
+                ("iss", &issuer),
             ],
         );
     }
@@ -453,7 +466,10 @@ async fn decide(
             "The development provider could not store the grant.",
         );
     }
-    redirect_with(&p.redirect_uri, &[("code", &code), ("state", &p.state)])
+    redirect_with(
+        &p.redirect_uri,
+        &[("code", &code), ("state", &p.state), ("iss", &issuer)],
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -131,6 +131,8 @@ pub fn display_name(id: &str) -> &str {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoints {
     pub id: &'static str,
+    /// Who the stand-in says it is (RFC 9207 `iss` in every authorization answer).
+    pub issuer: Url,
     /// Present only for stand-ins that take redirect logins.
     pub auth_url: Option<Url>,
     pub token_url: Url,
@@ -151,6 +153,7 @@ pub fn endpoints(base: &Url) -> Vec<Endpoints> {
         .iter()
         .map(|s| Endpoints {
             id: s.id,
+            issuer: issuer(base, s.id),
             auth_url: s.redirect_login.then(|| at(s.id, "authorize")),
             token_url: at(s.id, "token"),
             device_url: at(s.id, "device/code"),
@@ -159,6 +162,11 @@ pub fn endpoints(base: &Url) -> Vec<Endpoints> {
             api_url: s.rest_api.then(|| at(s.id, "api/")),
         })
         .collect()
+}
+
+/// A stand-in's issuer identifier: its own root, `<base><id>`.
+pub fn issuer(base: &Url, id: &str) -> Url {
+    base.join(id).expect("a path joins onto a base URL")
 }
 
 /// Hex SHA-256: what the stand-ins store instead of the codes and tokens they issue.

@@ -202,7 +202,7 @@ impl Config {
             .unwrap_or_default();
 
         let providers = app::providers::credential_providers()
-            .map(|info| provider_app(info, &var))
+            .map(|info| provider_app(info, &var, mode == Mode::Production))
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .flatten()
@@ -254,6 +254,26 @@ impl Config {
             None
         };
 
+        // A development server trusts whoever reaches it (its stand-in
+        // providers approve any login): only this machine, unless told.
+        if mode == Mode::Development
+            && !parse_switch(
+                "RELAY_DEV_LISTEN_ANYWHERE",
+                var("RELAY_DEV_LISTEN_ANYWHERE"),
+                false,
+            )?
+        {
+            let listening = std::iter::once(("RELAY_ADDR", addr)).chain(
+                dev_providers
+                    .iter()
+                    .map(|d| ("RELAY_DEV_PROVIDERS_ADDR", d.addr)),
+            );
+            for (name, addr) in listening {
+                if !addr.ip().is_loopback() {
+                    return fail(format!("{name}={addr} would let other machines reach this development server, whose development providers approve any login: use 127.0.0.1, or set RELAY_DEV_LISTEN_ANYWHERE=on if that is what you want"));
+                }
+            }
+        }
         if mode == Mode::Production {
             if master_key.is_none() {
                 return fail("production mode requires RELAY_MASTER_KEY (64 hex characters; `relay-server generate-master-key` prints one)");
@@ -300,9 +320,12 @@ impl Config {
 }
 
 /// One provider's `RELAY_<PROVIDER>_…` variables; `None` when it is not configured.
+/// `https_only`: production, where a provider reached over plain http would
+/// hand its tokens to anyone on the way.
 fn provider_app(
     info: &app::providers::ProviderInfo,
     var: &impl Fn(&str) -> Option<String>,
+    https_only: bool,
 ) -> Result<Option<ProviderApp>, ConfigError> {
     let prefix = format!("RELAY_{}_", info.id.as_str().to_uppercase());
     let name = |field: &str| format!("{prefix}{field}");
@@ -310,7 +333,13 @@ fn provider_app(
         let key = name(field);
         match var(&key).as_deref().or(default) {
             None => Ok(None),
-            Some(raw) => parse_url(&key, raw).map(Some),
+            Some(raw) => match parse_url(&key, raw)? {
+                url if https_only && url.scheme() != "https" => fail(format!(
+                    "production mode requires https provider endpoints: {key} is {}://…",
+                    url.scheme()
+                )),
+                url => Ok(Some(url)),
+            },
         }
     };
     let Some(client_id) = var(&name("CLIENT_ID")).filter(|id| !id.is_empty()) else {
@@ -524,6 +553,41 @@ mod tests {
             let err = config(&[(name, value)]).unwrap_err();
             assert!(err.0.contains(name) && err.0.contains(says), "{err}");
         }
+    }
+
+    #[test]
+    fn development_listens_on_loopback_only_unless_told() {
+        for (name, value) in [
+            ("RELAY_ADDR", "0.0.0.0:3000"),
+            ("RELAY_ADDR", "[::]:3000"),
+            ("RELAY_DEV_PROVIDERS_ADDR", "192.168.1.5:3010"),
+        ] {
+            let err = config(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                err.contains(name) && err.contains("RELAY_DEV_LISTEN_ANYWHERE"),
+                "{err}"
+            );
+            let told = config(&[(name, value), ("RELAY_DEV_LISTEN_ANYWHERE", "on")]).unwrap();
+            assert_eq!(told.mode, Mode::Development);
+        }
+        assert!(config(&[("RELAY_ADDR", "[::1]:3000")]).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_plain_http_provider_endpoints() {
+        let err = config(&[
+            ("RELAY_ENV", "production"),
+            ("RELAY_MASTER_KEY", KEY),
+            ("RELAY_PUBLIC_URL", "https://relay.example.com"),
+            ("RELAY_GITHUB_CLIENT_ID", "id"),
+            ("RELAY_GITHUB_CLIENT_SECRET", "secret"),
+            ("RELAY_GOOGLE_CLIENT_ID", "id"),
+            ("RELAY_GOOGLE_CLIENT_SECRET", "secret"),
+            ("RELAY_GOOGLE_ISSUER", "http://idp.example.com"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("RELAY_GOOGLE_ISSUER is http://"), "{err}");
     }
 
     #[test]

@@ -113,7 +113,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     #[cfg(not(feature = "dev-providers"))]
     let (stand_ins, dev_providers_url) = (Vec::new(), None);
     let http = http_client(config.provider_timeout);
-    let providers = registry::build(&config.providers, stand_ins, &http).await?;
+    let providers = registry::build(
+        &config.providers,
+        stand_ins,
+        &http,
+        config.mode == Mode::Production,
+    )
+    .await?;
 
     let pool = db::connect(config.database_url.expose_secret())
         .await
@@ -163,6 +169,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         http,
         device_worker: Arc::new(tokio::sync::Notify::new()),
         refresher: Arc::default(),
+        signing_keys: Arc::default(),
         clock,
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         metrics: Arc::default(),

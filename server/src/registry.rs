@@ -10,15 +10,17 @@ use url::Url;
 use crate::config::ProviderApp;
 
 /// `stand_ins`: the development providers, used for every provider the
-/// operator did not configure.
+/// operator did not configure. `https_only` (production): a discovery
+/// document naming an http endpoint is refused, as configured ones are.
 pub async fn build(
     apps: &[ProviderApp],
     stand_ins: Vec<ProviderEndpoints>,
     http: &reqwest::Client,
+    https_only: bool,
 ) -> anyhow::Result<Registry> {
     let mut configured = Vec::new();
     for app in apps {
-        configured.push(resolve(app, http).await?);
+        configured.push(resolve(app, http, https_only).await?);
     }
     for stand_in in stand_ins {
         if !configured.iter().any(|p| p.id == stand_in.id) {
@@ -43,14 +45,20 @@ struct Discovery {
     device_authorization_endpoint: Option<Url>,
     userinfo_endpoint: Option<Url>,
     revocation_endpoint: Option<Url>,
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
 }
 
-async fn resolve(app: &ProviderApp, http: &reqwest::Client) -> anyhow::Result<ProviderEndpoints> {
+async fn resolve(
+    app: &ProviderApp,
+    http: &reqwest::Client,
+    https_only: bool,
+) -> anyhow::Result<ProviderEndpoints> {
     let env = |field: &str| format!("RELAY_{}_{field}", app.id.as_str().to_uppercase());
     let discovered =
         match &app.issuer {
             None => None,
-            Some(issuer) => Some(discover(http, issuer).await.with_context(|| {
+            Some(issuer) => Some(discover(http, issuer, https_only).await.with_context(|| {
                 format!("OIDC discovery at {} failed ({})", issuer, env("ISSUER"))
             })?),
         };
@@ -71,11 +79,18 @@ async fn resolve(app: &ProviderApp, http: &reqwest::Client) -> anyhow::Result<Pr
         revoke_url: pick(&app.revoke_url, |d| &d.revocation_endpoint),
         api_url: app.api_url.clone(),
         scopes: app.scopes.clone(),
+        issuer_in_callbacks: discovered
+            .as_ref()
+            .is_some_and(|d| d.authorization_response_iss_parameter_supported),
         issuer: discovered.map(|d| d.issuer),
     })
 }
 
-async fn discover(http: &reqwest::Client, issuer: &Url) -> anyhow::Result<Discovery> {
+async fn discover(
+    http: &reqwest::Client,
+    issuer: &Url,
+    https_only: bool,
+) -> anyhow::Result<Discovery> {
     let url = Url::parse(&format!(
         "{}/.well-known/openid-configuration",
         issuer.as_str().trim_end_matches('/')
@@ -96,5 +111,76 @@ async fn discover(http: &reqwest::Client, issuer: &Url) -> anyhow::Result<Discov
         "the document names another issuer ({})",
         discovery.issuer
     );
+    if https_only {
+        if let Some((name, url)) = discovery
+            .endpoints()
+            .find(|(_, url)| url.scheme() != "https")
+        {
+            anyhow::bail!(
+                "production mode requires https endpoints: the document's {name} is {}://…",
+                url.scheme()
+            );
+        }
+    }
     Ok(discovery)
+}
+
+impl Discovery {
+    /// Every endpoint the document names, by its field name.
+    fn endpoints(&self) -> impl Iterator<Item = (&'static str, &Url)> {
+        [
+            ("authorization_endpoint", &self.authorization_endpoint),
+            ("token_endpoint", &self.token_endpoint),
+            (
+                "device_authorization_endpoint",
+                &self.device_authorization_endpoint,
+            ),
+            ("userinfo_endpoint", &self.userinfo_endpoint),
+            ("revocation_endpoint", &self.revocation_endpoint),
+        ]
+        .into_iter()
+        .filter_map(|(name, url)| url.as_ref().map(|url| (name, url)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::{routing::get, Json, Router};
+
+    /// An OpenID provider on loopback whose discovery document names its
+    /// token endpoint with `endpoint_scheme`; returns its issuer.
+    async fn provider_publishing(endpoint_scheme: &'static str) -> Url {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let document = serde_json::json!({
+            "issuer": issuer,
+            "authorization_endpoint": "https://idp.example/authorize",
+            "token_endpoint": format!("{endpoint_scheme}://idp.example/token"),
+            "authorization_response_iss_parameter_supported": true,
+        });
+        let app = Router::new().route(
+            "/.well-known/openid-configuration",
+            get(move || async move { Json(document) }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Url::parse(&issuer).unwrap()
+    }
+
+    #[tokio::test]
+    async fn discovery_in_production_refuses_a_plain_http_endpoint() {
+        let http = reqwest::Client::new();
+        let issuer = provider_publishing("http").await;
+        let err = discover(&http, &issuer, true).await.err().unwrap();
+        assert!(
+            err.to_string()
+                .contains("the document's token_endpoint is http://"),
+            "{err}"
+        );
+        // Development takes it (the stand-ins are plain http on loopback).
+        assert!(discover(&http, &issuer, false).await.is_ok());
+        let issuer = provider_publishing("https").await;
+        let found = discover(&http, &issuer, true).await.unwrap();
+        assert!(found.authorization_response_iss_parameter_supported);
+    }
 }

@@ -63,7 +63,10 @@ pub fn endpoints(base: &Url) -> Vec<ProviderEndpoints> {
                 revoke_url: Some(stand_in.revoke_url),
                 api_url: stand_in.api_url,
                 scopes: info.scopes.iter().map(|s| s.to_string()).collect(),
-                issuer: None,
+                // They name themselves in every answer (RFC 9207), as a
+                // careful provider does.
+                issuer: Some(stand_in.issuer),
+                issuer_in_callbacks: true,
             })
         })
         .collect()

@@ -16,9 +16,22 @@ use crate::vault::{Binding, Vault, WrappedKey};
 pub const AUDIENCE: &str = "relay-cli";
 /// How long a session token lasts.
 pub const LIFETIME_SECS: i64 = 60 * 60;
+/// The `typ` of every session token (RFC 8725 §3.11: explicit typing, so no
+/// other JWT this issuer signs could pass for one). RFC 9068's access-token type.
+pub const TYPE: &str = "at+jwt";
+/// Longer than any token we issue (about 600 bytes): anything longer is
+/// refused before a byte of it is decoded.
+pub const MAX_TOKEN_BYTES: usize = 4096;
+/// How long a verifier trusts its copy of the published keys; a token with
+/// an unknown key id makes it read them again at once (a rotation elsewhere).
+const KEYS_CACHED_SECS: i64 = 60;
+/// How far ahead of this server's clock another instance's may be.
+const NBF_SKEW_SECS: i64 = 5;
 const PRIVATE_KEY: Binding<'static> = Binding {
     provider: "relay",
     field: "session-jwt-ed25519",
+    // Its data key is its own (bound to its kid): nothing else opens it.
+    row: None,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,8 +43,39 @@ pub struct Claims {
     pub login: String,
     pub providers: Vec<String>,
     pub iat: i64,
+    pub nbf: i64,
     pub exp: i64,
     pub jti: String,
+}
+
+/// Published keys: (kid, public key `x`), the current one first.
+type Keys = std::sync::Arc<Vec<(String, String)>>;
+
+/// The published keys as a verifier last read them, and when (cached:
+/// every API call verifies a token).
+#[derive(Default)]
+pub struct KeyCache {
+    read: std::sync::Mutex<Option<(i64, Keys)>>,
+}
+
+impl KeyCache {
+    /// The keys, from the cache unless it is stale or lacks `kid`.
+    async fn keys(
+        &self,
+        db: &Db,
+        clock: &Clock,
+        kid: &str,
+    ) -> Result<Keys, Error> {
+        let now = clock.now();
+        if let Some((at, keys)) = self.read.lock().expect("not poisoned").as_ref() {
+            if now - at < KEYS_CACHED_SECS && keys.iter().any(|(k, _)| k == kid) {
+                return Ok(keys.clone());
+            }
+        }
+        let keys = std::sync::Arc::new(published(db, clock).await?);
+        *self.read.lock().expect("not poisoned") = Some((now, keys.clone()));
+        Ok(keys)
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -166,6 +210,7 @@ pub async fn issue(
         login: login.to_owned(),
         providers: providers.iter().map(|p| p.as_str().to_owned()).collect(),
         iat,
+        nbf: iat,
         exp: iat + LIFETIME_SECS,
         jti: uuid::Uuid::new_v4().to_string(),
     };
@@ -177,6 +222,7 @@ pub async fn issue(
     .bind(claims.iat)
     .bind(claims.exp))?;
     let mut header = Header::new(Algorithm::EdDSA);
+    header.typ = Some(TYPE.to_owned());
     header.kid = Some(kid);
     let token = jsonwebtoken::encode(&header, &claims, &key)
         .map_err(|_| Error::Crypto("signing a session token failed"))?;
@@ -187,18 +233,30 @@ fn issuer(app: &AppState) -> String {
     app.public_url.as_str().trim_end_matches('/').to_owned()
 }
 
-/// Checks signature (EdDSA only, a published key), issuer, audience, expiry
-/// and revocation.
+/// Checks, in this order: the length, the header (EdDSA only, our `typ`, a
+/// published key id, no key or key URL of its own), the signature, issuer,
+/// audience, expiry and not-before; then revocation.
 pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenError>, Error> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Ok(Err(TokenError::Invalid));
+    }
     let Ok(header) = jsonwebtoken::decode_header(token) else {
         return Ok(Err(TokenError::Invalid));
     };
-    let keys = published(&app.db, &app.clock).await?;
-    let Some((_, x)) = header
-        .kid
-        .as_deref()
-        .and_then(|kid| keys.iter().find(|(k, _)| k == kid))
-    else {
+    // The key comes from our JWKS only: a token naming its own key (`jwk`),
+    // or where to fetch one (`jku`, `x5u`), or a certificate, is a forgery.
+    let names_its_own_key = header.jwk.is_some()
+        || header.jku.is_some()
+        || header.x5u.is_some()
+        || header.x5c.is_some();
+    if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(TYPE) || names_its_own_key {
+        return Ok(Err(TokenError::Invalid));
+    }
+    let Some(kid) = header.kid.as_deref() else {
+        return Ok(Err(TokenError::Invalid));
+    };
+    let keys = app.signing_keys.keys(&app.db, &app.clock, kid).await?;
+    let Some((_, x)) = keys.iter().find(|(k, _)| k == kid) else {
         return Ok(Err(TokenError::Invalid));
     };
     let Ok(key) = DecodingKey::from_ed_components(x) else {
@@ -207,15 +265,22 @@ pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenE
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_audience(&[AUDIENCE]);
     validation.set_issuer(&[issuer(app)]);
-    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-    validation.leeway = 0;
+    validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+    // jsonwebtoken compares exp and nbf with the system clock: they are
+    // checked below on the app's (which tests move), after the signature.
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
     let claims = match jsonwebtoken::decode::<Claims>(token, &key, &validation) {
         Ok(data) => data.claims,
-        Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
-            return Ok(Err(TokenError::Expired))
-        }
         Err(_) => return Ok(Err(TokenError::Invalid)),
     };
+    let now = app.clock.now();
+    if claims.nbf > now + NBF_SKEW_SECS {
+        return Ok(Err(TokenError::Invalid));
+    }
+    if claims.exp <= now {
+        return Ok(Err(TokenError::Expired));
+    }
     let revoked: Option<Option<i64>> = db::fetch_optional!(
         app.db,
         sqlx::query_scalar("SELECT revoked_at FROM session_tokens WHERE jti = $1 AND user_id = $2")

@@ -15,7 +15,7 @@ use crate::platform::{AppState, Error};
 use crate::providers::{self, ProviderInfo};
 use crate::providers::{oauth, userinfo};
 use crate::vault::credentials;
-use crate::vault::credentials::{Connection, CredentialRow, TokenSet};
+use crate::vault::credentials::{Connection, CredentialRow, Field, TokenSet};
 
 /// Every provider, with the ways to connect it here and the user's credential.
 pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatus>, Error> {
@@ -181,12 +181,14 @@ pub async fn disconnect(
     if let (true, Some(endpoints)) = (row.method.is_login(), app.providers.endpoints(info.id)) {
         if let Some(sealed) = credentials::sealed(&app.db, user_id, info.id).await? {
             // Revoking the refresh token ends the whole grant; else the access token.
-            let (field, value, is_refresh) = match &sealed.refresh_token {
-                Some(r) => ("refresh_token", r.as_str(), true),
-                None => ("access_token", sealed.access_token.as_str(), false),
+            let is_refresh = sealed.refresh_token.is_some();
+            let field = if is_refresh {
+                Field::Refresh
+            } else {
+                Field::Access
             };
             let token =
-                credentials::open(&app.db, &app.vault, user_id, info.id, field, value).await?;
+                credentials::open(&app.db, &app.vault, user_id, info.id, &sealed, field).await?;
             detail = match oauth::revoke(&app.http, endpoints, &token, is_refresh).await {
                 Ok(true) => "revoked at the provider and deleted from the vault".to_owned(),
                 Ok(false) => {

@@ -51,6 +51,9 @@ crate::text_enum! {
         BadReturn = "bad_return",
         /// The provider did not say which account signed in (no `sub`).
         NoSubject = "no_subject",
+        /// RFC 9207: the answer's `iss` named another server, or none where
+        /// the provider promises to name itself (a mix-up attack).
+        WrongIssuer = "wrong_issuer",
         Internal = "internal",
     }
 }
@@ -73,6 +76,7 @@ impl LoginFailure {
             LoginFailure::UnknownProvider => "Unknown provider".to_owned(),
             LoginFailure::BadReturn => "That return address is not on this site".to_owned(),
             LoginFailure::NoSubject => format!("{provider} did not say who signed in"),
+            LoginFailure::WrongIssuer => format!("This answer did not come from {provider}"),
             LoginFailure::Internal => "Something went wrong on our side".to_owned(),
         }
     }
@@ -88,6 +92,7 @@ impl LoginFailure {
             LoginFailure::UnknownProvider => "That provider is not configured on this server, or cannot be connected this way.",
             LoginFailure::BadReturn => "For your safety, a login only returns to a page of Agent Relay Cloud. Nothing was changed.",
             LoginFailure::NoSubject => "Its answer had no account id (OpenID “sub”), and a name or email alone cannot prove whose account it is. Nothing was changed.",
+            LoginFailure::WrongIssuer => "It named another server as its issuer (or none, where the provider always names itself), so it may have been passed on by someone else. For your safety it was ignored. Nothing was changed.",
             LoginFailure::Internal => "The error was logged. Nothing was changed; please try again.",
         }
     }

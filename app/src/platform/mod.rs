@@ -36,6 +36,8 @@ pub struct AppState {
     pub device_worker: Arc<tokio::sync::Notify>,
     /// The one refresher of each credential (see `freshness`).
     pub refresher: Arc<crate::freshness::Refresher>,
+    /// The session tokens' public keys, as last read.
+    pub signing_keys: Arc<crate::cli_broker::session_tokens::KeyCache>,
     /// Whose `X-Forwarded-For` is believed (`platform::client`).
     pub trusted_proxies: Arc<client::TrustedProxies>,
     /// What `GET /metrics` reports.

@@ -20,6 +20,8 @@ pub struct CallbackQuery {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+    /// RFC 9207: who issued this answer.
+    pub iss: Option<String>,
 }
 
 /// Starts a login of any purpose: a single-use state (stored hashed, with the
@@ -84,6 +86,15 @@ pub async fn check_callback(
         Ok(true) => {}
         Ok(false) => return Err((Some(pending), LoginFailure::StateMismatch)),
         Err(e) => return Err((Some(pending), internal(e))),
+    }
+    if let Some(endpoints) = app.providers.endpoints(provider) {
+        if endpoints
+            .check_callback_issuer(query.iss.as_deref())
+            .is_err()
+        {
+            tracing::warn!(provider = %provider, iss = ?query.iss.as_deref().map(truncate), "an authorization response named another issuer");
+            return Err((Some(pending), LoginFailure::WrongIssuer));
+        }
     }
     if let Some(error) = query.error {
         tracing::info!(provider = %provider, error = %truncate(&error), "provider refused the login");

@@ -27,9 +27,26 @@ pub struct ProviderEndpoints {
     /// The OpenID issuer, when the endpoints were discovered from one: it
     /// names who assigns the accounts' subjects, and RFC 9207's `iss`.
     pub issuer: Option<Url>,
+    /// Whether the provider names itself (`iss`) in every authorization
+    /// response (RFC 9207's `authorization_response_iss_parameter_supported`).
+    pub issuer_in_callbacks: bool,
 }
 
 impl ProviderEndpoints {
+    /// RFC 9207: an authorization response's `iss` must be this provider's
+    /// issuer, and must be there when the provider says it always is.
+    /// Without a known issuer (no discovery) there is nothing to compare.
+    pub fn check_callback_issuer(&self, iss: Option<&str>) -> Result<(), IssuerMismatch> {
+        let trimmed = |s: &str| s.trim_end_matches('/').to_owned();
+        match (iss, &self.issuer) {
+            (Some(got), Some(issuer)) if trimmed(got) != trimmed(issuer.as_str()) => {
+                Err(IssuerMismatch)
+            }
+            (None, Some(_)) if self.issuer_in_callbacks => Err(IssuerMismatch),
+            _ => Ok(()),
+        }
+    }
+
     /// Who assigns this provider's account subjects: its OpenID issuer, else
     /// the origin of the endpoint that names accounts (userinfo, or the API).
     pub fn subject_issuer(&self) -> String {
@@ -43,6 +60,10 @@ impl ProviderEndpoints {
         }
     }
 }
+
+/// An authorization response whose `iss` is not its provider's.
+#[derive(Debug, PartialEq, Eq)]
+pub struct IssuerMismatch;
 
 /// Every configured provider. A provider missing here offers only the
 /// methods that need no configuration (import, access token).

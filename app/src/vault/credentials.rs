@@ -61,25 +61,30 @@ pub struct CredentialRow {
     pub has_refresh_token: bool,
 }
 
-fn seal_tokens(key: &UserKey, provider: ProviderId, tokens: &TokenSet) -> (String, Option<String>) {
-    let provider = provider.as_str();
-    let access = key.seal(
-        Binding {
-            provider,
-            field: "access_token",
-        },
-        &tokens.access_token,
-    );
-    let refresh = tokens.refresh_token.as_ref().map(|t| {
-        key.seal(
-            Binding {
-                provider,
-                field: "refresh_token",
-            },
-            t,
-        )
-    });
-    (access, refresh)
+/// The sealed tokens of one sealing, and the row's new seal id they are bound to.
+struct SealedTokens {
+    seal_id: String,
+    access: String,
+    refresh: Option<String>,
+}
+
+fn seal_tokens(
+    key: &UserKey,
+    provider: ProviderId,
+    access: &SecretString,
+    refresh: Option<&SecretString>,
+) -> SealedTokens {
+    let seal_id = uuid::Uuid::new_v4().simple().to_string();
+    let binding = |field| Binding {
+        provider: provider.as_str(),
+        field,
+        row: Some(&seal_id),
+    };
+    SealedTokens {
+        access: key.seal(binding("access_token"), access),
+        refresh: refresh.map(|t| key.seal(binding("refresh_token"), t)),
+        seal_id: seal_id.clone(),
+    }
 }
 
 /// Stores (or replaces) a user's credential for `provider`.
@@ -93,15 +98,21 @@ pub async fn store(
     clock: &Clock,
 ) -> Result<(), Error> {
     let key = users::data_key(db, vault, user_id).await?;
-    let (access, refresh) = seal_tokens(&key, provider, tokens);
+    let sealed = seal_tokens(
+        &key,
+        provider,
+        &tokens.access_token,
+        tokens.refresh_token.as_ref(),
+    );
     let now = clock.now();
     db::execute!(db, sqlx::query(
-        "INSERT INTO credentials (user_id, provider, account, account_issuer, account_subject, access_token, refresh_token, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
-         VALUES ($1, $2, $3, $12, $13, $4, $5, $6, $7, $8, $8, $9, $10, $11, NULL)
+        "INSERT INTO credentials (user_id, provider, account, account_issuer, account_subject, access_token, refresh_token, seal_id, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
+         VALUES ($1, $2, $3, $12, $13, $4, $5, $14, $6, $7, $8, $8, $9, $10, $11, NULL)
          ON CONFLICT (user_id, provider) DO UPDATE SET
            account = excluded.account, account_issuer = excluded.account_issuer,
            account_subject = excluded.account_subject, access_token = excluded.access_token,
-           refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
+           refresh_token = excluded.refresh_token, seal_id = excluded.seal_id,
+           expires_at = excluded.expires_at,
            scopes = excluded.scopes, connected_at = excluded.connected_at,
            refreshed_at = excluded.refreshed_at, method = excluded.method,
            token_hint = excluded.token_hint, env_var = excluded.env_var, needs_reconnect = NULL",
@@ -109,8 +120,8 @@ pub async fn store(
     .bind(user_id)
     .bind(provider)
     .bind(connection.account)
-    .bind(access)
-    .bind(refresh)
+    .bind(sealed.access)
+    .bind(sealed.refresh)
     .bind(tokens.expires_at)
     .bind(tokens.scopes.join(" "))
     .bind(now)
@@ -118,37 +129,49 @@ pub async fn store(
     .bind(connection.token_hint.as_deref())
     .bind(connection.env_var)
     .bind(connection.subject.map(|s| s.issuer.as_str()))
-    .bind(connection.subject.map(|s| s.id.as_str())))?;
+    .bind(connection.subject.map(|s| s.id.as_str()))
+    .bind(sealed.seal_id))?;
     Ok(())
 }
 
+/// The refresh token a refresh used: as stored (sealed), and opened.
+pub struct UsedRefresh<'a> {
+    pub sealed: &'a str,
+    pub token: &'a SecretString,
+}
+
 /// Replaces the tokens after a refresh, only if the stored refresh token is
-/// still the one that was used (`used_refresh`, sealed form): a concurrent
-/// refresher that lost the race changes nothing. Returns whether it stored.
+/// still the one that was used: a concurrent refresher that lost the race
+/// changes nothing. A provider that does not rotate keeps the used refresh
+/// token, sealed again under the row's new seal id. Returns whether it stored.
 pub async fn store_refreshed(
     db: &Db,
     vault: &Vault,
     user_id: &str,
     provider: ProviderId,
-    used_refresh: &str,
+    used: UsedRefresh<'_>,
     tokens: &TokenSet,
     clock: &Clock,
 ) -> Result<bool, Error> {
     let key = users::data_key(db, vault, user_id).await?;
-    let (access, refresh) = seal_tokens(&key, provider, tokens);
-    let updated =
-        db::execute!(db, sqlx::query(
-        "UPDATE credentials SET access_token = $1, refresh_token = COALESCE($2, refresh_token),
+    let refresh = tokens.refresh_token.as_ref().unwrap_or(used.token);
+    let sealed = seal_tokens(&key, provider, &tokens.access_token, Some(refresh));
+    let updated = db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE credentials SET access_token = $1, refresh_token = $2, seal_id = $8,
            expires_at = $3, refreshed_at = $4, needs_reconnect = NULL
          WHERE user_id = $5 AND provider = $6 AND refresh_token = $7",
-    )
-    .bind(access)
-    .bind(refresh)
-    .bind(tokens.expires_at)
-    .bind(clock.now())
-    .bind(user_id)
-    .bind(provider)
-    .bind(used_refresh))?;
+        )
+        .bind(sealed.access)
+        .bind(sealed.refresh)
+        .bind(tokens.expires_at)
+        .bind(clock.now())
+        .bind(user_id)
+        .bind(provider)
+        .bind(used.sealed)
+        .bind(sealed.seal_id)
+    )?;
     Ok(updated == 1)
 }
 
@@ -156,6 +179,8 @@ pub async fn store_refreshed(
 pub struct Sealed {
     pub access_token: String,
     pub refresh_token: Option<String>,
+    /// The id both are bound to (`None` for rows sealed before there was one).
+    pub seal_id: Option<String>,
     pub expires_at: Option<i64>,
     /// Whether Relay may refresh it: only tokens Relay's own client was
     /// issued (an imported refresh token belongs to another client).
@@ -166,13 +191,14 @@ pub struct Sealed {
 struct SealedRow {
     access_token: String,
     refresh_token: Option<String>,
+    seal_id: Option<String>,
     expires_at: Option<i64>,
     method: CredentialMethod,
 }
 
 pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Option<Sealed>, Error> {
     let row: Option<SealedRow> = db::fetch_optional!(db, sqlx::query_as(
-        "SELECT access_token, refresh_token, expires_at, method FROM credentials WHERE user_id = $1 AND provider = $2",
+        "SELECT access_token, refresh_token, seal_id, expires_at, method FROM credentials WHERE user_id = $1 AND provider = $2",
     )
     .bind(user_id)
     .bind(provider))?;
@@ -180,25 +206,44 @@ pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Opti
         refreshable: row.method.refreshable() && row.refresh_token.is_some(),
         access_token: row.access_token,
         refresh_token: row.refresh_token,
+        seal_id: row.seal_id,
         expires_at: row.expires_at,
     }))
 }
 
-/// Opens one sealed field of a user's credential.
+/// Which sealed field of a credential to open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Access,
+    Refresh,
+}
+
+/// Opens one sealed field of a user's credential (`sealed` as `sealed()` read it).
 pub async fn open(
     db: &Db,
     vault: &Vault,
     user_id: &str,
     provider: ProviderId,
-    field: &str,
-    sealed: &str,
+    sealed: &Sealed,
+    field: Field,
 ) -> Result<SecretString, Error> {
     let key = users::data_key(db, vault, user_id).await?;
+    let (name, ciphertext) = match field {
+        Field::Access => ("access_token", sealed.access_token.as_str()),
+        Field::Refresh => (
+            "refresh_token",
+            sealed
+                .refresh_token
+                .as_deref()
+                .ok_or(crate::vault::VaultError::Malformed)?,
+        ),
+    };
     let binding = Binding {
         provider: provider.as_str(),
-        field,
+        field: name,
+        row: sealed.seal_id.as_deref(),
     };
-    Ok(key.open(binding, sealed)?)
+    Ok(key.open(binding, ciphertext)?)
 }
 
 /// The user's current access token for `provider`, if connected (not refreshed;
@@ -212,15 +257,7 @@ pub async fn access_token(
     match sealed(db, user_id, provider).await? {
         None => Ok(None),
         Some(s) => Ok(Some(
-            open(
-                db,
-                vault,
-                user_id,
-                provider,
-                "access_token",
-                &s.access_token,
-            )
-            .await?,
+            open(db, vault, user_id, provider, &s, Field::Access).await?,
         )),
     }
 }

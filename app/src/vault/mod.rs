@@ -6,8 +6,11 @@
 //! Consequences worth having:
 //! - rotating the master key only re-wraps one small row per user;
 //! - deleting a user's wrapped key makes all their credentials unrecoverable;
-//! - associated data binds every ciphertext to (user, provider, field), so a
-//!   ciphertext copied to another row or user fails to open.
+//! - associated data binds every ciphertext to (user, provider, field) and,
+//!   where the row has one, to the row's seal id (new at every sealing), so a
+//!   ciphertext copied to another row or user, or restored from an older
+//!   version of its own row, fails to open;
+//! - key bytes are zeroed when they are dropped.
 //!
 //! `credentials` stores the sealed provider credentials of each user.
 
@@ -20,6 +23,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
 
 /// Format version written into every associated-data string.
 const FORMAT: &str = "relay.v1";
@@ -28,6 +32,8 @@ const FORMAT: &str = "relay.v1";
 pub enum VaultError {
     #[error("the master key must be 32 bytes, given as 64 hex characters or base64")]
     BadMasterKey,
+    #[error("the master key is one byte repeated (all zeros?): use a random one, which `relay-server generate-master-key` prints")]
+    WeakMasterKey,
     #[error("no master key with id {0} is configured")]
     UnknownKeyId(String),
     #[error("a ciphertext failed to decrypt (wrong key, or moved or tampered with)")]
@@ -43,6 +49,12 @@ pub struct MasterKey {
     key: Key<Aes256Gcm>,
 }
 
+impl Drop for MasterKey {
+    fn drop(&mut self) {
+        self.key.as_mut_slice().zeroize();
+    }
+}
+
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MasterKey")
@@ -55,17 +67,21 @@ impl MasterKey {
     /// Parses 64 hex characters or the base64 of 32 bytes.
     pub fn parse(text: &str) -> Result<Self, VaultError> {
         let text = text.trim();
-        let bytes = if text.len() == 64 {
+        let bytes = Zeroizing::new(if text.len() == 64 {
             unhex(text).ok_or(VaultError::BadMasterKey)?
         } else {
             B64.decode(text).map_err(|_| VaultError::BadMasterKey)?
-        };
+        });
         Self::from_bytes(&bytes)
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VaultError> {
         if bytes.len() != 32 {
             return Err(VaultError::BadMasterKey);
+        }
+        // All zeros (an unset variable's placeholder) or any one byte repeated.
+        if bytes.iter().all(|b| *b == bytes[0]) {
+            return Err(VaultError::WeakMasterKey);
         }
         let digest = Sha256::digest([b"relay master key id:".as_slice(), bytes].concat());
         let id = format!("mk_{}", hex(&digest[..6]));
@@ -77,7 +93,10 @@ impl MasterKey {
 
     /// A fresh random key, as 64 hex characters (for development and `--generate`).
     pub fn generate_hex() -> String {
-        hex(&Aes256Gcm::generate_key(OsRng))
+        let mut key = Aes256Gcm::generate_key(OsRng);
+        let text = hex(&key);
+        key.as_mut_slice().zeroize();
+        text
     }
 
     pub fn id(&self) -> &str {
@@ -93,7 +112,8 @@ pub struct WrappedKey {
     pub wrapped: String,
 }
 
-/// A user's unwrapped data key. Lives only in memory, only as long as needed.
+/// A user's unwrapped data key. Lives only in memory, only as long as needed
+/// (the cipher's key schedule is zeroed on drop: aes-gcm's `zeroize` feature).
 pub struct UserKey {
     user_id: String,
     cipher: Aes256Gcm,
@@ -112,6 +132,11 @@ impl std::fmt::Debug for UserKey {
 pub struct Binding<'a> {
     pub provider: &'a str,
     pub field: &'a str,
+    /// The row's own id for this sealing, where its table keeps one: a
+    /// ciphertext copied from another row, or from an older version of
+    /// this one, then fails to open. `None` for rows sealed before there
+    /// was one.
+    pub row: Option<&'a str>,
 }
 
 /// The keys the server holds: the current master key, and earlier ones still
@@ -140,12 +165,13 @@ impl Vault {
 
     /// Creates a new random data key for `user_id`, wrapped by the current master key.
     pub fn new_user_key(&self, user_id: &str) -> (WrappedKey, UserKey) {
-        let raw = Aes256Gcm::generate_key(OsRng);
+        let mut raw = Aes256Gcm::generate_key(OsRng);
         let wrapped = seal(&self.current.key, &wrap_aad(user_id), &raw);
         let user_key = UserKey {
             user_id: user_id.to_owned(),
             cipher: Aes256Gcm::new(&raw),
         };
+        raw.as_mut_slice().zeroize();
         (
             WrappedKey {
                 master_key_id: self.current.id.clone(),
@@ -161,7 +187,7 @@ impl Vault {
         wrapped: &WrappedKey,
     ) -> Result<UserKey, VaultError> {
         let master = self.master(&wrapped.master_key_id)?;
-        let raw = open(&master.key, &wrap_aad(user_id), &wrapped.wrapped)?;
+        let raw = Zeroizing::new(open(&master.key, &wrap_aad(user_id), &wrapped.wrapped)?);
         if raw.len() != 32 {
             return Err(VaultError::Malformed);
         }
@@ -175,7 +201,7 @@ impl Vault {
     /// Re-wraps a user's data key under the current master key (key rotation).
     pub fn rewrap(&self, user_id: &str, wrapped: &WrappedKey) -> Result<WrappedKey, VaultError> {
         let master = self.master(&wrapped.master_key_id)?;
-        let raw = open(&master.key, &wrap_aad(user_id), &wrapped.wrapped)?;
+        let raw = Zeroizing::new(open(&master.key, &wrap_aad(user_id), &wrapped.wrapped)?);
         Ok(WrappedKey {
             master_key_id: self.current.id.clone(),
             wrapped: seal(&self.current.key, &wrap_aad(user_id), &raw),
@@ -193,7 +219,7 @@ impl UserKey {
     pub fn open(&self, binding: Binding<'_>, sealed: &str) -> Result<SecretString, VaultError> {
         let aad = secret_aad(&self.user_id, binding);
         let bytes = open_with(&self.cipher, &aad, sealed)?;
-        String::from_utf8(bytes)
+        String::from_utf8(bytes.to_vec())
             .map(SecretString::from)
             .map_err(|_| VaultError::Malformed)
     }
@@ -204,8 +230,8 @@ impl UserKey {
 /// callback URL, never in the table holding this): reading the table alone
 /// opens nothing. `purpose` keeps keys of different uses apart.
 pub fn seal_under(passphrase: &str, purpose: &str, secret: &SecretString) -> String {
-    let (key, aad) = passphrase_key(passphrase, purpose);
-    seal(&key, &aad, secret.expose_secret().as_bytes())
+    let (cipher, aad) = passphrase_key(passphrase, purpose);
+    seal_with(&cipher, &aad, secret.expose_secret().as_bytes())
 }
 
 pub fn open_under(
@@ -213,22 +239,24 @@ pub fn open_under(
     purpose: &str,
     sealed: &str,
 ) -> Result<SecretString, VaultError> {
-    let (key, aad) = passphrase_key(passphrase, purpose);
-    let bytes = open(&key, &aad, sealed)?;
-    String::from_utf8(bytes)
+    let (cipher, aad) = passphrase_key(passphrase, purpose);
+    let bytes = open_with(&cipher, &aad, sealed)?;
+    String::from_utf8(bytes.to_vec())
         .map(SecretString::from)
         .map_err(|_| VaultError::Malformed)
 }
 
-fn passphrase_key(passphrase: &str, purpose: &str) -> (Key<Aes256Gcm>, String) {
+fn passphrase_key(passphrase: &str, purpose: &str) -> (Aes256Gcm, String) {
     let aad = format!("{FORMAT}|passphrase|{purpose}");
     // Not the SHA-256 of the passphrase alone, which tables store to look it up.
-    let digest = Sha256::new()
+    let mut digest = Sha256::new()
         .chain_update(aad.as_bytes())
         .chain_update([0])
         .chain_update(passphrase.as_bytes())
         .finalize();
-    (*Key::<Aes256Gcm>::from_slice(&digest), aad)
+    let cipher = Aes256Gcm::new(&digest);
+    digest.as_mut_slice().zeroize();
+    (cipher, aad)
 }
 
 fn wrap_aad(user_id: &str) -> String {
@@ -236,17 +264,21 @@ fn wrap_aad(user_id: &str) -> String {
 }
 
 fn secret_aad(user_id: &str, b: Binding<'_>) -> String {
-    format!(
+    let aad = format!(
         "{FORMAT}|secret|user:{user_id}|provider:{}|field:{}",
         b.provider, b.field
-    )
+    );
+    match b.row {
+        Some(row) => format!("{aad}|row:{row}"),
+        None => aad,
+    }
 }
 
 fn seal(key: &Key<Aes256Gcm>, aad: &str, plaintext: &[u8]) -> String {
     seal_with(&Aes256Gcm::new(key), aad, plaintext)
 }
 
-fn open(key: &Key<Aes256Gcm>, aad: &str, sealed: &str) -> Result<Vec<u8>, VaultError> {
+fn open(key: &Key<Aes256Gcm>, aad: &str, sealed: &str) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     open_with(&Aes256Gcm::new(key), aad, sealed)
 }
 
@@ -267,7 +299,12 @@ fn seal_with(cipher: &Aes256Gcm, aad: &str, plaintext: &[u8]) -> String {
     B64.encode(out)
 }
 
-fn open_with(cipher: &Aes256Gcm, aad: &str, sealed: &str) -> Result<Vec<u8>, VaultError> {
+/// The plaintext comes back in a buffer that is zeroed when dropped.
+fn open_with(
+    cipher: &Aes256Gcm,
+    aad: &str,
+    sealed: &str,
+) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     let bytes = B64.decode(sealed).map_err(|_| VaultError::Malformed)?;
     if bytes.len() < 12 + 16 {
         return Err(VaultError::Malformed);
@@ -281,6 +318,7 @@ fn open_with(cipher: &Aes256Gcm, aad: &str, sealed: &str) -> Result<Vec<u8>, Vau
                 aad: aad.as_bytes(),
             },
         )
+        .map(Zeroizing::new)
         .map_err(|_| VaultError::Decrypt)
 }
 
@@ -307,6 +345,7 @@ mod tests {
     const TOKEN: Binding<'static> = Binding {
         provider: "github",
         field: "access_token",
+        row: Some("seal-1"),
     };
 
     fn vault() -> Vault {
@@ -371,12 +410,18 @@ mod tests {
         let sealed = key.seal(TOKEN, &secret("dev_at_abc"));
         let other_provider = Binding {
             provider: "google",
-            field: "access_token",
+            ..TOKEN
         };
         let other_field = Binding {
             provider: "github",
             field: "refresh_token",
+            ..TOKEN
         };
+        let other_row = Binding {
+            row: Some("seal-2"),
+            ..TOKEN
+        };
+        let no_row = Binding { row: None, ..TOKEN };
         assert_eq!(
             key.open(other_provider, &sealed).unwrap_err(),
             VaultError::Decrypt
@@ -385,6 +430,12 @@ mod tests {
             key.open(other_field, &sealed).unwrap_err(),
             VaultError::Decrypt
         );
+        // Restored from an older sealing of the same row, or with its row id cleared.
+        assert_eq!(
+            key.open(other_row, &sealed).unwrap_err(),
+            VaultError::Decrypt
+        );
+        assert_eq!(key.open(no_row, &sealed).unwrap_err(), VaultError::Decrypt);
     }
 
     #[test]
@@ -454,10 +505,20 @@ mod tests {
             MasterKey::parse(&"ab".repeat(31)).unwrap_err(),
             VaultError::BadMasterKey
         );
-        let b64 = B64.encode([7u8; 32]);
+        let bytes: Vec<u8> = (0..32).collect();
         assert_eq!(
-            MasterKey::parse(&b64).unwrap().id(),
-            MasterKey::from_bytes(&[7u8; 32]).unwrap().id()
+            MasterKey::parse(&B64.encode(&bytes)).unwrap().id(),
+            MasterKey::from_bytes(&bytes).unwrap().id()
         );
+    }
+
+    #[test]
+    fn a_master_key_of_one_repeated_byte_is_refused() {
+        for weak in ["0".repeat(64), "ff".repeat(32), B64.encode([0u8; 32])] {
+            assert_eq!(
+                MasterKey::parse(&weak).unwrap_err(),
+                VaultError::WeakMasterKey
+            );
+        }
     }
 }

@@ -56,7 +56,7 @@ impl Terminal {
     }
 }
 
-fn uuid_bytes() -> [u8; 32] {
+pub(crate) fn uuid_bytes() -> [u8; 32] {
     let mut bytes = [0u8; 32];
     for chunk in bytes.chunks_mut(16) {
         chunk.copy_from_slice(uuid::Uuid::new_v4().as_bytes());
@@ -104,7 +104,7 @@ pub(crate) async fn confirm(app: &TestApp, decision: &str) -> (StatusCode, Strin
     (page.status(), page.text().await.unwrap())
 }
 
-async fn api(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn api(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let response = reqwest::Client::new()
         .get(app.url(path))
         .bearer_auth(token)
@@ -261,7 +261,7 @@ async fn bad_start_links_get_a_clear_page() {
 }
 
 /// The JWKS and a token's parts.
-async fn jwks(app: &TestApp) -> Value {
+pub(crate) async fn jwks(app: &TestApp) -> Value {
     app.get("/.well-known/jwks.json")
         .await
         .json()
@@ -269,7 +269,7 @@ async fn jwks(app: &TestApp) -> Value {
         .unwrap()
 }
 
-fn parts(token: &str) -> (Value, Value, Vec<u8>) {
+pub(crate) fn parts(token: &str) -> (Value, Value, Vec<u8>) {
     let pieces: Vec<&str> = token.split('.').collect();
     assert_eq!(pieces.len(), 3);
     let decode = |p: &str| URL_SAFE_NO_PAD.decode(p).unwrap();
@@ -281,7 +281,7 @@ fn parts(token: &str) -> (Value, Value, Vec<u8>) {
 }
 
 /// Signs `header.claims` with `key` (EdDSA), as any JWT library would.
-fn sign(header: &Value, claims: &Value, key: &ed25519_dalek::SigningKey) -> String {
+pub(crate) fn sign(header: &Value, claims: &Value, key: &ed25519_dalek::SigningKey) -> String {
     let message = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -293,7 +293,7 @@ fn sign(header: &Value, claims: &Value, key: &ed25519_dalek::SigningKey) -> Stri
 
 /// The server's own signing key, read the way the server stores it
 /// (sealed under a data key wrapped by the master key).
-async fn server_key(app: &TestApp, kid: &str) -> ed25519_dalek::SigningKey {
+pub(crate) async fn server_key(app: &TestApp, kid: &str) -> ed25519_dalek::SigningKey {
     use app::vault::{Binding, MasterKey, Vault, WrappedKey};
     use ed25519_dalek::pkcs8::DecodePrivateKey;
     use secrecy::ExposeSecret;
@@ -319,6 +319,7 @@ async fn server_key(app: &TestApp, kid: &str) -> ed25519_dalek::SigningKey {
             Binding {
                 provider: "relay",
                 field: "session-jwt-ed25519",
+                row: None,
             },
             &sealed,
         )
@@ -328,11 +329,12 @@ async fn server_key(app: &TestApp, kid: &str) -> ed25519_dalek::SigningKey {
 }
 
 #[tokio::test]
-async fn session_tokens_verify_against_the_jwks_and_forgeries_are_refused() {
+async fn session_tokens_verify_against_the_jwks_and_end_at_logout() {
     let app = spawn_app().await;
     let token = cli_token(&app, "grace").await;
     let (header, claims, signature) = parts(&token);
     assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(header["typ"], "at+jwt");
     let kid = header["kid"].as_str().unwrap().to_owned();
 
     // Verified with ed25519-dalek against the published key.
@@ -368,53 +370,21 @@ async fn session_tokens_verify_against_the_jwks_and_forgeries_are_refused() {
     assert_eq!(claims["login"], "grace");
     assert_eq!(claims["providers"], json!(["github"]));
     assert!(claims["jti"].as_str().unwrap().len() >= 32);
+    assert_eq!(claims["nbf"], claims["iat"]);
     let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
     assert!(lifetime > 0 && lifetime <= 3600);
     assert_eq!(api(&app, &token, "/api/me").await.0, 200);
 
-    // Tampered: another login in the claims, the old signature.
-    let mut tampered = claims.clone();
-    tampered["login"] = json!("ada");
-    let forged = format!(
-        "{}.{}.{}",
-        token.split('.').next().unwrap(),
-        URL_SAFE_NO_PAD.encode(tampered.to_string()),
-        token.split('.').nth(2).unwrap()
-    );
-    let refused = |(status, body): (StatusCode, Value)| {
-        assert_eq!(status, 401, "{body}");
-        body["error"].as_str().unwrap().to_owned()
-    };
-    refused(api(&app, &forged, "/api/me").await);
-
-    // alg: none.
-    let none = format!(
-        "{}.{}.",
-        URL_SAFE_NO_PAD.encode(json!({ "alg": "none", "kid": kid }).to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    refused(api(&app, &none, "/api/me").await);
-
-    // Signed by another key under the server's key id.
-    let stranger = ed25519_dalek::SigningKey::from_bytes(&uuid_bytes());
-    refused(api(&app, &sign(&header, &claims, &stranger), "/api/me").await);
-
-    // The server's own key, but another audience; and expired.
+    // Forgeries, one test each: attacks::jwt.
     let key = server_key(&app, &kid).await;
     assert_eq!(
         api(&app, &sign(&header, &claims, &key), "/api/me").await.0,
         200,
         "the key read back signs like the server"
     );
-    let mut other_audience = claims.clone();
-    other_audience["aud"] = json!("another-service");
-    refused(api(&app, &sign(&header, &other_audience, &key), "/api/me").await);
-    let mut expired = claims.clone();
-    expired["exp"] = json!(claims["iat"].as_i64().unwrap() - 10);
-    assert_eq!(
-        refused(api(&app, &sign(&header, &expired, &key), "/api/me").await),
-        "token_expired"
-    );
+    let refused = |(status, body): (StatusCode, Value)| {
+        assert_eq!(status, 401, "{body}");
+    };
 
     // Logged out: the same token is refused from then on.
     let logout = reqwest::Client::new()

@@ -61,6 +61,8 @@ struct State {
     issued: usize,
     latency: Duration,
     userinfo: serde_json::Value,
+    /// What `/device` names as the verification URI (a default when `None`).
+    verification_uri: Option<String>,
 }
 
 #[derive(Clone)]
@@ -110,6 +112,7 @@ impl FakeProvider {
         };
         let on_token = provider.clone();
         let on_userinfo = provider.clone();
+        let on_device = provider.clone();
         let app = Router::new()
             .route(
                 "/authorize",
@@ -130,11 +133,15 @@ impl FakeProvider {
             )
             .route(
                 "/device",
-                post(|| async {
-                    Json(json!({
-                        "device_code": "fake-device-code", "user_code": "FAKE-CODE",
-                        "verification_uri": "http://127.0.0.1/device", "expires_in": 600, "interval": 1
-                    }))
+                post(move || {
+                    let uri = on_device.state.lock().unwrap().verification_uri.clone();
+                    let uri = uri.unwrap_or_else(|| "http://127.0.0.1/device".to_owned());
+                    async move {
+                        Json(json!({
+                            "device_code": "fake-device-code", "user_code": "FAKE-CODE",
+                            "verification_uri": uri, "expires_in": 600, "interval": 1
+                        }))
+                    }
                 }),
             )
             .route(
@@ -170,6 +177,11 @@ impl FakeProvider {
             (name("TOKEN_URL"), format!("{}/token", self.base)),
             (name("USERINFO_URL"), format!("{}/userinfo", self.base)),
         ]
+    }
+
+    /// The verification URI `/device` hands out from now on.
+    pub fn set_verification_uri(&self, uri: &str) {
+        self.state.lock().unwrap().verification_uri = Some(uri.to_owned());
     }
 
     /// What `/userinfo` answers from now on.

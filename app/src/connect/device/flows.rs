@@ -104,6 +104,7 @@ pub async fn start(
         Binding {
             provider: info.id.as_str(),
             field: "device_code",
+            row: Some(&id),
         },
         &codes.device_code,
     );
@@ -345,6 +346,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
         Binding {
             provider: info.id.as_str(),
             field: "device_code",
+            row: Some(id),
         },
         &sealed,
     )?;

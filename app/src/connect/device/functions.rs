@@ -26,6 +26,13 @@ pub async fn start_device_flow(provider: ProviderId) -> Result<DeviceFlowView, A
                     "{provider} has device login turned off for this app. Use another way to connect."
                 ))
             }
+            StartError::Rejected { provider, code }
+                if code == crate::connect::device::grant::UNSAFE_VERIFICATION_URI =>
+            {
+                AppError::BadRequest(format!(
+                    "{provider} sent a sign-in address that is not https, so Relay will not show it. Nothing was started."
+                ))
+            }
             StartError::Unavailable(provider) => AppError::BadRequest(format!(
                 "{provider} is not answering right now. Try again in a moment."
             )),

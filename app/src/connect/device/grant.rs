@@ -59,16 +59,45 @@ pub async fn request_codes(
             }
             RequestTokenError::Other(e) => ExchangeError::Unavailable(e),
         })?;
+    let verification_uri = response.verification_uri().to_string();
+    let verification_uri_complete = response
+        .verification_uri_complete()
+        .map(|u| u.secret().clone());
+    // Both land in an `href` on the user's page: a `javascript:` or `data:`
+    // address there would run as Relay.
+    let unsafe_uri = std::iter::once(&verification_uri)
+        .chain(&verification_uri_complete)
+        .any(|uri| !safe_verification_uri(uri, provider));
+    if unsafe_uri {
+        return Err(ExchangeError::Rejected(UNSAFE_VERIFICATION_URI.to_owned()));
+    }
     Ok(DeviceCodes {
         device_code: SecretString::from(response.device_code().secret().clone()),
         user_code: response.user_code().secret().clone(),
-        verification_uri: response.verification_uri().to_string(),
-        verification_uri_complete: response
-            .verification_uri_complete()
-            .map(|u| u.secret().clone()),
+        verification_uri,
+        verification_uri_complete,
         expires_in: response.expires_in().as_secs() as i64,
         interval: response.interval().as_secs() as i64,
     })
+}
+
+/// The code `request_codes` refuses a non-https verification address with.
+pub const UNSAFE_VERIFICATION_URI: &str = "unsafe_verification_uri";
+
+/// A verification address is shown as a link: https only, or plain http
+/// from a provider that is itself reached over plain http (a development
+/// provider; production refuses those).
+fn safe_verification_uri(uri: &str, provider: &ProviderEndpoints) -> bool {
+    let plain_provider = provider
+        .device_url
+        .as_ref()
+        .is_some_and(|u| u.scheme() == "http");
+    match url::Url::parse(uri) {
+        Ok(url) if url.host().is_some() && uri.len() <= 2048 => {
+            url.scheme() == "https" || (url.scheme() == "http" && plain_provider)
+        }
+        _ => false,
+    }
 }
 
 /// The outcome of one poll of the token endpoint.

@@ -2,6 +2,10 @@
 //! HTTP against a running Relay. The README's "Security" section lists them.
 
 mod account_takeover;
+mod device;
+mod jwt;
+mod oauth;
 mod rate_limits;
 mod sessions;
 mod ssrf;
+mod vault;
