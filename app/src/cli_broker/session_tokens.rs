@@ -60,12 +60,7 @@ pub struct KeyCache {
 
 impl KeyCache {
     /// The keys, from the cache unless it is stale or lacks `kid`.
-    async fn keys(
-        &self,
-        db: &Db,
-        clock: &Clock,
-        kid: &str,
-    ) -> Result<Keys, Error> {
+    async fn keys(&self, db: &Db, clock: &Clock, kid: &str) -> Result<Keys, Error> {
         let now = clock.now();
         if let Some((at, keys)) = self.read.lock().expect("not poisoned").as_ref() {
             if now - at < KEYS_CACHED_SECS && keys.iter().any(|(k, _)| k == kid) {

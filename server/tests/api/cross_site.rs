@@ -10,9 +10,10 @@ use crate::helpers::{spawn_app, TestApp};
 const EVIL: &str = "http://evil.example";
 
 /// Every endpoint that a browser posts to with the session cookie.
-const BROWSER_POSTS: &[&str] = &[
+pub(crate) const BROWSER_POSTS: &[&str] = &[
     "/fn/account/me",
     "/fn/account/sign-out",
+    "/fn/account/sign-out-everywhere",
     "/fn/teams/create",
     "/fn/providers/audit",
     "/fn/providers/status",
@@ -31,6 +32,7 @@ const BROWSER_POSTS: &[&str] = &[
     "/fn/workspace",
     "/fn/onboarding/continue",
     "/cli/confirm",
+    "/oauth/connect",
 ];
 
 fn made_up_key() -> String {

@@ -7,9 +7,9 @@ use sha2::Sha256;
 
 use crate::helpers::{spawn_app_with, TestApp};
 
-const SECRET: &str = "webhook-secret-for-tests";
+pub(crate) const SECRET: &str = "webhook-secret-for-tests";
 
-fn sign(body: &[u8], secret: &str) -> String {
+pub(crate) fn sign(body: &[u8], secret: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
     let hex: String = mac
@@ -36,7 +36,7 @@ fn pull_request(repo_id: i64, full_name: &str, updated_at: i64, number: i64) -> 
     .unwrap()
 }
 
-async fn deliver(
+pub(crate) async fn deliver(
     app: &TestApp,
     event: &str,
     delivery: &str,
@@ -67,7 +67,7 @@ async fn events(app: &TestApp) -> Vec<Value> {
 }
 
 /// Signs up, chooses the first repository; returns its id and name.
-async fn chosen_repository(app: &TestApp) -> (i64, String) {
+pub(crate) async fn chosen_repository(app: &TestApp) -> (i64, String) {
     app.sign_in("ada").await;
     crate::onboarding::choose_a_repository(app).await;
     let ws: Value = app
