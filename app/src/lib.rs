@@ -37,6 +37,8 @@ pub mod cli_broker;
 pub mod freshness;
 #[cfg(feature = "ssr")]
 pub mod platform;
+#[cfg(all(test, feature = "ssr"))]
+mod properties;
 #[cfg(feature = "ssr")]
 pub mod vault;
 

@@ -228,16 +228,14 @@ fn issuer(app: &AppState) -> String {
     app.public_url.as_str().trim_end_matches('/').to_owned()
 }
 
-/// Checks, in this order: the length, the header (EdDSA only, our `typ`, a
-/// published key id, no key or key URL of its own), the signature, issuer,
-/// audience, expiry and not-before; then revocation.
-pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenError>, Error> {
+/// What is checked before any key is looked up: the length, then the
+/// header (EdDSA only, our `typ`, a key id, no key or key URL of its own).
+/// Returns the key id to verify with.
+pub(crate) fn screen(token: &str) -> Result<String, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
-        return Ok(Err(TokenError::Invalid));
+        return Err(TokenError::Invalid);
     }
-    let Ok(header) = jsonwebtoken::decode_header(token) else {
-        return Ok(Err(TokenError::Invalid));
-    };
+    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
     // The key comes from our JWKS only: a token naming its own key (`jwk`),
     // or where to fetch one (`jku`, `x5u`), or a certificate, is a forgery.
     let names_its_own_key = header.jwk.is_some()
@@ -245,11 +243,19 @@ pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenE
         || header.x5u.is_some()
         || header.x5c.is_some();
     if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(TYPE) || names_its_own_key {
-        return Ok(Err(TokenError::Invalid));
+        return Err(TokenError::Invalid);
     }
-    let Some(kid) = header.kid.as_deref() else {
-        return Ok(Err(TokenError::Invalid));
+    header.kid.ok_or(TokenError::Invalid)
+}
+
+/// Checks the token (`screen`), then its signature with a published key,
+/// issuer, audience, expiry and not-before; then revocation.
+pub async fn verify(app: &AppState, token: &str) -> Result<Result<Claims, TokenError>, Error> {
+    let kid = match screen(token) {
+        Ok(kid) => kid,
+        Err(refused) => return Ok(Err(refused)),
     };
+    let kid = kid.as_str();
     let keys = app.signing_keys.keys(&app.db, &app.clock, kid).await?;
     let Some((_, x)) = keys.iter().find(|(k, _)| k == kid) else {
         return Ok(Err(TokenError::Invalid));

@@ -125,9 +125,12 @@ pub(crate) fn token_set(response: &BasicTokenResponse, clock: &Clock) -> TokenSe
         refresh_token: response
             .refresh_token()
             .map(|t| SecretString::from(t.secret().clone())),
-        expires_at: response
-            .expires_in()
-            .map(|d| clock.now() + d.as_secs() as i64),
+        // Saturating: a provider's `expires_in` is any u64 on the wire.
+        expires_at: response.expires_in().map(|d| {
+            clock
+                .now()
+                .saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        }),
         scopes: response
             .scopes()
             .map(|s| s.iter().map(|s| s.to_string()).collect())

@@ -59,6 +59,19 @@ pub async fn request_codes(
             }
             RequestTokenError::Other(e) => ExchangeError::Unavailable(e),
         })?;
+    codes_from(&response, provider)
+}
+
+/// The longest a device code is kept, and the slowest and fastest polling,
+/// whatever a provider says (its numbers are any u64 on the wire).
+const MAX_EXPIRES_IN_SECS: u64 = 24 * 60 * 60;
+const POLL_INTERVAL_SECS: std::ops::RangeInclusive<u64> = 1..=300;
+
+/// The codes of a device authorization answer, checked and bounded.
+pub(crate) fn codes_from(
+    response: &DeviceAuthorizationResponse<Extras>,
+    provider: &ProviderEndpoints,
+) -> Result<DeviceCodes, ExchangeError> {
     let verification_uri = response.verification_uri().to_string();
     let verification_uri_complete = response
         .verification_uri_complete()
@@ -76,8 +89,14 @@ pub async fn request_codes(
         user_code: response.user_code().secret().clone(),
         verification_uri,
         verification_uri_complete,
-        expires_in: response.expires_in().as_secs() as i64,
-        interval: response.interval().as_secs() as i64,
+        expires_in: response
+            .expires_in()
+            .as_secs()
+            .clamp(1, MAX_EXPIRES_IN_SECS) as i64,
+        interval: response
+            .interval()
+            .as_secs()
+            .clamp(*POLL_INTERVAL_SECS.start(), *POLL_INTERVAL_SECS.end()) as i64,
     })
 }
 

@@ -128,12 +128,12 @@ async fn sql_metacharacters_in_shaped_input_are_refused_with_a_reason() {
         // Ids of flows, imports and endpoints: nobody's. Reading one is
         // refused; cancelling or removing one does nothing (and says so no
         // differently than for an id that exists elsewhere).
-        for path in [
-            "/fn/providers/device/status",
-            "/fn/providers/import/status",
-        ] {
+        for path in ["/fn/providers/device/status", "/fn/providers/import/status"] {
             let (status, body) = json(app.server_fn(path, &[("id", text)]).await).await;
-            assert!((400..500).contains(&status), "{path} {text}: {status} {body}");
+            assert!(
+                (400..500).contains(&status),
+                "{path} {text}: {status} {body}"
+            );
         }
         for path in [
             "/fn/providers/device/cancel",
@@ -166,7 +166,11 @@ async fn sql_metacharacters_in_shaped_input_are_refused_with_a_reason() {
                 .unwrap(),
         )
         .await;
-        assert_eq!((status, poll.get("session_jwt")), (200, None), "{text}: {poll}");
+        assert_eq!(
+            (status, poll.get("session_jwt")),
+            (200, None),
+            "{text}: {poll}"
+        );
     }
     assert_eq!(count(&app, "users").await, 1);
     assert_eq!(count(&app, "credentials").await, before);
