@@ -1,10 +1,12 @@
 // Starts the release build of the server once for the whole run: free ports,
 // a temporary data directory, and the site built by `cargo leptos build --release`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { filesIn, findSecrets, readLedger, scan } from './secrets';
 
 const root = resolve(__dirname, '..');
 
@@ -40,20 +42,68 @@ export default async function globalSetup() {
   for (const path of [binary, join(siteRoot, 'pkg/relay.wasm')]) {
     if (!existsSync(path)) throw new Error(`${path} is missing: run \`cargo leptos build --release\` first (scripts/test does)`);
   }
+  // Logs (debug level) and the ledger of secrets seen by the browsers stay
+  // here after the run: the scan below reads them.
+  // (Not under test-results/, which Playwright empties as the tests start.)
+  const runDir = join(root, 'end2end', 'server-logs');
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  process.env.RELAY_E2E_LEDGER = join(runDir, 'ledger.jsonl');
+  writeFileSync(process.env.RELAY_E2E_LEDGER, '');
   // The main server, and one whose device codes expire in seconds (for "Code Expired").
-  const main = await startServer(binary, siteRoot, {});
-  const short = await startServer(binary, siteRoot, { RELAY_DEV_DEVICE_EXPIRES_IN: '6' });
+  const main = await startServer(binary, siteRoot, runDir, 'main', {});
+  const short = await startServer(binary, siteRoot, runDir, 'short', { RELAY_DEV_DEVICE_EXPIRES_IN: '6' });
   process.env.RELAY_URL = main.url;
   process.env.RELAY_DEV_PROVIDERS_URL = main.devUrl;
   process.env.RELAY_SHORT_URL = short.url;
 
   return async () => {
-    await Promise.all([main.stop(), short.stop()]);
+    const servers = [main, short];
+    await Promise.all(servers.map((s) => s.stop()));
+    try {
+      checkSecretHygiene(runDir, servers);
+    } finally {
+      servers.forEach((s) => rmSync(s.dataDir, { recursive: true, force: true }));
+    }
   };
 }
 
-async function startServer(binary: string, siteRoot: string, extraEnv: Record<string, string>) {
+/** Fails the run if any secret of the run is in a log or a database file in plaintext. */
+function checkSecretHygiene(runDir: string, servers: { dataDir: string; log: string }[]) {
+  const ledger = readLedger(process.env.RELAY_E2E_LEDGER!);
+  const count = (kind: string) => new Set(ledger.filter((e) => e.kind === kind).map((e) => e.value)).size;
+  // The scanner itself must see a planted secret, or a clean result means nothing.
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const planted = findSecrets(`x dev_at_${'A'.repeat(40)} ${verifier} y`, 'planted', [
+    ...ledger,
+    { kind: 'challenge', value: challenge },
+  ]);
+  if (planted.length !== 2) throw new Error('the secret scan does not find a planted token and verifier');
+  const files = [...servers.map((s) => s.log), ...filesIn(servers.map((s) => s.dataDir))];
+  const { bytes, findings } = scan(files, ledger);
+  console.log(
+    `Secret scan: ${files.length} files (${(bytes / 1e6).toFixed(1)} MB of logs and databases), ` +
+      `${count('session')} session ids, ${count('state')} OAuth states and ${count('challenge')} PKCE verifiers ` +
+      `(by their challenges) from the ledger, plus every issued token, code and key by its shape: ` +
+      `${findings.length} in plaintext.`,
+  );
+  if (findings.length) {
+    const lines = findings.slice(0, 20).map((f) => `  ${f.what} (${f.sample}) in ${f.where}`);
+    throw new Error(`Secrets in plaintext (logs are in ${runDir}):\n${lines.join('\n')}`);
+  }
+}
+
+async function startServer(
+  binary: string,
+  siteRoot: string,
+  runDir: string,
+  name: string,
+  extraEnv: Record<string, string>,
+) {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
+  const log = join(runDir, `${name}.log`);
+  const logFd = openSync(log, 'w');
   const [port, devPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(binary, [], {
@@ -64,19 +114,26 @@ async function startServer(binary: string, siteRoot: string, extraEnv: Record<st
       RELAY_DEV_PROVIDERS_ADDR: `127.0.0.1:${devPort}`,
       RELAY_DATA_DIR: dataDir,
       LEPTOS_SITE_ROOT: siteRoot,
-      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      // Debug logging: the secret scan reads everything the server says.
+      RUST_LOG: process.env.RUST_LOG ?? 'debug',
       ...extraEnv,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', logFd, logFd],
   });
-  await waitForHealth(url, child);
+  closeSync(logFd);
+  await waitForHealth(url, child).catch((e) => {
+    throw new Error(`${e.message} (its log: ${log})`);
+  });
   return {
     url,
     devUrl: `http://127.0.0.1:${devPort}`,
+    dataDir,
+    log,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
     },
   };
 }

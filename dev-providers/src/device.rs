@@ -128,7 +128,11 @@ async fn device_authorization(
         )
         .respond_as(json, quirks));
     }
-    let device_code = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
+    // Prefixed, like the tokens: a scan for leaked secrets can find them.
+    let device_code = format!(
+        "dev_dc_{}",
+        Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
+    );
     let user_code = user_code();
     let settings = engine.device_settings();
     let stored = sqlx::query(

@@ -444,7 +444,11 @@ async fn decide(
         let page = consent_page(&provider, &p, Some(problem));
         return (StatusCode::BAD_REQUEST, Html(page)).into_response();
     }
-    let code = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
+    // Prefixed, like the tokens: a scan for leaked secrets can find them.
+    let code = format!(
+        "dev_ac_{}",
+        Alphanumeric.sample_string(&mut rand::thread_rng(), 32)
+    );
     let stored = sqlx::query(
         "INSERT INTO dev_grants (code_hash, provider, client_id, redirect_uri, code_challenge, login, scope, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
