@@ -82,7 +82,12 @@ export function scan(files: string[], ledger: Entry[]) {
   let bytes = 0;
   const findings: Finding[] = [];
   for (const file of files) {
-    const text = readFileSync(file).toString('latin1');
+    const raw = readFileSync(file).toString('latin1');
+    // pg_dump writes bytea as hex (`\\x6162…`): scan those bytes decoded too.
+    const decoded = file.endsWith('.sql')
+      ? [...raw.matchAll(/\\x((?:[0-9a-f]{2})+)/g)].map((hex) => Buffer.from(hex[1], 'hex').toString('latin1'))
+      : [];
+    const text = [raw, ...decoded].join('\n');
     bytes += text.length;
     findings.push(...findSecrets(text, file, ledger));
   }

@@ -1,6 +1,6 @@
 // Starts the release build of the server once for the whole run: free ports,
 // a temporary data directory, and the site built by `cargo leptos build --release`.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -68,6 +68,25 @@ export default async function globalSetup() {
   };
 }
 
+/**
+ * With `RELAY_E2E_POSTGRES_URL` (a cluster's URL; scripts/test's second
+ * browser run), each server gets a fresh database of its own there.
+ */
+function postgresDatabase(name: string): string | undefined {
+  const cluster = process.env.RELAY_E2E_POSTGRES_URL;
+  if (!cluster) return undefined;
+  const database = `relay_e2e_${name}_${Date.now()}`;
+  execFileSync(pgBin('psql'), [cluster, '-q', '-c', `CREATE DATABASE ${database}`]);
+  const url = new URL(cluster);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+function pgBin(tool: string): string {
+  const dirs = ['/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
+  return dirs.map((dir) => join(dir, tool)).find(existsSync) ?? tool;
+}
+
 /** Fails the run if any secret of the run is in a log or a database file in plaintext. */
 function checkSecretHygiene(runDir: string, servers: { dataDir: string; log: string }[]) {
   const ledger = readLedger(process.env.RELAY_E2E_LEDGER!);
@@ -82,8 +101,9 @@ function checkSecretHygiene(runDir: string, servers: { dataDir: string; log: str
   if (planted.length !== 2) throw new Error('the secret scan does not find a planted token and verifier');
   const files = [...servers.map((s) => s.log), ...filesIn(servers.map((s) => s.dataDir))];
   const { bytes, findings } = scan(files, ledger);
+  const backend = process.env.RELAY_E2E_POSTGRES_URL ? 'PostgreSQL' : 'SQLite';
   console.log(
-    `Secret scan: ${files.length} files (${(bytes / 1e6).toFixed(1)} MB of logs and databases), ` +
+    `Secret scan (${backend}): ${files.length} files (${(bytes / 1e6).toFixed(1)} MB of logs and databases), ` +
       `${count('session')} session ids, ${count('state')} OAuth states and ${count('challenge')} PKCE verifiers ` +
       `(by their challenges) from the ledger, plus every issued token, code and key by its shape: ` +
       `${findings.length} in plaintext.`,
@@ -103,6 +123,7 @@ async function startServer(
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
   const log = join(runDir, `${name}.log`);
+  const database = postgresDatabase(name);
   const logFd = openSync(log, 'w');
   const [port, devPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
@@ -113,6 +134,7 @@ async function startServer(
       RELAY_ADDR: `127.0.0.1:${port}`,
       RELAY_DEV_PROVIDERS_ADDR: `127.0.0.1:${devPort}`,
       RELAY_DATA_DIR: dataDir,
+      ...(database ? { DATABASE_URL: database } : {}),
       LEPTOS_SITE_ROOT: siteRoot,
       // Debug logging: the secret scan reads everything the server says.
       RUST_LOG: process.env.RUST_LOG ?? 'debug',
@@ -133,6 +155,11 @@ async function startServer(
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
+      }
+      // PostgreSQL keeps its files elsewhere: its rows, dumped, are scanned too.
+      if (database) {
+        const dump = execFileSync(pgBin('pg_dump'), ['--data-only', database], { maxBuffer: 1 << 30 });
+        writeFileSync(join(dataDir, 'postgres-dump.sql'), dump);
       }
     },
   };
