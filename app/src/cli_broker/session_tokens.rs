@@ -231,7 +231,7 @@ fn issuer(app: &AppState) -> String {
 /// What is checked before any key is looked up: the length, then the
 /// header (EdDSA only, our `typ`, a key id, no key or key URL of its own).
 /// Returns the key id to verify with.
-pub(crate) fn screen(token: &str) -> Result<String, TokenError> {
+pub fn screen(token: &str) -> Result<String, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::Invalid);
     }

@@ -119,7 +119,7 @@ fn is_error_body(body: &[u8]) -> bool {
 }
 
 /// The tokens of a successful token response.
-pub(crate) fn token_set(response: &BasicTokenResponse, clock: &Clock) -> TokenSet {
+pub fn token_set(response: &BasicTokenResponse, clock: &Clock) -> TokenSet {
     TokenSet {
         access_token: SecretString::from(response.access_token().secret().clone()),
         refresh_token: response

@@ -68,7 +68,7 @@ const MAX_EXPIRES_IN_SECS: u64 = 24 * 60 * 60;
 const POLL_INTERVAL_SECS: std::ops::RangeInclusive<u64> = 1..=300;
 
 /// The codes of a device authorization answer, checked and bounded.
-pub(crate) fn codes_from(
+pub fn codes_from(
     response: &DeviceAuthorizationResponse<Extras>,
     provider: &ProviderEndpoints,
 ) -> Result<DeviceCodes, ExchangeError> {

@@ -231,7 +231,7 @@ fn read(layout: Layout, file: &[u8]) -> Result<(TokenSet, String), String> {
 }
 
 /// Claude Code's `~/.claude/.credentials.json`.
-pub(crate) fn parse_claude(file: &[u8]) -> Result<(TokenSet, String), String> {
+pub fn parse_claude(file: &[u8]) -> Result<(TokenSet, String), String> {
     let parsed: ClaudeCredentials = serde_json::from_slice(file).map_err(|_| {
         "That is not a Claude credentials file: it is not valid JSON. Send ~/.claude/.credentials.json as it is.".to_owned()
     })?;
