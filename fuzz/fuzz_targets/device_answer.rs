@@ -1,10 +1,11 @@
 //! A provider's RFC 8628 device authorization answer.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 use app::connect::device::grant::{codes_from, Extras};
+use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
-    let Ok(answer) = serde_json::from_slice::<oauth2::DeviceAuthorizationResponse<Extras>>(body) else {
+    let Ok(answer) = serde_json::from_slice::<oauth2::DeviceAuthorizationResponse<Extras>>(body)
+    else {
         return;
     };
     let provider = app::providers::registry::ProviderEndpoints {
@@ -24,6 +25,9 @@ fuzz_target!(|body: &[u8]| {
     if let Ok(codes) = codes_from(&answer, &provider) {
         assert!((1..=300).contains(&codes.interval));
         assert!(codes.expires_in >= 1);
-        assert_eq!(url::Url::parse(&codes.verification_uri).unwrap().scheme(), "https");
+        assert_eq!(
+            url::Url::parse(&codes.verification_uri).unwrap().scheme(),
+            "https"
+        );
     }
 });
