@@ -56,16 +56,71 @@ export default async function globalSetup() {
   process.env.RELAY_URL = main.url;
   process.env.RELAY_DEV_PROVIDERS_URL = main.devUrl;
   process.env.RELAY_SHORT_URL = short.url;
+  const interop = await startInterop(binary, siteRoot, runDir);
+  process.env.RELAY_INTEROP_URL = interop.relay.url;
+  process.env.RELAY_OIDC_GOOGLE = interop.google.issuer;
+  process.env.RELAY_OIDC_MICROSOFT = interop.microsoft.issuer;
 
   return async () => {
-    const servers = [main, short];
+    const servers = [main, short, interop.relay];
     await Promise.all(servers.map((s) => s.stop()));
+    interop.google.stop();
+    interop.microsoft.stop();
     try {
       checkSecretHygiene(runDir, servers);
     } finally {
       servers.forEach((s) => rmSync(s.dataDir, { recursive: true, force: true }));
     }
   };
+}
+
+/**
+ * A Relay whose Google and Microsoft are oidc-provider, the certified
+ * OpenID server (end2end/oidc/provider.mjs), by configuration only: Google
+ * by discovery (`RELAY_GOOGLE_ISSUER`), Microsoft by endpoint URLs (at an
+ * instance whose device codes last 10 s, for "Code Expired"). Access tokens
+ * last 60 s there, so every use refreshes (and rotates) first; Google's
+ * answers the first poll of each device code with slow_down (RFC 8628 §3.5).
+ */
+async function startInterop(binary: string, siteRoot: string, runDir: string) {
+  const port = await freePort();
+  const relayUrl = `http://127.0.0.1:${port}`;
+  const google = await startOidc(relayUrl, runDir, 'oidc-google', ['--access-ttl', '60', '--slow-down-first']);
+  const microsoft = await startOidc(relayUrl, runDir, 'oidc-microsoft', ['--access-ttl', '60', '--device-ttl', '10']);
+  const m = microsoft.issuer;
+  const relay = await startServer(binary, siteRoot, runDir, 'interop', {
+    RELAY_DEV_PROVIDERS: 'on', // GitHub (sign-in) and the others stay the development ones
+    RELAY_GOOGLE_CLIENT_ID: google.clients.google.client_id,
+    RELAY_GOOGLE_CLIENT_SECRET: google.clients.google.client_secret,
+    RELAY_GOOGLE_ISSUER: google.issuer,
+    RELAY_MICROSOFT_CLIENT_ID: microsoft.clients.microsoft.client_id,
+    RELAY_MICROSOFT_CLIENT_SECRET: microsoft.clients.microsoft.client_secret,
+    RELAY_MICROSOFT_AUTH_URL: `${m}/auth`,
+    RELAY_MICROSOFT_TOKEN_URL: `${m}/token`,
+    RELAY_MICROSOFT_DEVICE_URL: `${m}/device/auth`,
+    RELAY_MICROSOFT_USERINFO_URL: `${m}/me`,
+    RELAY_MICROSOFT_REVOKE_URL: `${m}/token/revocation`,
+  }, port);
+  return { relay, google, microsoft };
+}
+
+type Oidc = { issuer: string; clients: Record<string, { client_id: string; client_secret: string }>; stop: () => void };
+
+async function startOidc(relayUrl: string, runDir: string, name: string, args: string[]): Promise<Oidc> {
+  const logFd = openSync(join(runDir, `${name}.log`), 'w');
+  const child = spawn(process.execPath, [join(root, 'end2end/oidc/provider.mjs'), '--relay-url', relayUrl, ...args], {
+    stdio: ['ignore', 'pipe', logFd],
+  });
+  closeSync(logFd);
+  const line = await new Promise<string>((done, fail) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) done(out.split('\n')[0]);
+    });
+    child.once('exit', (code) => fail(new Error(`${name} exited with ${code} (see ${runDir}/${name}.log)`)));
+  });
+  return { ...JSON.parse(line), stop: () => child.kill('SIGTERM') };
 }
 
 /**
@@ -120,12 +175,13 @@ async function startServer(
   runDir: string,
   name: string,
   extraEnv: Record<string, string>,
+  chosenPort?: number,
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
   const log = join(runDir, `${name}.log`);
   const database = postgresDatabase(name);
   const logFd = openSync(log, 'w');
-  const [port, devPort] = [await freePort(), await freePort()];
+  const [port, devPort] = [chosenPort ?? (await freePort()), await freePort()];
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(binary, [], {
     cwd: root,

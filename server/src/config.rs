@@ -370,7 +370,13 @@ fn provider_app(
         ));
     }
     let issuer = url("ISSUER", None)?;
-    let public = &info.public;
+    // With an issuer, its discovery document names the endpoints: the
+    // provider's public ones would send a login to the real Google instead.
+    let public = if issuer.is_some() {
+        &app::providers::PublicEndpoints::NONE
+    } else {
+        &info.public
+    };
     let token_url = url("TOKEN_URL", public.token_url)?;
     if token_url.is_none() && issuer.is_none() {
         return fail(format!(
@@ -588,6 +594,39 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("RELAY_GOOGLE_ISSUER is http://"), "{err}");
+    }
+
+    #[test]
+    fn an_issuer_replaces_the_providers_public_endpoints() {
+        let with = |extra: &[(&str, &str)]| {
+            let mut vars = vec![
+                ("RELAY_GOOGLE_CLIENT_ID", "id"),
+                ("RELAY_GOOGLE_CLIENT_SECRET", "secret"),
+                ("RELAY_DEV_PROVIDERS", "on"),
+            ];
+            vars.extend_from_slice(extra);
+            let c = config(&vars).unwrap();
+            c.providers
+                .into_iter()
+                .find(|p| p.id.as_str() == "google")
+                .unwrap()
+        };
+        let public = with(&[]);
+        assert_eq!(
+            public.device_url.unwrap().as_str(),
+            "https://oauth2.googleapis.com/device/code"
+        );
+        let discovered = with(&[("RELAY_GOOGLE_ISSUER", "https://idp.example")]);
+        assert!(discovered.auth_url.is_none() && discovered.device_url.is_none());
+        assert!(discovered.token_url.is_none() && discovered.userinfo_url.is_none());
+        let explicit = with(&[
+            ("RELAY_GOOGLE_ISSUER", "https://idp.example"),
+            ("RELAY_GOOGLE_TOKEN_URL", "https://idp.example/token"),
+        ]);
+        assert_eq!(
+            explicit.token_url.unwrap().as_str(),
+            "https://idp.example/token"
+        );
     }
 
     #[test]
