@@ -12,6 +12,7 @@ use app::providers::callback;
 use app::providers::callback::CheckedCallback;
 use app::providers::oauth_states::Purpose;
 use app::providers::ProviderId;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -202,9 +203,13 @@ fn internal(e: impl std::fmt::Display) -> Response {
 
 /// `POST /cli/poll {state, code_verifier}`: 200 with a `PollAnswer`
 /// (pending, or the token once), or an `ApiError` saying why not.
-pub async fn poll(State(app): State<AppState>, body: Option<Json<PollRequest>>) -> ApiResult {
+pub async fn poll(
+    State(app): State<AppState>,
+    body: Result<Json<PollRequest>, JsonRejection>,
+) -> ApiResult {
+    // Whatever is wrong with the body (none, not JSON, a field missing), one clear answer.
     let Json(body) = body
-        .ok_or_else(|| ApiError::bad_request("Send JSON: {\"state\": …, \"code_verifier\": …}."))?;
+        .map_err(|_| ApiError::bad_request("Send JSON: {\"state\": …, \"code_verifier\": …}."))?;
     let interval = cli_logins::INTERVAL_SECS as u64;
     let refused = |status, code, message: &str| ApiError::new(status, code, message);
     let answer = match cli_logins::poll(&app, &body.state, &body.code_verifier).await? {

@@ -28,7 +28,7 @@ impl Terminal {
         }
     }
 
-    fn challenge(&self) -> String {
+    pub(crate) fn challenge(&self) -> String {
         URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.as_bytes()))
     }
 
@@ -67,7 +67,7 @@ pub(crate) fn uuid_bytes() -> [u8; 32] {
 /// The browser: opens the start URL, signs in at the development GitHub as
 /// `login` (or cancels), confirms the terminal's code when asked, and
 /// returns the final page.
-async fn browser_signs_in(
+pub(crate) async fn browser_signs_in(
     app: &TestApp,
     terminal: &Terminal,
     login: &str,

@@ -323,3 +323,45 @@ async fn mix_up_an_answer_without_iss_from_a_provider_that_always_sends_it_is_re
     );
     assert!(credential(&app, "google").await.is_null());
 }
+
+#[tokio::test]
+async fn pkce_verifier_missing_or_wrong_at_the_terminal_poll_never_yields_the_token() {
+    use crate::cli_login::{browser_signs_in, Terminal};
+    let app = spawn_app().await;
+    let terminal = Terminal::new();
+    let (status, _) = browser_signs_in(&app, &terminal, "ada", "authorize").await;
+    assert_eq!(status, 200);
+    let poll = |body: serde_json::Value| {
+        let url = app.url("/cli/poll");
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    // The state alone (someone who saw the URL) is not enough.
+    let (status, body) = poll(serde_json::json!({ "state": terminal.state })).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("code_verifier"), "{body}");
+    assert!(body.get("session_jwt").is_none());
+    for wrong in ["", "not-the-verifier", &terminal.challenge()] {
+        let (status, body) = terminal.poll(&app, wrong).await;
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (400, Some("wrong_verifier")),
+            "{wrong:?}: {body}"
+        );
+    }
+    // The terminal that holds the verifier still gets its token.
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["session_jwt"].is_string());
+}
