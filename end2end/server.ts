@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { filesIn, findSecrets, readLedger, scan } from './secrets';
 
 const root = resolve(__dirname, '..');
@@ -39,8 +39,9 @@ async function waitForHealth(url: string, child: { exitCode: number | null }) {
 export default async function globalSetup() {
   const binary = process.env.RELAY_SERVER_BIN ?? join(root, 'target/release/relay-server');
   const siteRoot = process.env.LEPTOS_SITE_ROOT ?? join(root, 'target/site');
-  for (const path of [binary, join(siteRoot, 'pkg/relay.wasm')]) {
-    if (!existsSync(path)) throw new Error(`${path} is missing: run \`cargo leptos build --release\` first (scripts/test does)`);
+  // A release build names its files after their content, listed in hash.txt beside the binary.
+  for (const path of [binary, join(dirname(binary), 'hash.txt'), join(siteRoot, 'pkg')]) {
+    if (!existsSync(path)) throw new Error(`${path} is missing: run \`cargo leptos build --release --precompress\` first (scripts/test does)`);
   }
   // Logs (debug level) and the ledger of secrets seen by the browsers stay
   // here after the run: the scan below reads them.

@@ -29,6 +29,11 @@ pub enum AppError {
     },
     #[error("Could not reach the server: {0}")]
     Transport(String),
+    /// A refusal of something done to one provider (a pasted token, a
+    /// login, a disconnect): without JavaScript the page comes back with
+    /// the error in its URL, and only that provider's card shows it.
+    #[error("{1}")]
+    Provider(crate::providers::ProviderId, Box<AppError>),
 }
 
 impl AppError {
@@ -41,6 +46,32 @@ impl AppError {
             AppError::Internal | AppError::Transport(_) => 500,
             AppError::Unavailable => 503,
             AppError::TooMany { .. } => 429,
+            AppError::Provider(_, error) => error.status(),
+        }
+    }
+
+    /// This error, as a refusal of something done to `provider`.
+    pub fn about(self, provider: crate::providers::ProviderId) -> Self {
+        match self {
+            AppError::Provider(..) => self,
+            other => AppError::Provider(provider, Box::new(other)),
+        }
+    }
+
+    /// Whether this is a refusal of something done to `provider`.
+    pub fn is_about(&self, provider: crate::providers::ProviderId) -> bool {
+        matches!(self, AppError::Provider(p, _) if *p == provider)
+    }
+
+    /// The seconds to wait, for an error over a rate limit.
+    #[cfg(feature = "ssr")]
+    fn retry_after_secs(&self) -> Option<i64> {
+        match self {
+            AppError::TooMany {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            AppError::Provider(_, error) => error.retry_after_secs(),
+            _ => None,
         }
     }
 }
@@ -61,15 +92,7 @@ impl FromServerFnError for AppError {
     /// refused call gets its status (the framework would answer 500).
     fn ser(&self) -> Bytes {
         #[cfg(feature = "ssr")]
-        crate::platform::refused_with(
-            self.status(),
-            match self {
-                AppError::TooMany {
-                    retry_after_secs, ..
-                } => Some(*retry_after_secs),
-                _ => None,
-            },
-        );
+        crate::platform::refused_with(self.status(), self.retry_after_secs());
         <JsonEncoding as Encodes<AppError>>::encode(self)
             .unwrap_or_else(|_| Bytes::from_static(br#""Internal""#))
     }

@@ -2,18 +2,21 @@ import { test, expect } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
 import { chooseRepositories, freshLogin, hydrated, noSeriousAxe, relay, screenshot, signUp } from './helpers';
 
-test('Continue is handled by the hydrated app, without a page load', async ({ page }) => {
+test('Continue moves on with one page load, and the next step is hydrated too', async ({ page }) => {
   await signUp(page, freshLogin('hydration'));
   await expect(page).toHaveURL(/\/onboarding\/repositories$/);
   await hydrated(page);
-  // A full page load would wipe this; client-side navigation keeps it.
-  await page.evaluate(() => ((window as any).__sameDocument = true));
+  // Islands: the server renders each step; Continue is a form it answers
+  // with the next one, whose islands then hydrate on their own.
+  const loads: string[] = [];
+  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) loads.push(frame.url()); });
 
   await chooseRepositories(page);
 
   await expect(page).toHaveURL(/\/onboarding\/providers$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Connect Your AI Providers' })).toBeVisible();
-  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await hydrated(page);
+  expect(loads.filter((url) => url.endsWith('/onboarding/providers'))).toHaveLength(1);
 });
 
 test('a returning user resumes at the step they left, and sign out works', async ({ page }) => {

@@ -190,8 +190,12 @@ test.describe('without JavaScript, a device login', () => {
     await provider.getByRole('button', { name: 'Authorize' }).click();
     await expect(provider.getByText('Device authorized.')).toBeVisible();
 
-    // The page reloads every 5 s while it waits.
-    await expect(card(page, 'Anthropic').getByText('✓ Connected')).toBeVisible({ timeout: 20_000 });
+    // The page reloads every 5 s while it waits, and then shows the outcome.
+    const panel = page.locator('.device-login');
+    await expect(panel.getByRole('heading', { name: '✅ Connected!' })).toBeVisible({ timeout: 20_000 });
+    await expect(card(page, 'Anthropic').getByText('✓ Connected')).toBeVisible();
+    await panel.getByRole('button', { name: 'Continue →' }).click();
+    await expect(panel).toHaveCount(0);
     await page.getByRole('button', { name: 'Continue →' }).click();
     await expect(page.getByLabel('Default provider')).toHaveValue('anthropic');
     await page.getByRole('button', { name: 'Select template →' }).click();

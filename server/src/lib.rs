@@ -1,6 +1,7 @@
 //! The Relay server: configuration, plain HTTP routes and background work
 //! around the Leptos app. The domains themselves live in the `app` crate, one folder each.
 
+mod assets;
 pub mod config;
 mod master_key;
 mod registry;
@@ -142,11 +143,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             tower_sessions::cookie::time::Duration::seconds(config.session_lifetimes.idle_secs),
         ));
 
+    // A release build's files are named after their content (assets.rs).
+    let hashed = assets::Manifest::current().is_some();
     let leptos_options = LeptosOptions::builder()
-        .output_name("relay")
+        .output_name(assets::OUTPUT_NAME)
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hashed)
         .build();
     // Avatars of the development GitHub are served by the stand-ins.
     let image_origins: Vec<String> = dev_providers_url
@@ -168,6 +172,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         public_url: public_url.clone(),
         http,
         device_worker: Arc::new(tokio::sync::Notify::new()),
+        events: app::platform::events::Events::new(&pool),
         refresher: Arc::default(),
         signing_keys: Arc::default(),
         clock,
@@ -181,6 +186,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let state_for_workers = state.clone();
     let app = Router::new()
         .merge(routes::router())
+        .merge(assets::router(std::path::Path::new(&config.site_root), hashed))
         .leptos_routes(&state, generate_route_list(App), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -208,6 +214,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .layer(RequestBodyLimitLayer::new(routes::MAX_BODY_BYTES))
         .with_state(state);
     tasks.push(serve(listener, app, stopped.clone()));
+    // On PostgreSQL, changes learnt by other instances reach this one's waiting browsers.
+    tasks.push(tokio::spawn({
+        let events = state_for_workers.events.clone();
+        let stopped = stopped.clone();
+        async move { events.relay_notifications(stopped).await }
+    }));
     if config.background_workers {
         tasks.push(tokio::spawn(workers::device_flows(
             state_for_workers.clone(),
@@ -307,6 +319,9 @@ async fn housekeeping(
                 }
                 if let Err(e) = app::cli_broker::logins::prune(&pool, &clock).await {
                     tracing::warn!(error = %e, "pruning old terminal logins failed");
+                }
+                if let Err(e) = app::connect::import::store::prune(&pool, &clock).await {
+                    tracing::warn!(error = %e, "forgetting expired import codes failed");
                 }
                 // No limit counts over a window longer than a day.
                 if let Err(e) = app::platform::rate_limits::prune(&pool, 24 * 60 * 60, &clock).await {

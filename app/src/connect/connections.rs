@@ -7,6 +7,7 @@ use crate::audit::log as audit;
 use crate::audit::log::Source;
 use crate::audit::AuditAction;
 use crate::connect::device::flows as device_flows;
+use crate::connect::import::store as imports;
 use crate::connect::self_hosted::store as self_hosted;
 use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus};
 use crate::freshness;
@@ -18,10 +19,38 @@ use crate::vault::credentials;
 use crate::vault::credentials::{Connection, CredentialRow, Field, TokenSet};
 
 /// Every provider, with the ways to connect it here and the user's credential.
-pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatus>, Error> {
+/// A finished device login or import the page asks to show (by id; only the
+/// user's own are found).
+#[derive(Default)]
+pub struct Shown {
+    pub flow: Option<String>,
+    pub import: Option<String>,
+}
+
+pub async fn statuses(
+    app: &AppState,
+    user_id: &str,
+    shown: &Shown,
+) -> Result<Vec<ProviderStatus>, Error> {
     let rows = credentials::list(&app.db, user_id).await?;
     let endpoints = self_hosted::list(&app.db, user_id).await?;
     let mut flows = device_flows::pending(&app.db, user_id, &app.clock).await?;
+    let mut imports = imports::pending(app, user_id).await?;
+    // A waiting one of the same provider comes first (a new code was asked for).
+    if let Some(id) = &shown.flow {
+        if let Some(flow) = device_flows::find(&app.db, user_id, id, &app.clock).await? {
+            if !flows.iter().any(|f| f.provider == flow.provider) {
+                flows.push(flow);
+            }
+        }
+    }
+    if let Some(id) = &shown.import {
+        if let Some(import) = imports::status(&app.db, user_id, id, &app.clock).await? {
+            if !imports.iter().any(|i| i.provider == import.provider) {
+                imports.push(import);
+            }
+        }
+    }
     Ok(providers::ALL
         .into_iter()
         .map(|info| {
@@ -38,6 +67,10 @@ pub async fn statuses(app: &AppState, user_id: &str) -> Result<Vec<ProviderStatu
                     .iter()
                     .position(|f| f.provider == info.id)
                     .map(|i| flows.swap_remove(i)),
+                pending_import: imports
+                    .iter()
+                    .position(|i| i.provider == info.id)
+                    .map(|i| imports.swap_remove(i)),
                 methods,
             }
         })

@@ -18,6 +18,7 @@ use crate::providers::ProviderId;
 use serde::{Deserialize, Serialize};
 
 use self::device::DeviceFlowView;
+use self::import::ImportView;
 use self::self_hosted::SelfHostedView;
 
 crate::text_enum! {
@@ -72,6 +73,8 @@ pub struct ProviderStatus {
     pub endpoints: Vec<SelfHostedView>,
     /// A device login still waiting for the user at the provider.
     pub pending_flow: Option<DeviceFlowView>,
+    /// An "Import from Local …" still waiting for its file (with its code).
+    pub pending_import: Option<ImportView>,
 }
 
 impl ProviderStatus {

@@ -5,63 +5,95 @@ use leptos::prelude::*;
 
 use crate::connect::device::functions::StartDeviceFlow;
 use crate::connect::device::panel::DeviceLogin;
-use crate::connect::functions::{disconnect_provider, test_provider, SaveAccessToken};
-use crate::connect::import::functions::start_import;
+use crate::connect::functions::{DisconnectProvider, SaveAccessToken, TestProvider};
+use crate::connect::import::functions::StartImport;
 use crate::connect::import::panel::ImportPanel;
 use crate::connect::self_hosted::form::SelfHostedEndpoints;
 use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus};
-use crate::providers::{ConnectMethod, ProviderInfo};
+use crate::errors::AppError;
+use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
+use crate::ui::form::FormInPlace;
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn ProviderCard(
     status: ProviderStatus,
-    /// Called after anything changed (the page reloads the statuses).
-    on_change: Callback<()>,
     /// Settings show dates, expiry and Reconnect; the wizard keeps it short.
     #[prop(optional)]
     detailed: bool,
 ) -> impl IntoView {
     let info = status.id.info();
-    // A login still waiting at the provider shows again when the page is loaded.
-    let device = RwSignal::new(status.pending_flow.clone());
-    // A form, so it also works before the WebAssembly loads: the server then
-    // sends the browser back here, and the waiting flow shows.
+    // Every action is a form: the server answers by sending the browser back
+    // to this page, which then shows what changed (a waiting login, an
+    // import's code, an error).
     let start = ServerAction::<StartDeviceFlow>::new();
-    let start_error = move || {
-        start
-            .value()
-            .get()
-            .and_then(Result::err)
+    let import = ServerAction::<StartImport>::new();
+    let error = move || {
+        let started = start.value().get().and_then(Result::err);
+        let imported = import.value().get().and_then(Result::err);
+        started
+            .or(imported)
+            .filter(|e| e.is_about(info.id))
             .map(|e| e.to_string())
     };
-    Effect::new(move |_| {
-        if let Some(Ok(flow)) = start.value().get() {
-            device.set(Some(flow));
-        }
-    });
-    let import = RwSignal::new(None::<crate::connect::import::ImportView>);
-    let start_import = Action::new(move |_: &()| async move { start_import(info.id).await });
-    Effect::new(move |_| {
-        if let Some(Ok(view)) = start_import.value().get() {
-            import.set(Some(view));
-        }
-    });
     let can_import = status.methods.contains(&ConnectMethod::Import);
     let can_endpoint = status.methods.contains(&ConnectMethod::Endpoint);
-    let endpoints = status.endpoints.clone();
     let can_device = status.methods.contains(&ConnectMethod::DeviceCode);
     let can_redirect = status.methods.contains(&ConnectMethod::Redirect);
-    // A redirect comes back to this page.
+    let can_token = status.methods.contains(&ConnectMethod::AccessToken);
+    // Where every form of the card comes back to.
     let here = leptos_router::hooks::use_location()
         .pathname
         .get_untracked();
-    // A form, not a link: starting a connect changes state, which a GET
-    // (a link on any site) must not.
-    let can_token = status.methods.contains(&ConnectMethod::AccessToken);
     let credential = status.credential.clone();
     let connected = credential.is_some();
     let heading_id = format!("provider-{}", info.id);
     let title_id = heading_id.clone();
+
+    let body = match (status.pending_flow, status.pending_import) {
+        (_, Some(view)) => view! {
+            <ImportPanel info import=view origin=public_origin() here/>
+        }
+        .into_any(),
+        (Some(flow), None) => view! { <DeviceLogin info flow here/> }.into_any(),
+        (None, None) => view! {
+            <div class="provider-actions">
+                // A form, not a link: starting a connect changes state, which a
+                // GET (a link on any site) must not.
+                {(can_redirect && (!connected || detailed)).then(|| view! {
+                    <form method="post" action="/oauth/connect" class="inline">
+                        <input type="hidden" name="provider" value=info.id.as_str()/>
+                        <input type="hidden" name="return_to" value=here.clone()/>
+                        <button type="submit" class="btn btn-primary">{login_label(info, connected)}</button>
+                    </form>
+                })}
+                {(can_device && (!connected || detailed)).then(|| {
+                    let (class, label) = if can_redirect {
+                        ("btn btn-secondary", "Use a code instead".to_owned())
+                    } else {
+                        ("btn btn-primary", login_label(info, connected))
+                    };
+                    view! {
+                        <ActionForm action=start attr:class="inline">
+                            <input type="hidden" name="provider" value=info.id.as_str()/>
+                            <button type="submit" class=class>{label}</button>
+                        </ActionForm>
+                    }
+                })}
+                {(can_import && !connected).then(|| view! {
+                    <ActionForm action=import attr:class="inline">
+                        <input type="hidden" name="provider" value=info.id.as_str()/>
+                        <button type="submit" class="btn btn-secondary">{format!("Import from Local {}", info.short)}</button>
+                    </ActionForm>
+                })}
+            </div>
+            {error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            // Type-erased: the card's full view type is too deep for the compiler.
+            {(can_token && !connected).then(|| view! { <AccessTokenForm info/> }.into_any())}
+            {can_endpoint.then(|| view! { <SelfHostedEndpoints endpoints=status.endpoints.clone()/> }.into_any())}
+        }
+        .into_any(),
+    };
 
     view! {
         <article class="provider-card" data-provider=info.id.as_str() aria-labelledby=heading_id>
@@ -77,58 +109,30 @@ pub fn ProviderCard(
                 })}
             </header>
             {match &credential {
-                Some(c) => view! { <Connected info credential=c.clone() detailed on_change/> }.into_any(),
+                Some(c) => view! { <Connected info credential=c.clone() detailed/> }.into_any(),
                 None => view! {
                     <p class="muted">{info.description}</p>
                     {info.recommended.map(|r| view! { <p class="recommended">{r}</p> })}
                 }.into_any(),
             }}
-            {move || match (device.get(), import.get().zip(info.import)) {
-                (_, Some((view, file))) => view! {
-                    <ImportPanel info file import=view
-                        on_close=Callback::new(move |_| { import.set(None); on_change.run(()); })
-                    />
-                }.into_any(),
-                (Some(flow), None) => view! {
-                    <DeviceLogin info flow
-                        on_close=Callback::new(move |_| { device.set(None); on_change.run(()); })
-                    />
-                }.into_any(),
-                (None, None) => view! {
-                    <div class="provider-actions">
-                        {(can_redirect && (!connected || detailed)).then(|| view! {
-                            <form method="post" action="/oauth/connect" class="inline">
-                                <input type="hidden" name="provider" value=info.id.as_str()/>
-                                <input type="hidden" name="return_to" value=here.clone()/>
-                                <button type="submit" class="btn btn-primary">{login_label(info, connected)}</button>
-                            </form>
-                        })}
-                        {(can_device && (!connected || detailed)).then(|| {
-                            let (class, label) = if can_redirect {
-                                ("btn btn-secondary", "Use a code instead".to_owned())
-                            } else {
-                                ("btn btn-primary", login_label(info, connected))
-                            };
-                            view! {
-                                <ActionForm action=start attr:class="inline">
-                                    <input type="hidden" name="provider" value=info.id.as_str()/>
-                                    <button type="submit" class=class disabled=move || start.pending().get()>{label}</button>
-                                </ActionForm>
-                            }
-                        })}
-                        {(can_import && !connected).then(|| view! {
-                            <button type="button" class="btn btn-secondary" disabled=move || start_import.pending().get()
-                                on:click=move |_| { start_import.dispatch(()); }>{format!("Import from Local {}", info.short)}</button>
-                        })}
-                    </div>
-                    {move || start_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                    {(can_token && !connected).then(|| view! { <AccessTokenForm info on_change/> })}
-                    {can_endpoint.then(|| view! { <SelfHostedEndpoints endpoints=endpoints.clone() on_change/> })}
-                }.into_any(),
-            }}
+            {body}
         </article>
     }
     .into_any()
+}
+
+/// "https://relay.example": where a user's machine reaches this server.
+fn public_origin() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::platform::AppState>()
+            .map(|app| app.public_url.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
 }
 
 fn login_label(info: &ProviderInfo, connected: bool) -> String {
@@ -139,29 +143,22 @@ fn login_label(info: &ProviderInfo, connected: bool) -> String {
     }
 }
 
-/// "✓ Connected" details and Disconnect (with a confirmation).
+/// "✓ Connected" details, Test and Disconnect (with a confirmation).
 #[component]
 fn Connected(
     info: &'static ProviderInfo,
     credential: CredentialStatus,
     detailed: bool,
-    on_change: Callback<()>,
 ) -> impl IntoView {
-    let confirming = RwSignal::new(false);
-    let disconnect = Action::new(move |_: &()| async move { disconnect_provider(info.id).await });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = disconnect.value().get() {
-            on_change.run(());
-        }
-    });
+    let disconnect = ServerAction::<DisconnectProvider>::new();
     let error = move || {
         disconnect
             .value()
             .get()
             .and_then(Result::err)
+            .filter(|e| e.is_about(info.id))
             .map(|e| e.to_string())
     };
-    let test = Action::new(move |_: &()| async move { test_provider(info.id).await });
     let from_signin = credential.method == CredentialMethod::SignIn;
     let who = if from_signin {
         format!(
@@ -171,6 +168,11 @@ fn Connected(
     } else {
         format!("Logged in as {}", credential.account)
     };
+    let location = leptos_router::hooks::use_location();
+    let here = location.pathname.get_untracked();
+    // Without JavaScript, Disconnect asks by coming back with `?disconnect=<id>`.
+    let confirming = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("disconnect").as_deref() == Some(info.id.as_str()));
     view! {
         <p class="provider-account">{who}</p>
         {credential.token_hint.clone().map(|h| view! { <p class="muted">"Token " <code>{h}</code></p> })}
@@ -179,31 +181,83 @@ fn Connected(
         })}
         {detailed.then(|| view! {
             <CredentialDetails credential=credential.clone()/>
-            <button type="button" class="btn btn-secondary btn-small" disabled=move || test.pending().get()
-                on:click=move |_| { test.dispatch(()); }>
-                {move || if test.pending().get() { "Testing…" } else { "Test" }}
+            <TestCredential provider=info.id/>
+        })}
+        {(!from_signin).then(|| view! { <DisconnectButton provider=info.id here confirming/> })}
+        {error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+    }
+}
+
+/// "Test": asks the provider who the credential belongs to and says so in
+/// place. Without JavaScript the form still runs the test; the outcome is
+/// then in the activity log below.
+#[island]
+fn TestCredential(provider: ProviderId) -> impl IntoView {
+    let outcome = RwSignal::new(None::<Result<String, AppError>>);
+    let testing = RwSignal::new(false);
+    let run = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            testing.set(true);
+            leptos::task::spawn_local(async move {
+                let fields = crate::ui::form::fields(&[("provider", provider.as_str())]);
+                let answer = crate::ui::form::post(TestProvider::PATH, &fields).await;
+                // The function answers the sentence to show, as JSON.
+                outcome.set(Some(
+                    answer.map(|a| serde_json::from_str(&a.body).unwrap_or(a.body)),
+                ));
+                testing.set(false);
+            });
+        }
+    };
+    view! {
+        <form method="post" action=TestProvider::PATH class="inline" on:submit=run>
+            <input type="hidden" name="provider" value=provider.as_str()/>
+            <button type="submit" class="btn btn-secondary btn-small" disabled=move || testing.get()>
+                {move || if testing.get() { "Testing…" } else { "Test" }}
             </button>
-            <p class="test-result" role="status">{move || test.value().get().map(|r| match r {
-                Ok(message) => view! { <span class="ok">{message}</span> }.into_any(),
-                Err(e) => view! { <span class="form-error">{e.to_string()}</span> }.into_any(),
-            })}</p>
-        })}
-        {(!from_signin).then(|| view! {
-            <Show
-                when=move || confirming.get()
-                fallback=move || view! {
-                    <button type="button" class="btn btn-ghost btn-small" on:click=move |_| confirming.set(true)>"Disconnect"</button>
+        </form>
+        <p class="test-result" role="status">{move || outcome.get().map(|r| match r {
+            Ok(message) => view! { <span class="ok">{message}</span> }.into_any(),
+            Err(e) => view! { <span class="form-error">{e.to_string()}</span> }.into_any(),
+        })}</p>
+    }
+}
+
+/// Disconnect, then "Yes, disconnect" or "Keep". In place with JavaScript;
+/// without it, Disconnect and Keep are links of the page that show or hide
+/// the question, and "Yes, disconnect" posts.
+#[island]
+fn DisconnectButton(provider: ProviderId, here: String, confirming: bool) -> impl IntoView {
+    let info = provider.info();
+    let confirming = RwSignal::new(confirming);
+    view! {
+        <Show
+            when=move || confirming.get()
+            fallback={
+                let here = here.clone();
+                move || view! {
+                    <form method="get" action=here.clone() class="inline"
+                        on:submit=move |ev| { ev.prevent_default(); confirming.set(true); }>
+                        <input type="hidden" name="disconnect" value=provider.as_str()/>
+                        <button type="submit" class="btn btn-ghost btn-small">"Disconnect"</button>
+                    </form>
                 }
-            >
-                <div class="confirm" role="group" aria-label=format!("Disconnect {}?", info.title)>
-                    <p>{format!("Disconnect {}? Agents will stop using this credential.", info.title)}</p>
-                    <button type="button" class="btn btn-danger btn-small" disabled=move || disconnect.pending().get()
-                        on:click=move |_| { disconnect.dispatch(()); }>"Yes, disconnect"</button>
-                    <button type="button" class="btn btn-secondary btn-small" on:click=move |_| confirming.set(false)>"Keep"</button>
-                </div>
-            </Show>
-        })}
-        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            }
+        >
+            <div class="confirm" role="group" aria-label=format!("Disconnect {}?", info.title)>
+                <p>{format!("Disconnect {}? Agents will stop using this credential.", info.title)}</p>
+                <form method="post" action=DisconnectProvider::PATH class="inline">
+                    <input type="hidden" name="provider" value=provider.as_str()/>
+                    <button type="submit" class="btn btn-danger btn-small">"Yes, disconnect"</button>
+                </form>
+                <form method="get" action=here.clone() class="inline"
+                    on:submit=move |ev| { ev.prevent_default(); confirming.set(false); }>
+                    <button type="submit" class="btn btn-secondary btn-small">"Keep"</button>
+                </form>
+            </div>
+        </Show>
     }
 }
 
@@ -230,33 +284,28 @@ pub fn LocalTime(at: i64) -> impl IntoView {
 
 /// "Use an access token instead": paste, check, store; shown afterwards only as a hint.
 #[component]
-fn AccessTokenForm(info: &'static ProviderInfo, on_change: Callback<()>) -> impl IntoView {
+fn AccessTokenForm(info: &'static ProviderInfo) -> impl IntoView {
     let save = ServerAction::<SaveAccessToken>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            on_change.run(());
-        }
-    });
-    let error = move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = save
+        .value()
+        .get_untracked()
+        .and_then(Result::err)
+        .filter(|e| e.is_about(info.id));
     let input_id = format!("token-{}", info.id);
+    // Open again when the page comes back with this form's refusal.
+    let opened = error.is_some();
     view! {
-        <details class="token-form">
+        <details class="token-form" open=opened>
             <summary>"Use an access token instead"</summary>
-            <ActionForm action=save>
+            <FormInPlace action=SaveAccessToken::PATH.to_owned() error>
                 <input type="hidden" name="provider" value=info.id.as_str()/>
                 <label for=input_id.clone()>{format!("{} access token or API key", info.name)}</label>
                 <div class="token-row">
                     <input id=input_id type="password" name="token" autocomplete="off" spellcheck="false" required
                         placeholder=info.token_shapes.first().map(|s| format!("{}…", s.prefix)).unwrap_or_default()/>
-                    <button type="submit" class="btn btn-secondary" disabled=move || save.pending().get()>"Save token"</button>
+                    <button type="submit" class="btn btn-secondary">"Save token"</button>
                 </div>
-            </ActionForm>
-            {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            </FormInPlace>
         </details>
     }
 }

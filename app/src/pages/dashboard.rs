@@ -19,7 +19,7 @@ use crate::workspace::Workspace;
 pub fn Dashboard() -> impl IntoView {
     let user = Resource::new(|| (), |_| signed_in_user());
     let workspace = Resource::new(|| (), |_| load_workspace());
-    let statuses = Resource::new(|| (), |_| provider_statuses());
+    let statuses = Resource::new(|| (), |_| provider_statuses(None, None));
     view! {
         <Title text="Dashboard"/>
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>

@@ -28,7 +28,7 @@ pub fn Onboarding() -> impl IntoView {
     // Every resource is created here, up front: resources created inside a
     // resolved Suspend can stall server rendering.
     let user = Resource::new(|| (), |_| signed_in_user());
-    let statuses = Resource::new(|| (), |_| provider_statuses());
+    let statuses = provider_statuses_of_the_page();
     // GitHub is asked only on the step that needs it.
     let repos = Resource::new(
         move || step() == Some(Step::Repositories),
@@ -190,20 +190,30 @@ fn Repositories(
     }
 }
 
+/// Every provider's status, and the finished login or import the page's
+/// query asks to show (`?flow=…`, `?import=…`: where a pushed change leads).
+pub fn provider_statuses_of_the_page(
+) -> Resource<Result<Vec<ProviderStatus>, crate::errors::AppError>> {
+    let query = leptos_router::hooks::use_query_map();
+    Resource::new(
+        move || query.with(|q| (q.get("flow"), q.get("import"))),
+        |(flow, import)| provider_statuses(flow, import),
+    )
+}
+
 /// A card per provider; GitHub Copilot arrives connected by the sign-up.
 #[component]
 pub fn ProviderList(
     statuses: Resource<Result<Vec<ProviderStatus>, crate::errors::AppError>>,
     #[prop(optional)] detailed: bool,
 ) -> impl IntoView {
-    let on_change = Callback::new(move |_| statuses.refetch());
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading providers…"</p> }>
             {move || Suspend::new(async move {
                 match statuses.await {
                     Ok(list) => view! {
                         <div class="provider-list">
-                            {list.into_iter().map(|status| view! { <ProviderCard status on_change detailed/> }).collect_view()}
+                            {list.into_iter().map(|status| view! { <ProviderCard status detailed/> }).collect_view()}
                         </div>
                     }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),

@@ -2,10 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::audit::functions::recent_activity;
-use crate::connect::functions::provider_statuses;
 use crate::connect::provider_card::LocalTime;
 use crate::identity::functions::{signed_in_user, SignOutEverywhere as SignOutEverywhereFn};
-use crate::pages::onboarding::ProviderList;
+use crate::pages::onboarding::{provider_statuses_of_the_page, ProviderList};
 use crate::ui::header::AppHeader;
 
 /// `/settings/providers`: connect, reconnect and disconnect providers, and
@@ -14,7 +13,7 @@ use crate::ui::header::AppHeader;
 pub fn ProviderSettings() -> impl IntoView {
     // Created up front, like every page's resources (see pages/onboarding.rs).
     let user = Resource::new(|| (), |_| signed_in_user());
-    let statuses = Resource::new(|| (), |_| provider_statuses());
+    let statuses = provider_statuses_of_the_page();
     // Reloaded whenever the statuses change (a connect, a disconnect, …).
     let activity = Resource::new(move || statuses.get(), |_| recent_activity());
     view! {

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod csp;
 pub mod db;
+pub mod events;
 pub mod metrics;
 pub mod rate_limits;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Wakes the device-flow worker when a flow starts.
     pub device_worker: Arc<tokio::sync::Notify>,
+    /// Changes waiting browsers are told about (on every instance).
+    pub events: events::Events,
     /// The one refresher of each credential (see `freshness`).
     pub refresher: Arc<crate::freshness::Refresher>,
     /// The session tokens' public keys, as last read.

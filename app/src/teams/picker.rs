@@ -8,19 +8,20 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::connect::ProviderStatus;
-use crate::errors::AppError;
 use crate::onboarding::functions::ContinueOnboarding;
 use crate::onboarding::Step;
 use crate::providers::{self, ProviderId, ProviderInfo};
 use crate::teams::functions::CreateTeam;
 use crate::teams::{self, MAX_AGENTS, ROLES, TEMPLATES};
+use crate::ui::form::{FormInPlace, Refusal};
+use leptos::server_fn::ServerFn;
 
 /// One agent row of the Custom Team form.
-#[derive(Clone, Debug)]
-struct Row {
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Row {
     key: usize,
     name: String,
-    role: &'static str,
+    role: String,
     provider: ProviderId,
 }
 
@@ -59,46 +60,28 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
         choices.push((preferred, false));
     }
 
-    let rows = RwSignal::new(
-        (0..asked_rows)
-            .map(|i| {
-                let (name, role) = teams::CUSTOM
-                    .agents
-                    .get(i)
-                    .copied()
-                    .unwrap_or(("", "developer"));
-                Row {
-                    key: i,
-                    name: name.to_owned(),
-                    role,
-                    provider: initial,
-                }
-            })
-            .collect::<Vec<_>>(),
-    );
-    let next_key = StoredValue::new(asked_rows);
-    let choices = StoredValue::new(choices);
-    let provider_options = move |selected: ProviderId| {
-        choices
-            .get_value()
-            .into_iter()
-            .map(|(p, ok)| {
-                let label = if ok {
-                    format!("{} ({})", p.agent, p.name)
-                } else {
-                    format!("{} ({}) · not connected", p.agent, p.name)
-                };
-                view! { <option value=p.id.as_str() selected=p.id == selected>{label}</option> }
-            })
-            .collect_view()
-    };
+    let rows: Vec<Row> = (0..asked_rows)
+        .map(|i| {
+            let (name, role) = teams::CUSTOM
+                .agents
+                .get(i)
+                .copied()
+                .unwrap_or(("", "developer"));
+            Row {
+                key: i,
+                name: name.to_owned(),
+                role: role.to_owned(),
+                provider: initial,
+            }
+        })
+        .collect();
+    let choice_ids: Vec<(ProviderId, bool)> = choices.iter().map(|(p, ok)| (p.id, *ok)).collect();
 
-    let error = move || create.value().get().and_then(Result::err);
-    let skip_error = move || skip.value().get().and_then(Result::err);
-    let pending = move || create.pending().get() || skip.pending().get();
+    let error = create.value().get_untracked().and_then(Result::err);
+    let skip_error = skip.value().get_untracked().and_then(Result::err);
 
     view! {
-        <ActionForm action=create attr:id="team-form" attr:class="team-form">
+        <FormInPlace action=CreateTeam::PATH.to_owned() error id="team-form".to_owned() class="team-form".to_owned()>
             <fieldset class="templates">
                 <legend>"🚀 Quick Start Templates"</legend>
                 {TEMPLATES.into_iter().map(|t| {
@@ -119,7 +102,7 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
             <div class="field">
                 <label for="team-provider">"Default provider"</label>
                 <select id="team-provider" name="provider">
-                    {provider_options(initial)}
+                    {provider_options(&choice_ids, initial)}
                 </select>
                 {(!preferred_connected).then(|| view! {
                     <p class="muted">
@@ -136,59 +119,78 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
                     <input id="team-name" name="name" type="text" maxlength="60" placeholder="e.g. Night Shift" autocomplete="off"/>
                 </div>
                 <p class="muted">"Each agent needs a name; leave a name empty to drop that agent."</p>
-                <ol class="agent-rows">
-                    <For each=move || rows.get().into_iter().enumerate() key=|(i, row)| (*i, row.key) let((index, row))>
-                        <AgentRow index row rows provider_options/>
-                    </For>
-                </ol>
-                <a class="btn btn-secondary btn-small" href=move || format!("?template=custom&agents={}", (rows.with(Vec::len) + 1).min(MAX_AGENTS))
-                    on:click=move |ev| {
-                        ev.prevent_default();
-                        if rows.with(Vec::len) < MAX_AGENTS {
-                            let key = next_key.get_value();
-                            next_key.set_value(key + 1);
-                            rows.update(|r| r.push(Row { key, name: String::new(), role: "developer", provider: initial }));
-                        }
-                    }>
-                    "+ Add agent"
-                </a>
+                <AgentRows rows choices=choice_ids initial/>
             </fieldset>
-        </ActionForm>
+        </FormInPlace>
         <ActionForm action=skip attr:id="skip-team-form" attr:class="visually-hidden">
             <input type="hidden" name="step" value=Step::Team.slug()/>
         </ActionForm>
-        {move || error().map(|e| view! {
-            <p class="form-error" role="alert">
-                {e.to_string()}
-                {match &e {
-                    AppError::NeedsProvider(id) => Some(view! {
-                        " " <a href=Step::Providers.path()>{format!("Connect {} →", id.info().name)}</a>
-                    }),
-                    _ => None,
-                }}
-            </p>
-        })}
-        {move || skip_error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        {skip_error.map(|e| view! { <Refusal error=e/> })}
         <div class="actions">
             <a class="btn btn-secondary" href=Step::Providers.path()>"Back"</a>
-            <button type="submit" form="skip-team-form" class="btn btn-ghost" disabled=pending>"Skip for now"</button>
-            <button type="submit" form="team-form" class="btn btn-primary" disabled=pending>"Select template →"</button>
+            <button type="submit" form="skip-team-form" class="btn btn-ghost" >"Skip for now"</button>
+            <button type="submit" form="team-form" class="btn btn-primary" >"Select template →"</button>
         </div>
+    }
+}
+
+/// The providers an agent can use: the connected ones, and the preferred one
+/// even when it is not (choosing it says what to do).
+fn provider_options(choices: &[(ProviderId, bool)], selected: ProviderId) -> impl IntoView {
+    choices
+        .iter()
+        .map(|(id, ok)| {
+            let p = id.info();
+            let label = if *ok {
+                format!("{} ({})", p.agent, p.name)
+            } else {
+                format!("{} ({}) · not connected", p.agent, p.name)
+            };
+            view! { <option value=p.id.as_str() selected=p.id == selected>{label}</option> }
+        })
+        .collect_view()
+}
+
+/// The agents of a Custom Team, with "+ Add agent" and Remove: an island,
+/// the page's only code. Without JavaScript "+ Add agent" is a link the
+/// server answers with one more row.
+#[island]
+fn AgentRows(
+    rows: Vec<Row>,
+    choices: Vec<(ProviderId, bool)>,
+    initial: ProviderId,
+) -> impl IntoView {
+    let next_key = StoredValue::new(rows.len());
+    let rows = RwSignal::new(rows);
+    let choices = StoredValue::new(choices);
+    view! {
+        <ol class="agent-rows">
+            <For each=move || rows.get().into_iter().enumerate() key=|(i, row)| (*i, row.key) let((index, row))>
+                <AgentRow index row rows choices/>
+            </For>
+        </ol>
+        <a class="btn btn-secondary btn-small" href=move || format!("?template=custom&agents={}", (rows.with(Vec::len) + 1).min(MAX_AGENTS))
+            on:click=move |ev| {
+                ev.prevent_default();
+                if rows.with(Vec::len) < MAX_AGENTS {
+                    let key = next_key.get_value();
+                    next_key.set_value(key + 1);
+                    rows.update(|r| r.push(Row { key, name: String::new(), role: "developer".to_owned(), provider: initial }));
+                }
+            }>
+            "+ Add agent"
+        </a>
     }
 }
 
 /// One agent of a Custom Team: name, role, provider, and Remove.
 #[component]
-fn AgentRow<F, V>(
+fn AgentRow(
     index: usize,
     row: Row,
     rows: RwSignal<Vec<Row>>,
-    provider_options: F,
-) -> impl IntoView
-where
-    F: Fn(ProviderId) -> V + Copy + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
+    choices: StoredValue<Vec<(ProviderId, bool)>>,
+) -> impl IntoView {
     let field = |part: &str| format!("agents[{index}][{part}]");
     let id = |part: &str| format!("agent-{index}-{part}");
     let key = row.key;
@@ -205,7 +207,7 @@ where
                 on:change=move |ev| {
                     let chosen = event_target_value(&ev);
                     if let Some(role) = teams::role(&chosen) {
-                        rows.update(|r| if let Some(x) = r.iter_mut().find(|x| x.key == key) { x.role = role.id; });
+                        rows.update(|r| if let Some(x) = r.iter_mut().find(|x| x.key == key) { x.role = role.id.to_owned(); });
                     }
                 }>
                 {ROLES.iter().map(|r| view! { <option value=r.id selected=r.id == row.role title=r.duty>{r.name}</option> }).collect_view()}
@@ -218,7 +220,7 @@ where
                         rows.update(|r| if let Some(x) = r.iter_mut().find(|x| x.key == key) { x.provider = p.id; });
                     }
                 }>
-                {provider_options(row.provider)}
+                {choices.with_value(|c| provider_options(c, row.provider))}
             </select>
             <button type="button" class="btn btn-ghost btn-small" aria-label=format!("Remove agent {}", index + 1)
                 on:click=move |_| rows.update(|r| r.retain(|x| x.key != key))>

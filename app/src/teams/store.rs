@@ -37,12 +37,14 @@ impl From<Refusal> for TeamError {
 /// The providers a team may use: the ones the user has connected, in the
 /// registry's order.
 pub async fn connected_providers(app: &AppState, user_id: &str) -> Result<Vec<ProviderId>, Error> {
-    Ok(connections::statuses(app, user_id)
-        .await?
-        .into_iter()
-        .filter(|s| s.is_connected())
-        .map(|s| s.id)
-        .collect())
+    Ok(
+        connections::statuses(app, user_id, &connections::Shown::default())
+            .await?
+            .into_iter()
+            .filter(|s| s.is_connected())
+            .map(|s| s.id)
+            .collect(),
+    )
 }
 
 /// Checks `new` against the templates, roles and the user's connected

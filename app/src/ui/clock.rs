@@ -1,5 +1,5 @@
-//! The browser's clock and clipboard, for countdowns and "Copy". On the server
-//! these do nothing: countdowns start ticking once the page is hydrated.
+//! The browser's clock, clipboard and location, for countdowns, "Copy" and
+//! reloads. On the server these do nothing: countdowns start ticking once the page is hydrated.
 
 #[cfg(feature = "hydrate")]
 use std::time::Duration;
@@ -45,15 +45,21 @@ pub fn every(ms: u64, tick: impl Fn() + 'static) {
     let _ = (ms, tick);
 }
 
-/// "https://relay.example": where this page was served from ("" on the server).
-pub fn origin() -> String {
+/// Goes to `path` (a server's answer said where).
+pub fn go_to(path: &str) {
     #[cfg(feature = "hydrate")]
     {
-        window().location().origin().unwrap_or_default()
+        let _ = window().location().set_href(path);
     }
     #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// Loads this page again (after a change the server renders).
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
     {
-        String::new()
+        let _ = window().location().reload();
     }
 }
 

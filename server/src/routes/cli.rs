@@ -289,7 +289,7 @@ fn layout(status: StatusCode, mark: &str, title: &str, body: &str) -> Response {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · Agent Relay Cloud</title>
-<link rel="stylesheet" href="/pkg/relay.css">
+<link rel="stylesheet" href="{stylesheet}">
 </head>
 <body>
 <main class="landing" id="main">
@@ -302,6 +302,7 @@ fn layout(status: StatusCode, mark: &str, title: &str, body: &str) -> Response {
 </body>
 </html>"##,
         title = escape(title),
+        stylesheet = crate::assets::Manifest::stylesheet(crate::assets::Manifest::current()),
     );
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }

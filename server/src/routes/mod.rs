@@ -7,6 +7,7 @@ pub mod client;
 mod error;
 pub mod guard;
 mod health;
+mod live;
 pub mod metrics;
 mod oauth;
 pub mod same_origin;
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/oauth/callback/{provider}", get(oauth::callback))
         .route("/teams/{id}/teams.json", get(teams::export))
+        .route("/live/device/{id}", get(live::device))
+        .route("/live/import/{id}", get(live::import))
         .route("/cli/providers", get(cli::providers))
         .route("/cli/poll", post(cli::poll))
         .route("/cli/confirm", post(cli::confirm))

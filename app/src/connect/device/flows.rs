@@ -14,6 +14,7 @@ use crate::connect::device::grant::{DeviceCodes, Poll};
 use crate::connect::device::{DeviceFlowState, DeviceFlowView};
 use crate::connect::CredentialMethod;
 use crate::identity::users;
+use crate::platform::events::Topic;
 use crate::platform::rate_limits::{self, Limit, Limited};
 use crate::platform::{db, AppState, Clock, Error};
 use crate::providers::oauth::ExchangeError;
@@ -219,20 +220,18 @@ pub async fn pending(
 }
 
 /// Cancels the user's own pending flow; returns whether there was one.
-pub async fn cancel(
-    db: &crate::platform::Db,
-    user_id: &str,
-    id: &str,
-    clock: &Clock,
-) -> Result<bool, Error> {
-    let done = db::execute!(db, sqlx::query(
+pub async fn cancel(app: &AppState, user_id: &str, id: &str) -> Result<bool, Error> {
+    let done = db::execute!(app.db, sqlx::query(
         "UPDATE device_flows SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 AND status = $5",
     )
     .bind(DeviceFlowState::Cancelled)
-    .bind(clock.now())
+    .bind(app.clock.now())
     .bind(id)
     .bind(user_id)
     .bind(DeviceFlowState::Pending))?;
+    if done == 1 {
+        app.events.publish(Topic::DeviceFlow(id.to_owned())).await;
+    }
     Ok(done == 1)
 }
 
@@ -467,6 +466,7 @@ async fn reschedule(app: &AppState, id: &str, interval: i64) -> Result<(), Error
         .bind(id)
         .bind(DeviceFlowState::Pending)
     )?;
+    app.events.publish(Topic::DeviceFlow(id.to_owned())).await;
     Ok(())
 }
 
@@ -501,6 +501,7 @@ async fn finish(app: &AppState, id: &str, end: Finished<'_>) -> Result<(), Error
         .bind(id)
         .bind(DeviceFlowState::Pending)
     )?;
+    app.events.publish(Topic::DeviceFlow(id.to_owned())).await;
     Ok(())
 }
 

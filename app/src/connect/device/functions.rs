@@ -16,7 +16,7 @@ pub async fn start_device_flow(provider: ProviderId) -> Result<DeviceFlowView, A
     let info = provider.info();
     let app = expect_context::<AppState>();
     let source = crate::identity::functions::client_source().await;
-    device_flows::start(&app, &user.id, info, source)
+    let started = device_flows::start(&app, &user.id, info, source)
         .await
         .map_err(|e| match e {
             StartError::Backend(e) => e.into(),
@@ -38,6 +38,8 @@ pub async fn start_device_flow(provider: ProviderId) -> Result<DeviceFlowView, A
             )),
             other => AppError::BadRequest(format!("{other}.")),
         })
+        .map_err(|e| e.about(provider));
+    crate::connect::functions::back_to_the_page(started)
 }
 
 /// Where the user's device flow stands. Another user's flow is "not found".
@@ -58,6 +60,6 @@ pub async fn cancel_device_flow(id: String) -> Result<(), AppError> {
     use crate::platform::AppState;
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<AppState>();
-    device_flows::cancel(&app.db, &user.id, &id, &app.clock).await?;
-    Ok(())
+    device_flows::cancel(&app, &user.id, &id).await?;
+    crate::connect::functions::back_to_the_page(Ok(()))
 }

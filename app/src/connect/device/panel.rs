@@ -1,155 +1,129 @@
 //! The device-code login panel: "Connect Claude Code" → Open Anthropic → the
 //! code, Copy, QR, a live countdown and the status as the server learns it.
+//! Rendered by the server in whatever state the flow is; in the browser only
+//! small islands run (Open, Copy, the countdown, and the push that brings
+//! the page back with the flow's new state). Its buttons are plain forms.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::connect::device::functions::{
-    cancel_device_flow, device_flow_status, start_device_flow,
-};
+use crate::connect::device::functions::{CancelDeviceFlow, StartDeviceFlow};
 use crate::connect::device::{DeviceFlowState, DeviceFlowView};
 use crate::providers::ProviderInfo;
-use crate::ui::clock;
-
-/// How often the browser asks for the flow's status (the issue allows ≤ 2 s).
-const STATUS_EVERY_MS: u64 = 1000;
+use crate::ui::live::{CopyButton, Countdown, WhenChanged};
 
 #[component]
 pub fn DeviceLogin(
     info: &'static ProviderInfo,
     flow: DeviceFlowView,
-    /// Closes the panel (the card then reloads its provider's status).
-    on_close: Callback<()>,
+    /// The page this panel is on: "Continue" and "Cancel" come back to it.
+    here: String,
 ) -> impl IntoView {
-    let flow = RwSignal::new(flow);
-    // Seconds left, anchored to this browser's clock at the server's last answer.
-    let deadline = RwSignal::new(clock::deadline_in(flow.get_untracked().expires_in));
-    let remaining = RwSignal::new(flow.get_untracked().expires_in);
-    let opened = RwSignal::new(false);
-    let copied = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-
-    let state = move || flow.with(|f| f.state);
-    // One status request in flight at a time; each answer re-anchors the countdown.
-    let refresh = Action::new(move |id: &String| {
-        let id = id.clone();
-        async move { device_flow_status(id).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(view)) = refresh.value().get() {
-            deadline.set(clock::deadline_in(view.expires_in));
-            flow.set(view);
-        }
-    });
-    clock::every(STATUS_EVERY_MS, move || {
-        remaining.set(clock::seconds_until(deadline.get_untracked()));
-        if state() == DeviceFlowState::Pending && !refresh.pending().get_untracked() {
-            refresh.dispatch(flow.with_untracked(|f| f.id.clone()));
-        }
-    });
-
-    let restart = Action::new(move |_: &()| async move { start_device_flow(info.id).await });
-    Effect::new(move |_| match restart.value().get() {
-        Some(Ok(view)) => {
-            deadline.set(clock::deadline_in(view.expires_in));
-            remaining.set(view.expires_in);
-            opened.set(false);
-            error.set(None);
-            flow.set(view);
-        }
-        Some(Err(e)) => error.set(Some(e.to_string())),
-        None => {}
-    });
-    // Closed once the server has cancelled: the page reloads the statuses,
-    // which would otherwise still show the flow as waiting.
-    let cancel = move |_| {
-        let id = flow.with_untracked(|f| f.id.clone());
-        leptos::task::spawn_local(async move {
-            let _ = cancel_device_flow(id).await;
-            on_close.run(());
-        });
-    };
-    let copy = move |_| {
-        clock::copy_to_clipboard(&flow.with_untracked(|f| f.user_code.clone()));
-        copied.set(true);
-        set_timeout(move || copied.set(false), std::time::Duration::from_secs(2));
-    };
-    let link = move || {
-        flow.with(|f| {
-            f.verification_uri_complete
-                .clone()
-                .unwrap_or_else(|| f.verification_uri.clone())
-        })
-    };
-    let host = move || flow.with(|f| host_of(&f.verification_uri));
     let heading_id = format!("device-{}-heading", info.id);
-    let section_label = heading_id.clone();
-
+    let state = flow.state;
+    let body = match state {
+        DeviceFlowState::Pending => {
+            let link = flow
+                .verification_uri_complete
+                .clone()
+                .unwrap_or_else(|| flow.verification_uri.clone());
+            // The page comes back showing this flow, whatever it became.
+            let then = format!("{here}?flow={}", flow.id);
+            view! {
+                <h2 id=heading_id.clone()>"Connect " {info.agent}</h2>
+                <OpenProvider name=info.name.to_owned() link host=host_of(&flow.verification_uri) code=flow.user_code.clone()/>
+                <div class="device-qr">
+                    <div inner_html=flow.qr_svg.clone() aria-hidden="true"></div>
+                    <p class="muted">"On your phone? Scan to open the sign-in page."</p>
+                </div>
+                <hr/>
+                <p class="device-waiting"><span class="spinner" aria-hidden="true"></span>"Waiting for you to authorize…"</p>
+                <p class="device-countdown">"Code expires in " <Countdown seconds=flow.expires_in/></p>
+                <WhenChanged events=format!("/live/device/{}", flow.id) then=then.clone()/>
+                // Without JavaScript the page reloads itself to learn the outcome.
+                <noscript inner_html=format!(r#"<meta http-equiv="refresh" content="5; url={then}">"#)></noscript>
+                <form method="post" action=CancelDeviceFlow::PATH>
+                    <input type="hidden" name="id" value=flow.id.clone()/>
+                    <button type="submit" class="btn btn-secondary">"Cancel"</button>
+                </form>
+            }
+            .into_any()
+        }
+        DeviceFlowState::Connected => view! {
+            <h2 id=heading_id.clone()>"✅ Connected!"</h2>
+            <p>"Your " {info.name} " account is now linked."</p>
+            <p class="device-account">"Account: " {flow.account.clone().unwrap_or_default()}</p>
+            <form method="get" action=here.clone()>
+                <button type="submit" class="btn btn-primary btn-block">"Continue →"</button>
+            </form>
+        }
+        .into_any(),
+        other => {
+            let (title, text, retry) = ending(info, other, flow.failure.clone());
+            view! {
+                <h2 id=heading_id.clone()>{title}</h2>
+                <p>{text}</p>
+                <div class="actions">
+                    <form method="get" action=here.clone() class="inline">
+                        <button type="submit" class="btn btn-secondary">"Cancel"</button>
+                    </form>
+                    <form method="post" action=StartDeviceFlow::PATH class="inline">
+                        <input type="hidden" name="provider" value=info.id.as_str()/>
+                        <button type="submit" class="btn btn-primary">{retry}</button>
+                    </form>
+                </div>
+            }
+            .into_any()
+        }
+    };
     view! {
-        <section class="device-login" aria-labelledby=section_label>
-            // Announced once per change of state, never per second of the countdown.
-            <p class="visually-hidden" role="status" aria-live="polite">{move || announcement(info, state())}</p>
-            {move || match state() {
-                DeviceFlowState::Pending => view! {
-                    <h2 id=heading_id.clone()>"Connect " {info.agent}</h2>
-                    <Show when=move || !opened.get() fallback=|| ()>
-                        <p>"To connect your " {info.name} " account:"</p>
-                        <ol class="device-steps">
-                            <li>"Click below to open " {info.name} " in a new tab"</li>
-                            <li>"Sign in with your " {info.name} " account"</li>
-                            <li>"Enter the code shown here when prompted"</li>
-                        </ol>
-                    </Show>
-                    <p class="device-label">"Enter this code at " {info.name} ":"</p>
-                    <div class="device-code-row">
-                        <output class="device-code" aria-label="Your code">{move || flow.with(|f| f.user_code.clone())}</output>
-                        <button type="button" class="btn btn-secondary btn-small" on:click=copy>
-                            {move || if copied.get() { "Copied" } else { "Copy" }}
-                        </button>
-                    </div>
-                    <Show
-                        when=move || opened.get()
-                        fallback=move || view! {
-                            <a class="btn btn-primary btn-block" href=link target="_blank" rel="noopener" on:click=move |_| opened.set(true)>
-                                "Open " {info.name} " →"
-                            </a>
-                        }
-                    >
-                        <p class="muted">"A browser tab should have opened to " {host} ". "
-                            <a href=link target="_blank" rel="noopener">"Didn't open? Click here →"</a>
-                        </p>
-                    </Show>
-                    <div class="device-qr">
-                        <div inner_html=move || flow.with(|f| f.qr_svg.clone()) aria-hidden="true"></div>
-                        <p class="muted">"On your phone? Scan to open the sign-in page."</p>
-                    </div>
-                    <hr/>
-                    <p class="device-waiting"><span class="spinner" aria-hidden="true"></span>"Waiting for you to authorize…"</p>
-                    <p class="device-countdown">"Code expires in " <span class="countdown">{move || clock::mm_ss(remaining.get())}</span></p>
-                    // Without JavaScript the page reloads itself to learn the outcome
-                    // (as markup inside <noscript>, hydration never walks into it).
-                    <noscript inner_html=r#"<meta http-equiv="refresh" content="5">"#></noscript>
-                    <button type="button" class="btn btn-secondary" on:click=cancel>"Cancel"</button>
-                }.into_any(),
-                DeviceFlowState::Connected => view! {
-                    <h2 id=heading_id.clone()>"✅ Connected!"</h2>
-                    <p>"Your " {info.name} " account is now linked."</p>
-                    <p class="device-account">"Account: " {move || flow.with(|f| f.account.clone().unwrap_or_default())}</p>
-                    <button type="button" class="btn btn-primary btn-block" on:click=move |_| on_close.run(())>"Continue →"</button>
-                }.into_any(),
-                other => {
-                    let (title, text, retry) = ending(info, other, flow.with_untracked(|f| f.failure.clone()));
-                    view! {
-                        <h2 id=heading_id.clone()>{title}</h2>
-                        <p>{text}</p>
-                        <div class="actions">
-                            <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                            <button type="button" class="btn btn-primary" disabled=move || restart.pending().get() on:click=move |_| { restart.dispatch(()); }>{retry}</button>
-                        </div>
-                    }.into_any()
-                }
-            }}
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        <section class="device-login" aria-labelledby=heading_id.clone()>
+            <p class="visually-hidden" role="status" aria-live="polite">{announcement(info, state)}</p>
+            {body}
         </section>
+    }
+}
+
+/// The steps, the code with Copy, and "Open Anthropic →"; once it was
+/// clicked, the steps give way to "A browser tab should have opened".
+#[island]
+fn OpenProvider(name: String, link: String, host: String, code: String) -> impl IntoView {
+    let opened = RwSignal::new(false);
+    let steps = {
+        let name = name.clone();
+        move || {
+            view! {
+                <p>"To connect your " {name.clone()} " account:"</p>
+                <ol class="device-steps">
+                    <li>"Click below to open " {name.clone()} " in a new tab"</li>
+                    <li>"Sign in with your " {name.clone()} " account"</li>
+                    <li>"Enter the code shown here when prompted"</li>
+                </ol>
+            }
+        }
+    };
+    let open = {
+        let (name, link) = (name.clone(), link.clone());
+        move || {
+            view! {
+                <a class="btn btn-primary btn-block" href=link.clone() target="_blank" rel="noopener" on:click=move |_| opened.set(true)>
+                    "Open " {name.clone()} " →"
+                </a>
+            }
+        }
+    };
+    view! {
+        <Show when=move || !opened.get()>{steps.clone()}</Show>
+        <p class="device-label">"Enter this code at " {name.clone()} ":"</p>
+        <div class="device-code-row">
+            <output class="device-code" aria-label="Your code">{code.clone()}</output>
+            <CopyButton text=code/>
+        </div>
+        <Show when=move || opened.get() fallback=open>
+            <p class="muted">"A browser tab should have opened to " {host.clone()} ". "
+                <a href=link.clone() target="_blank" rel="noopener">"Didn't open? Click here →"</a>
+            </p>
+        </Show>
     }
 }
 

@@ -1,4 +1,4 @@
-//! The import's doors: a one-time code, and whether the file arrived.
+//! The import's doors: a one-time code, whether the file arrived, cancel.
 
 use leptos::prelude::*;
 
@@ -15,12 +15,15 @@ pub async fn start_import(provider: ProviderId) -> Result<ImportView, AppError> 
     let info = provider.info();
     let app = expect_context::<AppState>();
     if !imports::supported(&app, info) {
-        return Err(AppError::BadRequest(format!(
-            "{} credentials cannot be imported.",
-            info.name
-        )));
+        return Err(
+            AppError::BadRequest(format!("{} credentials cannot be imported.", info.name))
+                .about(provider),
+        );
     }
-    Ok(imports::start(&app, &user.id, info).await?)
+    let started = imports::start(&app, &user.id, info)
+        .await
+        .map_err(|e| AppError::from(e).about(provider));
+    crate::connect::functions::back_to_the_page(started)
 }
 
 /// Whether the import arrived. Another user's import is "not found".
@@ -33,4 +36,15 @@ pub async fn import_status(id: String) -> Result<ImportView, AppError> {
     imports::status(&app.db, &user.id, &id, &app.clock)
         .await?
         .ok_or_else(|| AppError::BadRequest("This import is not known; start again.".to_owned()))
+}
+
+/// Ends a waiting import: its code stops working. Another user's is "not found".
+#[server(prefix = "/fn", endpoint = "providers/import/cancel")]
+pub async fn cancel_import(id: String) -> Result<(), AppError> {
+    use crate::connect::import::store as imports;
+    use crate::platform::AppState;
+    let user = crate::identity::functions::require_user().await?;
+    let app = expect_context::<AppState>();
+    imports::cancel(&app, &user.id, &id).await?;
+    crate::connect::functions::back_to_the_page(Ok(()))
 }

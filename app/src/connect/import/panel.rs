@@ -1,141 +1,108 @@
 //! "Import from Local Claude": a one-time code, the command that sends the
 //! credential file with it, and the page turning to Connected when it arrives.
+//! Rendered by the server in whatever state the import is, like the device
+//! panel: Copy, the countdown and the push are small islands; the buttons
+//! are plain forms.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::connect::import::functions::{import_status, start_import};
+use crate::connect::import::functions::{CancelImport, StartImport};
 use crate::connect::import::{ImportState, ImportView};
 use crate::providers::ProviderInfo;
-use crate::ui::clock;
-use protocol::credential_files::CredentialFile;
+use crate::ui::live::{CopyButton, Countdown, WhenChanged};
 
 #[component]
 pub fn ImportPanel(
     info: &'static ProviderInfo,
-    /// The file the user's machine sends: `info`'s, from the registry.
-    file: &'static CredentialFile,
     import: ImportView,
-    on_close: Callback<()>,
+    /// Where the user's machine sends the file: this server's public origin.
+    origin: String,
+    /// The page this panel is on: "Continue" and "Cancel" come back to it.
+    here: String,
 ) -> impl IntoView {
-    let code = RwSignal::new(import.code.clone().unwrap_or_default());
-    let import = RwSignal::new(import);
-    let deadline = RwSignal::new(clock::deadline_in(import.get_untracked().expires_in));
-    let remaining = RwSignal::new(import.get_untracked().expires_in);
-    let copied = RwSignal::new(None::<&'static str>);
-    let origin = clock::origin();
-
-    let refresh = Action::new(move |id: &String| {
-        let id = id.clone();
-        async move { import_status(id).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(view)) = refresh.value().get() {
-            deadline.set(clock::deadline_in(view.expires_in));
-            import.set(view);
-        }
-    });
-    let state = move || import.with(|i| i.state);
-    clock::every(1000, move || {
-        remaining.set(clock::seconds_until(deadline.get_untracked()));
-        if state() == ImportState::Waiting && !refresh.pending().get_untracked() {
-            refresh.dispatch(import.with_untracked(|i| i.id.clone()));
-        }
-    });
-    let again = Action::new(move |_: &()| async move { start_import(info.id).await });
-    Effect::new(move |_| {
-        if let Some(Ok(view)) = again.value().get() {
-            code.set(view.code.clone().unwrap_or_default());
-            deadline.set(clock::deadline_in(view.expires_in));
-            remaining.set(view.expires_in);
-            import.set(view);
-        }
-    });
-
-    let relay_command = {
-        let origin = origin.clone();
-        move || {
-            format!(
-                "relay credentials import {} --code {} --server {}",
-                file.name,
-                code.get(),
-                origin
-            )
-        }
+    // The registry says which file the user's machine sends.
+    let Some(file) = info.import else {
+        return ().into_any();
     };
-    let curl_command = move || {
-        format!(
-            "curl -sS --fail-with-body -X POST -H 'X-Import-Code: {}' -H 'Content-Type: application/json' --data-binary @\"$HOME/{}\" {}/api/credentials/import",
-            code.get(),
-            file.home_path,
-            origin
-        )
+    let heading_id = format!("import-{}-heading", info.id);
+    let announcement = match import.state {
+        ImportState::Waiting => "Waiting for import.",
+        ImportState::Imported => "Connected! Your credentials were imported.",
+        ImportState::Expired => "The import code expired.",
     };
-    let copy = move |which: &'static str, text: String| {
-        clock::copy_to_clipboard(&text);
-        copied.set(Some(which));
-        set_timeout(move || copied.set(None), std::time::Duration::from_secs(2));
-    };
-    let copy_label = move |which: &'static str| {
-        if copied.get() == Some(which) {
-            "Copied"
-        } else {
-            "Copy"
-        }
-    };
-
-    view! {
-        <section class="device-login" aria-labelledby=format!("import-{}-heading", info.id)>
-            <p class="visually-hidden" role="status" aria-live="polite">{move || match state() {
-                ImportState::Waiting => "Waiting for import.",
-                ImportState::Imported => "Connected! Your credentials were imported.",
-                ImportState::Expired => "The import code expired.",
-            }}</p>
-            {move || match state() {
-                ImportState::Waiting => view! {
-                    <h2 id=format!("import-{}-heading", info.id)>{format!("Import {} Credentials", info.short)}</h2>
-                    <p>"Run this command on your local machine:"</p>
+    let body = match import.state {
+        ImportState::Waiting => {
+            let code = import.code.clone().unwrap_or_default();
+            let relay_command = format!(
+                "relay credentials import {} --code {code} --server {origin}",
+                file.name
+            );
+            let curl_command = format!(
+                "curl -sS --fail-with-body -X POST -H 'X-Import-Code: {code}' -H 'Content-Type: application/json' --data-binary @\"$HOME/{}\" {origin}/api/credentials/import",
+                file.home_path
+            );
+            let then = format!("{here}?import={}", import.id);
+            view! {
+                <h2 id=heading_id.clone()>{format!("Import {} Credentials", info.short)}</h2>
+                <p>"Run this command on your local machine:"</p>
+                <div class="command-row">
+                    <code class="command">{relay_command.clone()}</code>
+                    <CopyButton text=relay_command/>
+                </div>
+                <details class="token-form">
+                    <summary>"Or with curl"</summary>
                     <div class="command-row">
-                        <code class="command">{relay_command.clone()}</code>
-                        <button type="button" class="btn btn-secondary btn-small" on:click={
-                            let relay_command = relay_command.clone();
-                            move |_| copy("relay", relay_command())
-                        }>{move || copy_label("relay")}</button>
+                        <code class="command">{curl_command.clone()}</code>
+                        <CopyButton text=curl_command/>
                     </div>
-                    <details class="token-form">
-                        <summary>"Or with curl"</summary>
-                        <div class="command-row">
-                            <code class="command">{curl_command.clone()}</code>
-                            <button type="button" class="btn btn-secondary btn-small" on:click={
-                                let curl_command = curl_command.clone();
-                                move |_| copy("curl", curl_command())
-                            }>{move || copy_label("curl")}</button>
-                        </div>
-                    </details>
-                    <p>"This will:"</p>
-                    <ul>
-                        <li>{format!("Read your {} credentials from {}", info.short, file.shown_folder())}</li>
-                        <li>"Send them over HTTPS with this one-time code"</li>
-                        <li>"Store them encrypted in Agent Relay Cloud's vault"</li>
-                    </ul>
-                    <p class="device-waiting"><span class="spinner" aria-hidden="true"></span>"Waiting for import…"</p>
-                    <p class="device-countdown">"Code expires in " <span class="countdown">{move || clock::mm_ss(remaining.get())}</span></p>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                }.into_any(),
-                ImportState::Imported => view! {
-                    <h2 id=format!("import-{}-heading", info.id)>"✅ Connected!"</h2>
-                    <p>"Your " {info.name} " credentials were imported."</p>
-                    <p class="device-account">"Account: " {move || import.with(|i| i.account.clone().unwrap_or_default())}</p>
-                    <button type="button" class="btn btn-primary btn-block" on:click=move |_| on_close.run(())>"Continue →"</button>
-                }.into_any(),
-                ImportState::Expired => view! {
-                    <h2 id=format!("import-{}-heading", info.id)>"⚠️ Code Expired"</h2>
-                    <p>"The import code has expired. Codes last 10 minutes."</p>
-                    <div class="actions">
-                        <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                        <button type="button" class="btn btn-primary" on:click=move |_| { again.dispatch(()); }>"Get New Code"</button>
-                    </div>
-                }.into_any(),
-            }}
+                </details>
+                <p>"This will:"</p>
+                <ul>
+                    <li>{format!("Read your {} credentials from {}", info.short, file.shown_folder())}</li>
+                    <li>"Send them over HTTPS with this one-time code"</li>
+                    <li>"Store them encrypted in Agent Relay Cloud's vault"</li>
+                </ul>
+                <p class="device-waiting"><span class="spinner" aria-hidden="true"></span>"Waiting for import…"</p>
+                <p class="device-countdown">"Code expires in " <Countdown seconds=import.expires_in/></p>
+                <WhenChanged events=format!("/live/import/{}", import.id) then=then.clone()/>
+                <noscript inner_html=format!(r#"<meta http-equiv="refresh" content="5; url={then}">"#)></noscript>
+                <form method="post" action=CancelImport::PATH>
+                    <input type="hidden" name="id" value=import.id.clone()/>
+                    <button type="submit" class="btn btn-secondary">"Cancel"</button>
+                </form>
+            }
+            .into_any()
+        }
+        ImportState::Imported => view! {
+            <h2 id=heading_id.clone()>"✅ Connected!"</h2>
+            <p>"Your " {info.name} " credentials were imported."</p>
+            <p class="device-account">"Account: " {import.account.clone().unwrap_or_default()}</p>
+            <form method="get" action=here.clone()>
+                <button type="submit" class="btn btn-primary btn-block">"Continue →"</button>
+            </form>
+        }
+        .into_any(),
+        ImportState::Expired => view! {
+            <h2 id=heading_id.clone()>"⚠️ Code Expired"</h2>
+            <p>"The import code has expired. Codes last 10 minutes."</p>
+            <div class="actions">
+                <form method="get" action=here.clone() class="inline">
+                    <button type="submit" class="btn btn-secondary">"Cancel"</button>
+                </form>
+                <form method="post" action=StartImport::PATH class="inline">
+                    <input type="hidden" name="provider" value=info.id.as_str()/>
+                    <button type="submit" class="btn btn-primary">"Get New Code"</button>
+                </form>
+            </div>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="device-login" aria-labelledby=heading_id.clone()>
+            <p class="visually-hidden" role="status" aria-live="polite">{announcement}</p>
+            {body}
         </section>
     }
+    .into_any()
 }

@@ -3,7 +3,7 @@
 
 use protocol::credential_files::Layout;
 use rand::Rng;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::audit::log as audit;
@@ -11,10 +11,13 @@ use crate::audit::log::Source;
 use crate::audit::AuditAction;
 use crate::connect::import::{ImportState, ImportView};
 use crate::connect::CredentialMethod;
+use crate::identity::users;
+use crate::platform::events::Topic;
 use crate::platform::{db, sha256_hex, AppState, Clock, Db, Error};
 use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
 use crate::vault::credentials;
 use crate::vault::credentials::{Connection, TokenSet};
+use crate::vault::Binding;
 
 /// How long an import code is good for.
 pub const CODE_TTL_SECS: i64 = 10 * 60;
@@ -34,8 +37,18 @@ fn new_code() -> String {
         .join("-")
 }
 
-/// Creates a one-time import code for the user. The code itself is shown
-/// once, in this answer; only its hash is stored.
+/// The code's sealing: bound to its user, provider and row.
+fn code_binding<'a>(provider: ProviderId, id: &'a str) -> Binding<'a> {
+    Binding {
+        provider: provider.as_str(),
+        field: "import_code",
+        row: Some(id),
+    }
+}
+
+/// Creates a one-time import code for the user. The code is looked up by its
+/// hash; while it waits it is also kept sealed under the user's key, so that
+/// their providers page can show it again (nobody else's can).
 pub async fn start(
     app: &AppState,
     user_id: &str,
@@ -46,11 +59,17 @@ pub async fn start(
         new_code(),
         app.clock.now(),
     );
+    let key = users::data_key(&app.db, &app.vault, user_id).await?;
+    let sealed = key.seal(
+        code_binding(info.id, &id),
+        &SecretString::from(code.clone()),
+    );
     db::execute!(app.db, sqlx::query(
-        "INSERT INTO import_codes (id, code_hash, user_id, provider, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO import_codes (id, code_hash, code_sealed, user_id, provider, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(sha256_hex(&code))
+    .bind(sealed)
     .bind(user_id)
     .bind(info.id)
     .bind(now)
@@ -92,6 +111,74 @@ pub async fn status(
             account,
         }),
     )
+}
+
+/// The user's waiting imports (code unspent, not expired), newest first per
+/// provider, each with its code opened again for the page.
+pub async fn pending(app: &AppState, user_id: &str) -> Result<Vec<ImportView>, Error> {
+    let now = app.clock.now();
+    let rows: Vec<(String, ProviderId, i64, String)> = db::fetch_all!(
+        app.db,
+        sqlx::query_as(
+            "SELECT id, provider, expires_at, code_sealed FROM import_codes
+         WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2 AND code_sealed IS NOT NULL
+         ORDER BY created_at DESC, id",
+        )
+        .bind(user_id)
+        .bind(now)
+    )?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key = users::data_key(&app.db, &app.vault, user_id).await?;
+    let mut views: Vec<ImportView> = Vec::new();
+    for (id, provider, expires_at, sealed) in rows {
+        if views.iter().any(|v| v.provider == provider) {
+            continue;
+        }
+        // A code that no longer opens (a restored row) is simply not shown.
+        let Ok(code) = key.open(code_binding(provider, &id), &sealed) else {
+            continue;
+        };
+        views.push(ImportView {
+            id,
+            provider,
+            code: Some(code.expose_secret().to_owned()),
+            expires_in: expires_at - now,
+            state: ImportState::Waiting,
+            account: None,
+        });
+    }
+    Ok(views)
+}
+
+/// Ends the user's waiting import: its code stops working at once.
+/// Another user's import, or one already ended, changes nothing.
+pub async fn cancel(app: &AppState, user_id: &str, id: &str) -> Result<(), Error> {
+    let now = app.clock.now();
+    let done = db::execute!(
+        app.db,
+        sqlx::query(
+            "UPDATE import_codes SET expires_at = $1, code_sealed = NULL
+         WHERE id = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(user_id)
+    )?;
+    if done == 1 {
+        app.events.publish(Topic::Import(id.to_owned())).await;
+    }
+    Ok(())
+}
+
+/// Forgets the sealed codes of expired imports (housekeeping; the rows stay
+/// so that a late `relay credentials import` still hears "expired").
+pub async fn prune(db: &Db, clock: &Clock) -> Result<u64, Error> {
+    Ok(db::execute!(db, sqlx::query(
+        "UPDATE import_codes SET code_sealed = NULL WHERE code_sealed IS NOT NULL AND expires_at <= $1",
+    )
+    .bind(clock.now()))?)
 }
 
 /// Why an import was refused: the text goes back to the command line as is.
@@ -142,7 +229,7 @@ pub async fn redeem(
     let claimed: Option<(String, String, ProviderId, i64)> = db::fetch_optional!(
         app.db,
         sqlx::query_as(
-            "UPDATE import_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL
+            "UPDATE import_codes SET used_at = $1, code_sealed = NULL WHERE code_hash = $2 AND used_at IS NULL
          RETURNING id, user_id, provider, expires_at",
         )
         .bind(now)
@@ -209,6 +296,7 @@ pub async fn redeem(
             .bind(&id)
     )
     .map_err(Error::from)?;
+    app.events.publish(Topic::Import(id.clone())).await;
     audit::note(
         &app.db,
         &user_id,

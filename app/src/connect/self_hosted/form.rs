@@ -2,66 +2,68 @@
 //! server; saved endpoints listed with what answered, and removable.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::connect::self_hosted::functions::{remove_self_hosted, AddSelfHosted};
+use crate::connect::self_hosted::functions::{AddSelfHosted, RemoveSelfHosted};
 use crate::connect::self_hosted::SelfHostedView;
+use crate::errors::AppError;
+use crate::ui::form::{send_in_place, Refusal};
 
-/// `endpoints` come with the page's provider statuses (a resource created
-/// here, inside the page's Suspense, could stall server rendering);
-/// `on_change` reloads them.
+/// `endpoints` come with the page's provider statuses. Every change is a
+/// form the server answers by rendering the page anew.
 #[component]
-pub fn SelfHostedEndpoints(
-    endpoints: Vec<SelfHostedView>,
-    on_change: Callback<()>,
-) -> impl IntoView {
+pub fn SelfHostedEndpoints(endpoints: Vec<SelfHostedView>) -> impl IntoView {
+    // Without JavaScript the form opens by coming back with `?add=self-hosted`,
+    // and comes back open with its error when the server refused it.
     let add = ServerAction::<AddSelfHosted>::new();
-    let remove = Action::new(|id: &String| {
-        let id = id.clone();
-        async move { remove_self_hosted(id).await }
-    });
-    // Only a change reloads the list: a refused form keeps its input and error.
-    Effect::new(move |_| {
-        let added = matches!(add.value().get(), Some(Ok(_)));
-        let removed = matches!(remove.value().get(), Some(Ok(())));
-        if added || removed {
-            on_change.run(());
-        }
-    });
-    let open = RwSignal::new(false);
-    let error = move || {
-        add.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
-
+    let error = add.value().get_untracked().and_then(Result::err);
+    let asked = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("add").as_deref() == Some("self-hosted"));
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
     view! {
         {(!endpoints.is_empty()).then(|| view! {
-                    <ul class="endpoint-list">
-                        {endpoints.into_iter().map(|e| {
-                            let id = e.id.clone();
-                            let label = format!("Remove {}", e.name);
-                            view! {
-                                <li class="endpoint">
-                                    <div>
-                                        <strong>{e.name.clone()}</strong>
-                                        <code class="endpoint-url">{e.url.clone()}</code>
-                                        <span class=if e.reachable { "endpoint-ok" } else { "endpoint-down" }>{e.summary()}</span>
-                                    </div>
-                                    <button type="button" class="btn btn-ghost btn-small" aria-label=label
-                                        on:click=move |_| { remove.dispatch(id.clone()); }>"Remove"</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
+            <ul class="endpoint-list">
+                {endpoints.into_iter().map(|e| view! {
+                    <li class="endpoint">
+                        <div>
+                            <strong>{e.name.clone()}</strong>
+                            <code class="endpoint-url">{e.url.clone()}</code>
+                            <span class=if e.reachable { "endpoint-ok" } else { "endpoint-down" }>{e.summary()}</span>
+                        </div>
+                        <form method="post" action=RemoveSelfHosted::PATH class="inline">
+                            <input type="hidden" name="id" value=e.id.clone()/>
+                            <button type="submit" class="btn btn-ghost btn-small" aria-label=format!("Remove {}", e.name)>"Remove"</button>
+                        </form>
+                    </li>
+                }).collect_view()}
+            </ul>
         })}
+        <AddEndpoint here open=asked || error.is_some() error/>
+    }
+}
+
+/// "+ Add Self-Hosted Provider" opens the form in place with JavaScript;
+/// the form then shows a refusal in place, keeping what was typed.
+#[island]
+fn AddEndpoint(here: String, open: bool, error: Option<AppError>) -> impl IntoView {
+    let open = RwSignal::new(open);
+    let error = RwSignal::new(error);
+    let busy = RwSignal::new(false);
+    let here = StoredValue::new(here);
+    view! {
         <Show
             when=move || open.get()
             fallback=move || view! {
-                <button type="button" class="btn btn-secondary" on:click=move |_| open.set(true)>"+ Add Self-Hosted Provider"</button>
+                <form method="get" action=here.get_value() class="inline"
+                    on:submit=move |ev| { ev.prevent_default(); open.set(true); }>
+                    <input type="hidden" name="add" value="self-hosted"/>
+                    <button type="submit" class="btn btn-secondary">"+ Add Self-Hosted Provider"</button>
+                </form>
             }
         >
-            <ActionForm action=add attr:class="endpoint-form">
+            <form method="post" action=AddSelfHosted::PATH class="endpoint-form" on:submit=move |ev| send_in_place(ev, error, busy)>
                 <div class="field">
                     <label for="self-hosted-name">"Name"</label>
                     <input id="self-hosted-name" name="name" type="text" required maxlength="60" placeholder="Ollama on my workstation" autocomplete="off"/>
@@ -71,13 +73,14 @@ pub fn SelfHostedEndpoints(
                     <input id="self-hosted-url" name="url" type="url" required placeholder="http://192.168.1.20:11434" autocomplete="off" spellcheck="false"/>
                 </div>
                 <div class="provider-actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || add.pending().get()>
-                        {move || if add.pending().get() { "Checking…" } else { "Check and save" }}
+                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                        {move || if busy.get() { "Checking…" } else { "Check and save" }}
                     </button>
-                    <button type="button" class="btn btn-ghost" on:click=move |_| open.set(false)>"Close"</button>
+                    <a class="btn btn-ghost" href=here.get_value()
+                        on:click=move |ev| { ev.prevent_default(); open.set(false); }>"Close"</a>
                 </div>
-            </ActionForm>
+            </form>
         </Show>
-        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        {move || error.get().map(|e| view! { <Refusal error=e/> })}
     }
 }

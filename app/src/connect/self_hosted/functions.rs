@@ -16,14 +16,16 @@ pub async fn add_self_hosted(
     let user = crate::identity::functions::require_user().await?;
     let app = expect_context::<AppState>();
     let source = crate::identity::functions::client_source().await;
-    self_hosted::add(&app, &user.id, &name, &url, source)
+    let added = self_hosted::add(&app, &user.id, &name, &url, source)
         .await
         .map_err(|e| match e {
             AddError::Invalid(message) => AppError::BadRequest(message),
             AddError::Refused(refusal) => AppError::BadRequest(refusal.to_string()),
             AddError::TooMany(limited) => limited.into(),
             AddError::Backend(e) => e.into(),
-        })
+        });
+    // Back without `?add=self-hosted`: the form closes, the endpoint is listed.
+    crate::connect::functions::back_to_the_page(added)
 }
 
 #[server(prefix = "/fn", endpoint = "providers/self-hosted/remove")]
@@ -34,5 +36,5 @@ pub async fn remove_self_hosted(id: String) -> Result<(), AppError> {
     let app = expect_context::<AppState>();
     let source = crate::identity::functions::client_source().await;
     self_hosted::remove(&app.db, &user.id, &id, source, &app.clock).await?;
-    Ok(())
+    crate::connect::functions::back_to_the_page(Ok(()))
 }

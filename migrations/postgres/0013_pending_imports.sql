@@ -1,0 +1,1 @@
+../shared/0013_pending_imports.sql
