@@ -18,6 +18,9 @@
 //! - `platform` (`ssr`): application state, database, HTTP client, clock;
 //! - `pages`: one module per route; `ui`: pieces every page shares.
 
+// Server-rendered cards nest many typed views; their types run deep.
+#![recursion_limit = "256"]
+
 pub mod audit;
 pub mod connect;
 pub mod errors;

@@ -87,6 +87,68 @@ pub fn router<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: bool) 
 #[cfg(test)]
 mod tests {
     use super::Manifest;
+    use axum::body::Body;
+    use axum::http::{header, Request, StatusCode};
+    use tower::ServiceExt;
+
+    /// A `pkg/` with one hashed file and its stored brotli.
+    fn site() -> tempfile::TempDir {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir(site.path().join("pkg")).unwrap();
+        std::fs::write(site.path().join("pkg/relay.abc.js"), "console.log(1)").unwrap();
+        std::fs::write(site.path().join("pkg/relay.abc.js.br"), "stored-brotli").unwrap();
+        site
+    }
+
+    async fn get(
+        site: &std::path::Path,
+        hashed: bool,
+        path: &str,
+        accept: &str,
+    ) -> axum::response::Response {
+        let router: axum::Router = super::router(site, hashed);
+        let request = Request::get(path)
+            .header(header::ACCEPT_ENCODING, accept)
+            .body(Body::empty())
+            .unwrap();
+        router.oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn hashed_files_go_out_as_stored_brotli_and_are_cached_for_a_year() {
+        let site = site();
+        let answer = get(site.path(), true, "/pkg/relay.abc.js", "gzip, br").await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(answer.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(
+            answer.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        let body = axum::body::to_bytes(answer.into_body(), 1024)
+            .await
+            .unwrap();
+        assert_eq!(
+            &body[..],
+            b"stored-brotli",
+            "the stored file, not compressed again"
+        );
+
+        // A browser that takes no brotli gets the file itself.
+        let plain = get(site.path(), true, "/pkg/relay.abc.js", "identity").await;
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        let body = axum::body::to_bytes(plain.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], b"console.log(1)");
+    }
+
+    #[tokio::test]
+    async fn a_missing_file_is_not_cached_and_unhashed_names_are_revalidated() {
+        let site = site();
+        let missing = get(site.path(), true, "/pkg/relay.old.js", "br").await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert!(missing.headers().get(header::CACHE_CONTROL).is_none());
+        let unhashed = get(site.path(), false, "/pkg/relay.abc.js", "br").await;
+        assert_eq!(unhashed.headers()[header::CACHE_CONTROL], "no-cache");
+    }
 
     #[test]
     fn the_stylesheet_carries_the_hash_of_the_build() {

@@ -13,6 +13,7 @@ use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus};
 use crate::errors::AppError;
 use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
 use crate::ui::form::FormInPlace;
+use crate::ui::live::Reveal;
 use leptos::server_fn::ServerFn;
 
 #[component]
@@ -183,7 +184,7 @@ fn Connected(
             <CredentialDetails credential=credential.clone()/>
             <TestCredential provider=info.id/>
         })}
-        {(!from_signin).then(|| view! { <DisconnectButton provider=info.id here confirming/> })}
+        {(!from_signin).then(|| view! { <DisconnectButton info here confirming/> })}
         {error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
     }
 }
@@ -226,38 +227,27 @@ fn TestCredential(provider: ProviderId) -> impl IntoView {
 }
 
 /// Disconnect, then "Yes, disconnect" or "Keep". In place with JavaScript;
-/// without it, Disconnect and Keep are links of the page that show or hide
-/// the question, and "Yes, disconnect" posts.
-#[island]
-fn DisconnectButton(provider: ProviderId, here: String, confirming: bool) -> impl IntoView {
-    let info = provider.info();
-    let confirming = RwSignal::new(confirming);
+/// without it, Disconnect and Keep are forms of the page that show or hide
+/// the question (`?disconnect=<id>`), and "Yes, disconnect" posts.
+#[component]
+fn DisconnectButton(info: &'static ProviderInfo, here: String, confirming: bool) -> impl IntoView {
     view! {
-        <Show
-            when=move || confirming.get()
-            fallback={
-                let here = here.clone();
-                move || view! {
-                    <form method="get" action=here.clone() class="inline"
-                        on:submit=move |ev| { ev.prevent_default(); confirming.set(true); }>
-                        <input type="hidden" name="disconnect" value=provider.as_str()/>
-                        <button type="submit" class="btn btn-ghost btn-small">"Disconnect"</button>
-                    </form>
-                }
-            }
-        >
-            <div class="confirm" role="group" aria-label=format!("Disconnect {}?", info.title)>
+        <Reveal open=confirming class="disconnect".to_owned()>
+            <form method="get" action=here.clone() class="inline until-revealed" data-reveal="open">
+                <input type="hidden" name="disconnect" value=info.id.as_str()/>
+                <button type="submit" class="btn btn-ghost btn-small">"Disconnect"</button>
+            </form>
+            <div class="confirm when-revealed" role="group" aria-label=format!("Disconnect {}?", info.title)>
                 <p>{format!("Disconnect {}? Agents will stop using this credential.", info.title)}</p>
                 <form method="post" action=DisconnectProvider::PATH class="inline">
-                    <input type="hidden" name="provider" value=provider.as_str()/>
+                    <input type="hidden" name="provider" value=info.id.as_str()/>
                     <button type="submit" class="btn btn-danger btn-small">"Yes, disconnect"</button>
                 </form>
-                <form method="get" action=here.clone() class="inline"
-                    on:submit=move |ev| { ev.prevent_default(); confirming.set(false); }>
+                <form method="get" action=here class="inline" data-reveal="close">
                     <button type="submit" class="btn btn-secondary btn-small">"Keep"</button>
                 </form>
             </div>
-        </Show>
+        </Reveal>
     }
 }
 

@@ -67,8 +67,9 @@ fn RepositorySearch(total: usize, selected: usize, children: Children) -> impl I
         let text = event_target_value(&ev);
         #[cfg(feature = "hydrate")]
         if let Some(list) = list.get_untracked() {
-            // Lower-cased once per keystroke, not once per row.
-            let needle = text.trim().to_lowercase();
+            // Lower-cased once per keystroke, not once per row (by the
+            // browser: Unicode tables of our own would weigh more than the search).
+            let needle = String::from(js_sys::JsString::from(text.trim()).to_lower_case());
             shown.set(rows::filter(&list, &needle));
         }
         query.set(text);

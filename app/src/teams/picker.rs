@@ -10,16 +10,15 @@ use leptos_router::hooks::use_query_map;
 use crate::connect::ProviderStatus;
 use crate::onboarding::functions::ContinueOnboarding;
 use crate::onboarding::Step;
-use crate::providers::{self, ProviderId, ProviderInfo};
+use crate::providers::{ProviderId, ProviderInfo};
 use crate::teams::functions::CreateTeam;
 use crate::teams::{self, MAX_AGENTS, ROLES, TEMPLATES};
 use crate::ui::form::{FormInPlace, Refusal};
 use leptos::server_fn::ServerFn;
 
 /// One agent row of the Custom Team form.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Row {
-    key: usize,
+#[derive(Clone, Debug)]
+struct Row {
     name: String,
     role: String,
     provider: ProviderId,
@@ -68,7 +67,6 @@ pub fn TeamPicker(statuses: Vec<ProviderStatus>) -> impl IntoView {
                 .copied()
                 .unwrap_or(("", "developer"));
             Row {
-                key: i,
                 name: name.to_owned(),
                 role: role.to_owned(),
                 provider: initial,
@@ -151,81 +149,143 @@ fn provider_options(choices: &[(ProviderId, bool)], selected: ProviderId) -> imp
         .collect_view()
 }
 
-/// The agents of a Custom Team, with "+ Add agent" and Remove: an island,
-/// the page's only code. Without JavaScript "+ Add agent" is a link the
-/// server answers with one more row.
-#[island]
+/// The agents of a Custom Team, with "+ Add agent" and Remove. The rows are
+/// server HTML; with JavaScript, the `AgentEditor` island adds (from the
+/// `<template>` row) and removes them in place and numbers them again.
+/// Without it "+ Add agent" is a link the server answers with one more row,
+/// and emptying a name drops that agent.
+#[component]
 fn AgentRows(
     rows: Vec<Row>,
     choices: Vec<(ProviderId, bool)>,
     initial: ProviderId,
 ) -> impl IntoView {
-    let next_key = StoredValue::new(rows.len());
-    let rows = RwSignal::new(rows);
-    let choices = StoredValue::new(choices);
+    let more = (rows.len() + 1).min(MAX_AGENTS);
+    let blank = Row {
+        name: String::new(),
+        role: "developer".to_owned(),
+        provider: initial,
+    };
     view! {
-        <ol class="agent-rows">
-            <For each=move || rows.get().into_iter().enumerate() key=|(i, row)| (*i, row.key) let((index, row))>
-                <AgentRow index row rows choices/>
-            </For>
-        </ol>
-        <a class="btn btn-secondary btn-small" href=move || format!("?template=custom&agents={}", (rows.with(Vec::len) + 1).min(MAX_AGENTS))
-            on:click=move |ev| {
-                ev.prevent_default();
-                if rows.with(Vec::len) < MAX_AGENTS {
-                    let key = next_key.get_value();
-                    next_key.set_value(key + 1);
-                    rows.update(|r| r.push(Row { key, name: String::new(), role: "developer".to_owned(), provider: initial }));
-                }
-            }>
-            "+ Add agent"
-        </a>
+        <AgentEditor max=MAX_AGENTS>
+            <ol class="agent-rows">
+                {rows.into_iter().enumerate().map(|(index, row)| agent_row(index, row, &choices)).collect_view()}
+            </ol>
+            <template class="agent-row-template">{agent_row(0, blank, &choices)}</template>
+            <a class="btn btn-secondary btn-small" href=format!("?template=custom&agents={more}") data-add-agent="">
+                "+ Add agent"
+            </a>
+        </AgentEditor>
     }
 }
 
-/// One agent of a Custom Team: name, role, provider, and Remove.
-#[component]
-fn AgentRow(
-    index: usize,
-    row: Row,
-    rows: RwSignal<Vec<Row>>,
-    choices: StoredValue<Vec<(ProviderId, bool)>>,
-) -> impl IntoView {
+/// One agent of a Custom Team: name, role, provider, and Remove. The
+/// `data-part` fields are numbered again by the editor when rows change.
+fn agent_row(index: usize, row: Row, choices: &[(ProviderId, bool)]) -> impl IntoView {
     let field = |part: &str| format!("agents[{index}][{part}]");
     let id = |part: &str| format!("agent-{index}-{part}");
-    let key = row.key;
+    let n = index + 1;
     view! {
         <li class="agent-row">
-            <label for=id("name") class="visually-hidden">{format!("Agent {} name", index + 1)}</label>
-            <input id=id("name") name=field("name") type="text" maxlength="40" value=row.name placeholder="Agent name" autocomplete="off"
-                on:input=move |ev| {
-                    let name = event_target_value(&ev);
-                    rows.update(|r| if let Some(x) = r.iter_mut().find(|x| x.key == key) { x.name = name; });
-                }/>
-            <label for=id("role") class="visually-hidden">{format!("Agent {} role", index + 1)}</label>
-            <select id=id("role") name=field("role")
-                on:change=move |ev| {
-                    let chosen = event_target_value(&ev);
-                    if let Some(role) = teams::role(&chosen) {
-                        rows.update(|r| if let Some(x) = r.iter_mut().find(|x| x.key == key) { x.role = role.id.to_owned(); });
-                    }
-                }>
+            <label for=id("name") class="visually-hidden" data-label="name">{format!("Agent {n} name")}</label>
+            <input id=id("name") name=field("name") data-part="name" type="text" maxlength="40" value=row.name placeholder="Agent name" autocomplete="off"/>
+            <label for=id("role") class="visually-hidden" data-label="role">{format!("Agent {n} role")}</label>
+            <select id=id("role") name=field("role") data-part="role">
                 {ROLES.iter().map(|r| view! { <option value=r.id selected=r.id == row.role title=r.duty>{r.name}</option> }).collect_view()}
             </select>
-            <label for=id("provider") class="visually-hidden">{format!("Agent {} provider", index + 1)}</label>
-            <select id=id("provider") name=field("provider")
-                on:change=move |ev| {
-                    let chosen = event_target_value(&ev);
-                    if let Some(p) = providers::find(&chosen) {
-                        rows.update(|r| if let Some(x) = r.iter_mut().find(|x| x.key == key) { x.provider = p.id; });
-                    }
-                }>
-                {choices.with_value(|c| provider_options(c, row.provider))}
+            <label for=id("provider") class="visually-hidden" data-label="provider">{format!("Agent {n} provider")}</label>
+            <select id=id("provider") name=field("provider") data-part="provider">
+                {provider_options(choices, row.provider)}
             </select>
-            <button type="button" class="btn btn-ghost btn-small" aria-label=format!("Remove agent {}", index + 1)
-                on:click=move |_| rows.update(|r| r.retain(|x| x.key != key))>
+            <button type="button" class="btn btn-ghost btn-small" aria-label=format!("Remove agent {n}") data-remove-agent="">
                 "Remove"
             </button>
         </li>
+    }
+}
+
+/// Adds and removes agent rows in place (`children`: the rows, their
+/// `<template>`, and "+ Add agent"), at most `max`.
+#[island]
+fn AgentEditor(max: usize, children: Children) -> impl IntoView {
+    let editor = NodeRef::<leptos::html::Div>::new();
+    let act = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(editor) = editor.get_untracked() {
+            rows::act(&editor, &ev, max);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, max);
+    };
+    view! { <div node_ref=editor on:click=act>{children()}</div> }
+}
+
+/// The rows of the editor, changed in the page itself.
+#[cfg(feature = "hydrate")]
+mod rows {
+    use wasm_bindgen::JsCast;
+    use web_sys::{Element, HtmlDivElement, HtmlTemplateElement, MouseEvent};
+
+    pub fn act(editor: &HtmlDivElement, ev: &MouseEvent, max: usize) {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let Ok(Some(list)) = editor.query_selector("ol.agent-rows") else {
+            return;
+        };
+        if let Ok(Some(button)) = target.closest("[data-remove-agent]") {
+            if let Ok(Some(row)) = button.closest("li") {
+                row.remove();
+            }
+        } else if target.closest("[data-add-agent]").ok().flatten().is_some() {
+            ev.prevent_default();
+            let template = editor
+                .query_selector("template.agent-row-template")
+                .ok()
+                .flatten()
+                .and_then(|t| t.dyn_into::<HtmlTemplateElement>().ok());
+            if let Some(template) = template.filter(|_| (list.child_element_count() as usize) < max)
+            {
+                if let Ok(row) = template.content().clone_node_with_deep(true) {
+                    let _ = list.append_child(&row);
+                }
+            }
+        } else {
+            return;
+        }
+        renumber(&list);
+    }
+
+    /// Row `i` is agent `i + 1`: its fields' ids and names, labels and Remove.
+    fn renumber(list: &Element) {
+        let rows = list.children();
+        for i in 0..rows.length() {
+            let Some(row) = rows.item(i) else { continue };
+            let n = i + 1;
+            each(&row, "[data-part]", |field| {
+                let part = field.get_attribute("data-part").unwrap_or_default();
+                let _ = field.set_attribute("id", &format!("agent-{i}-{part}"));
+                let _ = field.set_attribute("name", &format!("agents[{i}][{part}]"));
+            });
+            each(&row, "[data-label]", |label| {
+                let part = label.get_attribute("data-label").unwrap_or_default();
+                let _ = label.set_attribute("for", &format!("agent-{i}-{part}"));
+                label.set_text_content(Some(&format!("Agent {n} {part}")));
+            });
+            each(&row, "[data-remove-agent]", |button| {
+                let _ = button.set_attribute("aria-label", &format!("Remove agent {n}"));
+            });
+        }
+    }
+
+    fn each(row: &Element, selector: &str, mut change: impl FnMut(&Element)) {
+        let Ok(found) = row.query_selector_all(selector) else {
+            return;
+        };
+        for i in 0..found.length() {
+            if let Some(element) = found.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                change(&element);
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The few things a server-rendered page does in the browser, as small
-//! islands any page can use: Copy, a countdown, and moving on when the
-//! server pushes a change. Each renders on the server first, so a page
+//! islands any page can use: Copy, a countdown, showing or hiding part of a
+//! card, and moving on when the server pushes a change. Each renders on the server first, so a page
 //! reads the same before the WebAssembly arrives (or without it).
 
 use leptos::prelude::*;
@@ -20,6 +20,47 @@ pub fn CopyButton(text: String) -> impl IntoView {
         <button type="button" class="btn btn-secondary btn-small" on:click=copy>
             {move || if copied.get() { "Copied" } else { "Copy" }}
         </button>
+    }
+}
+
+/// Shows or hides part of `children` (server HTML) in place: a form or link
+/// marked `data-reveal="open"` adds the class `revealed` to the wrapper
+/// instead of going to its address, `data-reveal="close"` removes it; the
+/// stylesheet shows `.when-revealed` and `.until-revealed` accordingly.
+/// Without JavaScript the forms and links go where they say (the server then
+/// renders the page `open`).
+#[island]
+pub fn Reveal(open: bool, class: String, children: Children) -> impl IntoView {
+    let revealed = RwSignal::new(open);
+    let act = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let marked = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("[data-reveal]").ok().flatten());
+            if let Some(marked) = marked {
+                let open = marked.get_attribute("data-reveal").as_deref() == Some("open");
+                // A click on a link, or the submission of a form.
+                let applies = ev.type_() == "submit" || marked.tag_name() == "A";
+                if applies {
+                    revealed.set(open);
+                    // "Open Anthropic →" opens its tab as well; the rest stay here.
+                    if marked.get_attribute("target").is_none() {
+                        ev.prevent_default();
+                    }
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <div class=format!("reveal {class}") class:revealed=move || revealed.get()
+            on:click=move |ev| act(ev.into()) on:submit=move |ev| act(ev.into())>
+            {children()}
+        </div>
     }
 }
 

@@ -10,10 +10,12 @@ use std::future::Future;
 use std::time::Duration;
 
 use app::connect::device::flows as device_flows;
+use app::connect::device::DeviceFlowState;
 use app::connect::import::store as imports;
+use app::connect::import::ImportState;
 use app::platform::events::Topic;
 use app::platform::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -23,9 +25,21 @@ use tower_sessions::Session;
 /// Once the code's lifetime is over, the state is read again this often
 /// (the worker marks the flow expired at its next poll and says so).
 const AFTER_EXPIRY: Duration = Duration::from_secs(5);
+/// And at least this often meanwhile: a safety net for a change whose
+/// notification was lost, not the way changes arrive.
+const AT_LEAST_EVERY: Duration = Duration::from_secs(30);
+
+/// When to read the state again if nothing is heard.
+fn next_check(expires_in: i64) -> Duration {
+    if expires_in > 0 {
+        Duration::from_secs(expires_in as u64 + 1).min(AT_LEAST_EVERY)
+    } else {
+        AFTER_EXPIRY
+    }
+}
 
 pub async fn device(
-    State(app): State<AppState>,
+    axum::extract::State(app): axum::extract::State<AppState>,
     session: Session,
     Path(id): Path<String>,
 ) -> Response {
@@ -38,14 +52,20 @@ pub async fn device(
         let (app, user_id, id) = (app.clone(), user_id.clone(), id.clone());
         async move {
             let flow = device_flows::find(&app.db, &user_id, &id, &app.clock).await;
-            flow.map(|found| found.map(|f| (f.state.as_str().to_owned(), f.expires_in)))
+            flow.map(|found| {
+                found.map(|f| State {
+                    name: f.state.as_str().to_owned(),
+                    waiting: f.state == DeviceFlowState::Pending,
+                    expires_in: f.expires_in,
+                })
+            })
         }
     };
     watch(changes, topic, read).await
 }
 
 pub async fn import(
-    State(app): State<AppState>,
+    axum::extract::State(app): axum::extract::State<AppState>,
     session: Session,
     Path(id): Path<String>,
 ) -> Response {
@@ -58,23 +78,38 @@ pub async fn import(
         let (app, user_id, id) = (app.clone(), user_id.clone(), id.clone());
         async move {
             let import = imports::status(&app.db, &user_id, &id, &app.clock).await;
-            import
-                .map(|found| found.map(|i| (format!("{:?}", i.state).to_lowercase(), i.expires_in)))
+            import.map(|found| {
+                found.map(|i| State {
+                    name: format!("{:?}", i.state).to_lowercase(),
+                    waiting: i.state == ImportState::Waiting,
+                    expires_in: i.expires_in,
+                })
+            })
         }
     };
     watch(changes, topic, read).await
 }
 
-/// Reads the state (`read`: the state's name and the seconds it has left),
-/// then answers with a stream that sends `changed` once it differs.
+/// A waited-on flow or import as the stream sees it.
+struct State {
+    name: String,
+    /// Still waiting (for the user at the provider, or for the file).
+    waiting: bool,
+    /// Seconds its code has left.
+    expires_in: i64,
+}
+
+/// Reads the state, then answers with a stream that sends `changed` (with
+/// the new state's name) once it is no longer waiting; at once if it
+/// already ended (before this request, or between the page and it).
 async fn watch<R, F>(changes: broadcast::Receiver<Topic>, topic: Topic, read: R) -> Response
 where
     R: Fn() -> F + Send + 'static,
-    F: Future<Output = Result<Option<(String, i64)>, app::platform::Error>> + Send + 'static,
+    F: Future<Output = Result<Option<State>, app::platform::Error>> + Send + 'static,
 {
     // Subscribed before this read: a change right after it is not missed.
-    let (initial, expires_in) = match read().await {
-        Ok(Some(found)) => found,
+    let expires_in = match read().await {
+        Ok(Some(state)) => state.expires_in,
         Ok(None) => {
             return refused(
                 StatusCode::NOT_FOUND,
@@ -89,8 +124,7 @@ where
             );
         }
     };
-    let first_check = Duration::from_secs(expires_in.max(0) as u64 + 1);
-    let changed = until_changed(changes, topic, read, initial, first_check);
+    let changed = until_changed(changes, topic, read, next_check(expires_in));
     // Comments every few seconds keep proxies from closing an idle stream.
     Sse::new(futures::stream::once(changed))
         .keep_alive(KeepAlive::default())
@@ -101,22 +135,22 @@ async fn until_changed<R, F>(
     mut changes: broadcast::Receiver<Topic>,
     topic: Topic,
     read: R,
-    initial: String,
     mut check_in: Duration,
 ) -> Result<Event, Infallible>
 where
     R: Fn() -> F,
-    F: Future<Output = Result<Option<(String, i64)>, app::platform::Error>>,
+    F: Future<Output = Result<Option<State>, app::platform::Error>>,
 {
     loop {
         // Read first: it may have changed before this request arrived.
         if let Ok(found) = read().await {
-            let now = found
-                .map(|(state, _)| state)
-                .unwrap_or_else(|| "gone".to_owned());
-            if now != initial {
-                return Ok(Event::default().event("changed").data(now));
+            let Some(state) = found else {
+                return Ok(Event::default().event("changed").data("gone"));
+            };
+            if !state.waiting {
+                return Ok(Event::default().event("changed").data(state.name));
             }
+            check_in = next_check(state.expires_in);
         }
         // Then wait for news of it, or for its expiry.
         let deadline = tokio::time::sleep(check_in);
@@ -132,10 +166,7 @@ where
                         return Ok(Event::default().event("changed").data("restart"))
                     }
                 },
-                _ = &mut deadline => {
-                    check_in = AFTER_EXPIRY;
-                    break;
-                }
+                _ = &mut deadline => break,
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::helpers::{contains, spawn_app, TestApp};
 
 /// A Claude credentials file with made-up tokens (built at run time, so the
 /// source holds nothing that looks like a secret).
-fn claude_file() -> String {
+pub(crate) fn claude_file() -> String {
     let access = format!("{}importedaccess{}", "sk-ant-oat01-", "FAKE".repeat(4));
     let refresh = format!("{}importedrefresh{}", "sk-ant-ort01-", "FAKE".repeat(4));
     format!(
@@ -17,7 +17,7 @@ fn claude_file() -> String {
     )
 }
 
-async fn send(app: &TestApp, code: Option<&str>, body: &str) -> (u16, Value) {
+pub(crate) async fn send(app: &TestApp, code: Option<&str>, body: &str) -> (u16, Value) {
     let mut request = reqwest::Client::new()
         .post(app.url("/api/credentials/import"))
         .header("Content-Type", "application/json")

@@ -180,3 +180,47 @@ async fn two_workers_never_poll_one_flow_at_once() {
     );
     other.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_page_on_one_instance_hears_what_another_instance_learnt() {
+    let app = spawn_app_driven(&FAST).await;
+    if !matches!(app.db(), app::platform::Db::Postgres(_)) {
+        // SQLite is one instance: its changes are pushed in-process
+        // (`live::a_waiting_page_hears_its_device_login_connect_as_the_server_learns_it`).
+        println!("on SQLite there is one instance; this runs on PostgreSQL");
+        return;
+    }
+    app.sign_in("ada").await;
+    let flow = start(&app, "anthropic").await;
+    let id = s(&flow, "id");
+    // The browser waits on the other instance, which polls nothing itself.
+    let public_url = app.running.url.to_string();
+    let mut config = test_config(
+        app.data_dir.path(),
+        &[FAST[0], ("RELAY_PUBLIC_URL", &public_url)],
+    )
+    .await;
+    config.background_workers = false;
+    let other = server::start(config).await.unwrap();
+    let response = app
+        .client
+        .get(other.url.join(&format!("live/device/{id}")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut stream = response;
+
+    crate::connect_device::decide(&app, &s(&flow, "user_code"), "claude-user", "authorize").await;
+    app.running.clock().advance(Duration::from_secs(2));
+    // The first instance learns of the approval…
+    app.running.run_workers_once().await;
+    let learnt = Instant::now();
+    // …and the page held by the second hears it, through NOTIFY.
+    assert_eq!(crate::live::changed(&mut stream).await, "connected");
+    println!(
+        "across instances: pushed {:.1} ms after the other instance learnt it",
+        learnt.elapsed().as_secs_f64() * 1e3
+    );
+    other.shutdown().await;
+}

@@ -19,6 +19,7 @@ mod fake_provider;
 mod faults;
 mod health;
 mod instances;
+mod live;
 mod onboarding;
 mod provider_quirks;
 mod repositories;

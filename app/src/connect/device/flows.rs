@@ -466,7 +466,6 @@ async fn reschedule(app: &AppState, id: &str, interval: i64) -> Result<(), Error
         .bind(id)
         .bind(DeviceFlowState::Pending)
     )?;
-    app.events.publish(Topic::DeviceFlow(id.to_owned())).await;
     Ok(())
 }
 

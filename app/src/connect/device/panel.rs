@@ -10,7 +10,7 @@ use leptos::server_fn::ServerFn;
 use crate::connect::device::functions::{CancelDeviceFlow, StartDeviceFlow};
 use crate::connect::device::{DeviceFlowState, DeviceFlowView};
 use crate::providers::ProviderInfo;
-use crate::ui::live::{CopyButton, Countdown, WhenChanged};
+use crate::ui::live::{CopyButton, Countdown, Reveal, WhenChanged};
 
 #[component]
 pub fn DeviceLogin(
@@ -31,7 +31,7 @@ pub fn DeviceLogin(
             let then = format!("{here}?flow={}", flow.id);
             view! {
                 <h2 id=heading_id.clone()>"Connect " {info.agent}</h2>
-                <OpenProvider name=info.name.to_owned() link host=host_of(&flow.verification_uri) code=flow.user_code.clone()/>
+                <OpenProvider name=info.name link host=host_of(&flow.verification_uri) code=flow.user_code.clone()/>
                 <div class="device-qr">
                     <div inner_html=flow.qr_svg.clone() aria-hidden="true"></div>
                     <p class="muted">"On your phone? Scan to open the sign-in page."</p>
@@ -86,44 +86,30 @@ pub fn DeviceLogin(
 
 /// The steps, the code with Copy, and "Open Anthropic →"; once it was
 /// clicked, the steps give way to "A browser tab should have opened".
-#[island]
-fn OpenProvider(name: String, link: String, host: String, code: String) -> impl IntoView {
-    let opened = RwSignal::new(false);
-    let steps = {
-        let name = name.clone();
-        move || {
-            view! {
-                <p>"To connect your " {name.clone()} " account:"</p>
+#[component]
+fn OpenProvider(name: &'static str, link: String, host: String, code: String) -> impl IntoView {
+    view! {
+        <Reveal open=false class="open-provider".to_owned()>
+            <div class="until-revealed">
+                <p>"To connect your " {name} " account:"</p>
                 <ol class="device-steps">
-                    <li>"Click below to open " {name.clone()} " in a new tab"</li>
-                    <li>"Sign in with your " {name.clone()} " account"</li>
+                    <li>"Click below to open " {name} " in a new tab"</li>
+                    <li>"Sign in with your " {name} " account"</li>
                     <li>"Enter the code shown here when prompted"</li>
                 </ol>
-            }
-        }
-    };
-    let open = {
-        let (name, link) = (name.clone(), link.clone());
-        move || {
-            view! {
-                <a class="btn btn-primary btn-block" href=link.clone() target="_blank" rel="noopener" on:click=move |_| opened.set(true)>
-                    "Open " {name.clone()} " →"
-                </a>
-            }
-        }
-    };
-    view! {
-        <Show when=move || !opened.get()>{steps.clone()}</Show>
-        <p class="device-label">"Enter this code at " {name.clone()} ":"</p>
-        <div class="device-code-row">
-            <output class="device-code" aria-label="Your code">{code.clone()}</output>
-            <CopyButton text=code/>
-        </div>
-        <Show when=move || opened.get() fallback=open>
-            <p class="muted">"A browser tab should have opened to " {host.clone()} ". "
-                <a href=link.clone() target="_blank" rel="noopener">"Didn't open? Click here →"</a>
+            </div>
+            <p class="device-label">"Enter this code at " {name} ":"</p>
+            <div class="device-code-row">
+                <output class="device-code" aria-label="Your code">{code.clone()}</output>
+                <CopyButton text=code/>
+            </div>
+            <a class="btn btn-primary btn-block until-revealed" href=link.clone() target="_blank" rel="noopener" data-reveal="open">
+                "Open " {name} " →"
+            </a>
+            <p class="muted when-revealed">"A browser tab should have opened to " {host} ". "
+                <a href=link target="_blank" rel="noopener">"Didn't open? Click here →"</a>
             </p>
-        </Show>
+        </Reveal>
     }
 }
 

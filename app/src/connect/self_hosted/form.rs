@@ -7,7 +7,8 @@ use leptos::server_fn::ServerFn;
 use crate::connect::self_hosted::functions::{AddSelfHosted, RemoveSelfHosted};
 use crate::connect::self_hosted::SelfHostedView;
 use crate::errors::AppError;
-use crate::ui::form::{send_in_place, Refusal};
+use crate::ui::form::FormInPlace;
+use crate::ui::live::Reveal;
 
 /// `endpoints` come with the page's provider statuses. Every change is a
 /// form the server answers by rendering the page anew.
@@ -44,43 +45,33 @@ pub fn SelfHostedEndpoints(endpoints: Vec<SelfHostedView>) -> impl IntoView {
     }
 }
 
-/// "+ Add Self-Hosted Provider" opens the form in place with JavaScript;
-/// the form then shows a refusal in place, keeping what was typed.
-#[island]
+/// "+ Add Self-Hosted Provider" opens the form in place with JavaScript
+/// (without it, the page comes back with `?add=self-hosted`); the form shows
+/// a refusal in place, keeping what was typed.
+#[component]
 fn AddEndpoint(here: String, open: bool, error: Option<AppError>) -> impl IntoView {
-    let open = RwSignal::new(open);
-    let error = RwSignal::new(error);
-    let busy = RwSignal::new(false);
-    let here = StoredValue::new(here);
     view! {
-        <Show
-            when=move || open.get()
-            fallback=move || view! {
-                <form method="get" action=here.get_value() class="inline"
-                    on:submit=move |ev| { ev.prevent_default(); open.set(true); }>
-                    <input type="hidden" name="add" value="self-hosted"/>
-                    <button type="submit" class="btn btn-secondary">"+ Add Self-Hosted Provider"</button>
-                </form>
-            }
-        >
-            <form method="post" action=AddSelfHosted::PATH class="endpoint-form" on:submit=move |ev| send_in_place(ev, error, busy)>
-                <div class="field">
-                    <label for="self-hosted-name">"Name"</label>
-                    <input id="self-hosted-name" name="name" type="text" required maxlength="60" placeholder="Ollama on my workstation" autocomplete="off"/>
-                </div>
-                <div class="field">
-                    <label for="self-hosted-url">"Endpoint URL"</label>
-                    <input id="self-hosted-url" name="url" type="url" required placeholder="http://192.168.1.20:11434" autocomplete="off" spellcheck="false"/>
-                </div>
-                <div class="provider-actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
-                        {move || if busy.get() { "Checking…" } else { "Check and save" }}
-                    </button>
-                    <a class="btn btn-ghost" href=here.get_value()
-                        on:click=move |ev| { ev.prevent_default(); open.set(false); }>"Close"</a>
-                </div>
+        <Reveal open class="add-endpoint".to_owned()>
+            <form method="get" action=here.clone() class="inline until-revealed" data-reveal="open">
+                <input type="hidden" name="add" value="self-hosted"/>
+                <button type="submit" class="btn btn-secondary">"+ Add Self-Hosted Provider"</button>
             </form>
-        </Show>
-        {move || error.get().map(|e| view! { <Refusal error=e/> })}
+            <div class="when-revealed">
+                <FormInPlace action=AddSelfHosted::PATH.to_owned() error class="endpoint-form".to_owned()>
+                    <div class="field">
+                        <label for="self-hosted-name">"Name"</label>
+                        <input id="self-hosted-name" name="name" type="text" required maxlength="60" placeholder="Ollama on my workstation" autocomplete="off"/>
+                    </div>
+                    <div class="field">
+                        <label for="self-hosted-url">"Endpoint URL"</label>
+                        <input id="self-hosted-url" name="url" type="url" required placeholder="http://192.168.1.20:11434" autocomplete="off" spellcheck="false"/>
+                    </div>
+                    <div class="provider-actions">
+                        <button type="submit" class="btn btn-primary">"Check and save"</button>
+                        <a class="btn btn-ghost" href=here data-reveal="close">"Close"</a>
+                    </div>
+                </FormInPlace>
+            </div>
+        </Reveal>
     }
 }
