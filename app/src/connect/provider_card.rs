@@ -10,7 +10,6 @@ use crate::connect::import::functions::StartImport;
 use crate::connect::import::panel::ImportPanel;
 use crate::connect::self_hosted::form::SelfHostedEndpoints;
 use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus};
-use crate::errors::AppError;
 use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
 use crate::ui::form::FormInPlace;
 use crate::ui::live::Reveal;
@@ -192,37 +191,13 @@ fn Connected(
 /// "Test": asks the provider who the credential belongs to and says so in
 /// place. Without JavaScript the form still runs the test; the outcome is
 /// then in the activity log below.
-#[island]
+#[component]
 fn TestCredential(provider: ProviderId) -> impl IntoView {
-    let outcome = RwSignal::new(None::<Result<String, AppError>>);
-    let testing = RwSignal::new(false);
-    let run = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        #[cfg(feature = "hydrate")]
-        {
-            testing.set(true);
-            leptos::task::spawn_local(async move {
-                let fields = crate::ui::form::fields(&[("provider", provider.as_str())]);
-                let answer = crate::ui::form::post(TestProvider::PATH, &fields).await;
-                // The function answers the sentence to show, as JSON.
-                outcome.set(Some(
-                    answer.map(|a| serde_json::from_str(&a.body).unwrap_or(a.body)),
-                ));
-                testing.set(false);
-            });
-        }
-    };
     view! {
-        <form method="post" action=TestProvider::PATH class="inline" on:submit=run>
+        <FormInPlace action=TestProvider::PATH.to_owned() error=None class="inline".to_owned() shows_answer=true>
             <input type="hidden" name="provider" value=provider.as_str()/>
-            <button type="submit" class="btn btn-secondary btn-small" disabled=move || testing.get()>
-                {move || if testing.get() { "Testing…" } else { "Test" }}
-            </button>
-        </form>
-        <p class="test-result" role="status">{move || outcome.get().map(|r| match r {
-            Ok(message) => view! { <span class="ok">{message}</span> }.into_any(),
-            Err(e) => view! { <span class="form-error">{e.to_string()}</span> }.into_any(),
-        })}</p>
+            <button type="submit" class="btn btn-secondary btn-small">"Test"</button>
+        </FormInPlace>
     }
 }
 

@@ -20,15 +20,23 @@ pub fn FormInPlace(
     error: Option<AppError>,
     #[prop(optional)] id: Option<String>,
     #[prop(optional)] class: Option<String>,
+    /// Show the server function's answer (a sentence) in place of moving on.
+    #[prop(optional)]
+    shows_answer: Option<bool>,
     children: Children,
 ) -> impl IntoView {
+    let shows_answer = shows_answer.unwrap_or(false);
     let error = RwSignal::new(error);
     let busy = RwSignal::new(false);
-    let submit = move |ev| send_in_place(ev, error, busy);
+    let answer = RwSignal::new(None::<String>);
+    let submit = move |ev| send_in_place(ev, error, busy, shows_answer.then_some(answer));
     view! {
         <form method="post" action=action id=id class=class on:submit=submit aria-busy=move || busy.get().then_some("true")>
             {children()}
         </form>
+        {shows_answer.then(|| view! {
+            <p class="test-result" role="status">{move || answer.get().map(|m| view! { <span class="ok">{m}</span> })}</p>
+        })}
         {move || error.get().map(|e| view! { <Refusal error=e/> })}
     }
 }
@@ -36,10 +44,12 @@ pub fn FormInPlace(
 /// Sends the submitted form by `fetch` instead of leaving the page: a
 /// refusal goes to `error`, success moves on as the server says. `busy`
 /// while it is on its way (a second submit is ignored).
+/// With `answer`, the answer (a JSON string) is shown there instead.
 pub fn send_in_place(
     ev: leptos::ev::SubmitEvent,
     error: RwSignal<Option<AppError>>,
     busy: RwSignal<bool>,
+    answer: Option<RwSignal<Option<String>>>,
 ) {
     ev.prevent_default();
     #[cfg(feature = "hydrate")]
@@ -53,9 +63,15 @@ pub fn send_in_place(
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match send(&form).await {
-                Ok(answer) => answer.follow(),
-                Err(refused) => {
+            match (send(&form).await, answer) {
+                (Ok(sent), Some(answer)) => {
+                    error.set(None);
+                    answer.set(Some(serde_json::from_str(&sent.body).unwrap_or(sent.body)));
+                    busy.set(false);
+                }
+                (Ok(sent), None) => sent.follow(),
+                (Err(refused), _) => {
+                    answer.inspect(|a| a.set(None));
                     error.set(Some(refused));
                     busy.set(false);
                 }
@@ -64,7 +80,7 @@ pub fn send_in_place(
     }
     // On the server a form is never submitted.
     #[cfg(not(feature = "hydrate"))]
-    let _ = (error, busy);
+    let _ = (error, busy, answer);
 }
 
 /// A refusal as users read it, with the way out where there is one.
