@@ -93,11 +93,6 @@ impl Events {
         self.local.subscribe()
     }
 
-    /// How many requests are waiting (for `/metrics`).
-    pub fn waiting(&self) -> usize {
-        self.local.receiver_count()
-    }
-
     /// On PostgreSQL: hands every `NOTIFY` of any instance to this one's
     /// waiting requests, until `stop`. Reconnects after a lost connection
     /// (the waiting requests re-read the state then: a change may have
