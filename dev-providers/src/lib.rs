@@ -191,6 +191,9 @@ pub async fn router(
         .filename(data_dir.join("dev-providers.db"))
         .create_if_missing(true)
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        // A stand-in's rows need not survive a power cut; waiting for the
+        // disk at every poll would slow the server it runs in.
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
         .busy_timeout(std::time::Duration::from_secs(5));
     let db = SqlitePoolOptions::new()
         .max_connections(4)

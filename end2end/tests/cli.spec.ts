@@ -45,6 +45,9 @@ test('relay auth --no-browser: the printed URL signs the terminal in', async ({ 
 
   expect(await exited).toBe(0);
   expect(out).toContain(`Logged in as ${login} at ${relay()}.`);
+  // The tab hears that the terminal collected its session (pushed, /live/cli).
+  await expect(page.getByRole('status')).toHaveText('✓ Your terminal is signed in.');
+  await screenshot(page, '30-cli-terminal-signed-in');
   // It holds a session token: nothing of it stays behind.
   rmSync(configDir, { recursive: true, force: true });
 });

@@ -8,8 +8,17 @@ pub fn hydrate() {
     use app::*;
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // The browser tests wait for this before they click.
-    if let Some(body) = leptos::prelude::document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    // Leptos' loader hydrates each island after this returns, one after the
+    // other in promise callbacks; a timeout runs once they all have. Only
+    // then does the page work, and say so: the browser tests and
+    // bench/tti.mjs wait for this before they click. (Set here at once, a
+    // click could land before its island listened and leave the page.)
+    leptos::prelude::set_timeout(
+        || {
+            if let Some(body) = leptos::prelude::document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

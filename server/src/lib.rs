@@ -26,7 +26,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -203,7 +203,11 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
                 .make_span_with(|req: &Request<_>| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
-        .layer(CompressionLayer::new())
+        // Pages and answers are compressed as they go out, so quickly:
+        // brotli's default (its best, 11) took most of a page's time for a
+        // few percent of its size (bench/RESULTS.md). The browser's files
+        // are stored compressed at the best level instead (assets.rs).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         // Pages set theirs with the render's nonce; anything else is strict.

@@ -8,24 +8,48 @@ use app::connect::device::flows as device_flows;
 use app::freshness;
 use app::platform::AppState;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 /// The longest the device-flow worker sleeps: new flows wake it earlier.
 const IDLE: Duration = Duration::from_secs(5);
 
+/// Keeps up to `POLLS_AT_ONCE` polls in flight: claims due flows whenever
+/// there is room, and sleeps until a poll ends, the next flow is due, a new
+/// flow starts, or the server stops (then lets the polls in flight finish,
+/// so their leases do not hold the flows for a minute).
 pub async fn device_flows(app: AppState, mut stopped: watch::Receiver<bool>) {
+    let mut polling = JoinSet::new();
     loop {
-        poll_device_flows(&app).await;
-        let wait = match device_flows::next_due_in(&app).await {
-            Ok(Some(due)) => due.min(IDLE),
-            Ok(None) => IDLE,
-            Err(_) => IDLE,
-        };
+        let room = device_flows::POLLS_AT_ONCE - polling.len();
+        let mut wait = IDLE;
+        if room > 0 {
+            match device_flows::claim_due(&app, room).await {
+                Ok(claimed) => {
+                    let all_due_taken = claimed.len() < room;
+                    for flow in claimed {
+                        let app = app.clone();
+                        polling.spawn(async move { device_flows::poll_claimed(&app, flow).await });
+                    }
+                    if all_due_taken {
+                        if let Ok(Some(due)) = device_flows::next_due_in(&app).await {
+                            wait = due.min(IDLE);
+                        }
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "claiming due device flows failed"),
+            }
+        }
         tokio::select! {
+            Some(_) = polling.join_next(), if !polling.is_empty() => {
+                // Claim again for every poll that ended meanwhile, at once.
+                while polling.try_join_next().is_some() {}
+            }
             _ = tokio::time::sleep(wait) => {}
             _ = app.device_worker.notified() => {}
             _ = stopped.changed() => break,
         }
     }
+    while polling.join_next().await.is_some() {}
 }
 
 /// How often credentials about to expire are looked for (well inside the 5-minute window).

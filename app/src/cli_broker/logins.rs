@@ -14,6 +14,7 @@ use crate::audit::AuditAction;
 use crate::cli_broker::session_tokens;
 use crate::identity::LoginFailure;
 use crate::identity::{session, signin, users};
+use crate::platform::events::Topic;
 use crate::platform::{db, sha256_hex, AppState, Clock, Db, Error};
 use crate::providers::callback::{internal, CheckedCallback};
 use crate::providers::oauth;
@@ -367,8 +368,20 @@ pub async fn decide(
     if !yes {
         return Ok(Decided::Refused);
     }
+    session::remember_cli_handover(browser, &key).await?;
     tracing::info!(user = %user.id, login = %user.login, "terminal signed in");
     Ok(Decided::SignedIn(user))
+}
+
+/// Whether the terminal of the confirmed login `key` has collected its
+/// session, and the seconds it has left to; `None` for an unknown login.
+pub async fn handed_over(db: &Db, key: &str, clock: &Clock) -> Result<Option<(bool, i64)>, Error> {
+    let row: Option<(Option<i64>, i64)> = db::fetch_optional!(
+        db,
+        sqlx::query_as("SELECT delivered_at, expires_at FROM cli_logins WHERE state_hash = $1")
+            .bind(key)
+    )?;
+    Ok(row.map(|(delivered, expires_at)| (delivered.is_some(), expires_at - clock.now())))
 }
 
 /// Forgets terminal logins and session tokens a day after they expired.
@@ -493,7 +506,10 @@ async fn deliver(app: &AppState, key: &str, user_id: &str) -> Result<Poll, Error
         return Ok(Poll::Used);
     }
     match issue_for(app, user_id).await {
-        Ok(poll) => Ok(poll),
+        Ok(poll) => {
+            app.events.publish(Topic::CliLogin(key.to_owned())).await;
+            Ok(poll)
+        }
         Err(e) => {
             db::execute!(
                 app.db,

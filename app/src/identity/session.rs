@@ -16,6 +16,7 @@ const GENERATION: &str = "generation";
 /// The SHA-256 of the state of the login this browser started.
 const OAUTH_STATE: &str = "oauth_state_hash";
 const CLI_CONFIRMATION: &str = "cli_confirmation";
+const CLI_HANDOVER: &str = "cli_handover";
 /// How often the idle clock is written (not on every request).
 const SEEN_RESOLUTION_SECS: i64 = 60;
 
@@ -123,4 +124,15 @@ pub async fn remember_cli_confirmation(session: &Session, key: &str) -> Result<(
 /// The terminal login this browser was asked to confirm; forgets it.
 pub async fn take_cli_confirmation(session: &Session) -> Result<Option<String>, Error> {
     Ok(session.remove(CLI_CONFIRMATION).await?)
+}
+
+/// The terminal login this browser confirmed, whose page waits until the
+/// terminal has collected its session (`/live/cli`).
+pub async fn remember_cli_handover(session: &Session, key: &str) -> Result<(), Error> {
+    session.insert(CLI_HANDOVER, key).await?;
+    Ok(())
+}
+
+pub async fn cli_handover(session: &Session) -> Result<Option<String>, Error> {
+    Ok(session.get(CLI_HANDOVER).await?)
 }

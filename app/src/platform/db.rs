@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -128,6 +128,11 @@ pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
+        // In WAL mode NORMAL cannot corrupt the database; a power cut may
+        // lose the last commits (not a crash of the process). FULL waited
+        // for the disk at every commit, which bounded every write path
+        // (bench/RESULTS.md). PostgreSQL is for deployments that need more.
+        .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
     let pool = SqlitePoolOptions::new()

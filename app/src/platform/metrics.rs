@@ -1,6 +1,7 @@
 //! What operators scrape at `GET /metrics` (Prometheus / OpenMetrics text):
 //! requests by route and status with their latency, device-flow polls and
-//! refreshes by outcome, pending device flows and the database pool. One
+//! refreshes by outcome, how late device polls run, pending device flows,
+//! the browsers waiting on pushed status and the database pool. One
 //! registry per server, so the instances in one test process stay apart.
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -36,9 +37,20 @@ pub struct Metrics {
     device_polls: Family<OutcomeLabels, Counter>,
     refreshes: Family<OutcomeLabels, Counter>,
     lease_conflicts: Counter,
+    poll_lateness: Histogram,
     pending_device_flows: Gauge,
+    live_streams: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
+}
+
+/// One open `/live` stream; dropping it (the browser left) uncounts it.
+pub struct LiveStream(Gauge);
+
+impl Drop for LiveStream {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 impl Default for Metrics {
@@ -52,7 +64,10 @@ impl Default for Metrics {
         let device_polls = Family::<OutcomeLabels, Counter>::default();
         let refreshes = Family::<OutcomeLabels, Counter>::default();
         let lease_conflicts = Counter::default();
+        // 1 ms to about 65 s: a poll on time is a few ms late at most.
+        let poll_lateness = Histogram::new(exponential_buckets(0.001, 2.0, 17));
         let pending_device_flows = Gauge::default();
+        let live_streams = Gauge::default();
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
         registry.register("http_requests", "HTTP requests answered", requests.clone());
@@ -77,6 +92,16 @@ impl Default for Metrics {
             lease_conflicts.clone(),
         );
         registry.register(
+            "device_flow_poll_lateness_seconds",
+            "How long after its due time a device flow was polled",
+            poll_lateness.clone(),
+        );
+        registry.register(
+            "live_streams",
+            "Browsers waiting on a pushed status (open /live streams)",
+            live_streams.clone(),
+        );
+        registry.register(
             "device_flows_pending",
             "Device logins waiting for their user",
             pending_device_flows.clone(),
@@ -98,7 +123,9 @@ impl Default for Metrics {
             device_polls,
             refreshes,
             lease_conflicts,
+            poll_lateness,
             pending_device_flows,
+            live_streams,
             pool_connections,
             pool_idle,
         }
@@ -125,6 +152,17 @@ impl Metrics {
         self.device_polls
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
+    }
+
+    /// A device flow was polled `seconds` after it was due.
+    pub fn poll_late_by(&self, seconds: f64) {
+        self.poll_lateness.observe(seconds.max(0.0));
+    }
+
+    /// Counts an open `/live` stream for as long as the guard lives.
+    pub fn live_stream(&self) -> LiveStream {
+        self.live_streams.inc();
+        LiveStream(self.live_streams.clone())
     }
 
     pub fn refreshed(&self, outcome: &'static str) {

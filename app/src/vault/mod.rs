@@ -17,7 +17,7 @@
 pub mod credentials;
 pub mod leases;
 
-use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use aes_gcm::aead::{AeadCore, AeadInPlace, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -218,10 +218,7 @@ impl UserKey {
 
     pub fn open(&self, binding: Binding<'_>, sealed: &str) -> Result<SecretString, VaultError> {
         let aad = secret_aad(&self.user_id, binding);
-        let bytes = open_with(&self.cipher, &aad, sealed)?;
-        String::from_utf8(bytes.to_vec())
-            .map(SecretString::from)
-            .map_err(|_| VaultError::Malformed)
+        text(open_with(&self.cipher, &aad, sealed)?)
     }
 }
 
@@ -240,8 +237,14 @@ pub fn open_under(
     sealed: &str,
 ) -> Result<SecretString, VaultError> {
     let (cipher, aad) = passphrase_key(passphrase, purpose);
-    let bytes = open_with(&cipher, &aad, sealed)?;
-    String::from_utf8(bytes.to_vec())
+    text(open_with(&cipher, &aad, sealed)?)
+}
+
+/// An opened secret as text: an exact-size copy, which the secret keeps as
+/// it is (a larger buffer would be reallocated, leaving the plaintext
+/// behind unzeroed); `bytes` is zeroed when dropped.
+fn text(bytes: Zeroizing<Vec<u8>>) -> Result<SecretString, VaultError> {
+    std::str::from_utf8(&bytes)
         .map(SecretString::from)
         .map_err(|_| VaultError::Malformed)
 }
@@ -282,21 +285,24 @@ fn open(key: &Key<Aes256Gcm>, aad: &str, sealed: &str) -> Result<Zeroizing<Vec<u
     open_with(&Aes256Gcm::new(key), aad, sealed)
 }
 
+/// Nonce, then ciphertext and tag: the layout of every sealed value.
+const NONCE_BYTES: usize = 12;
+const TAG_BYTES: usize = 16;
+
 fn seal_with(cipher: &Aes256Gcm, aad: &str, plaintext: &[u8]) -> String {
-    // A fresh random 96-bit nonce for every encryption.
+    // A fresh random 96-bit nonce for every encryption, encrypted in place
+    // behind it: one buffer, no copies (bench/RESULTS.md).
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-    let ciphertext = cipher
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: plaintext,
-                aad: aad.as_bytes(),
-            },
-        )
+    let mut sealed = Zeroizing::new(Vec::with_capacity(
+        NONCE_BYTES + plaintext.len() + TAG_BYTES,
+    ));
+    sealed.extend_from_slice(&nonce);
+    sealed.extend_from_slice(plaintext);
+    let tag = cipher
+        .encrypt_in_place_detached(&nonce, aad.as_bytes(), &mut sealed[NONCE_BYTES..])
         .expect("AES-GCM encryption cannot fail for in-memory buffers");
-    let mut out = nonce.to_vec();
-    out.extend_from_slice(&ciphertext);
-    B64.encode(out)
+    sealed.extend_from_slice(&tag);
+    B64.encode(&sealed[..])
 }
 
 /// The plaintext comes back in a buffer that is zeroed when dropped.
@@ -305,21 +311,25 @@ fn open_with(
     aad: &str,
     sealed: &str,
 ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
-    let bytes = B64.decode(sealed).map_err(|_| VaultError::Malformed)?;
-    if bytes.len() < 12 + 16 {
+    let mut bytes = Zeroizing::new(B64.decode(sealed).map_err(|_| VaultError::Malformed)?);
+    if bytes.len() < NONCE_BYTES + TAG_BYTES {
         return Err(VaultError::Malformed);
     }
-    let (nonce, ciphertext) = bytes.split_at(12);
+    let (nonce, rest) = bytes.split_at_mut(NONCE_BYTES);
+    let (ciphertext, tag) = rest.split_at_mut(rest.len() - TAG_BYTES);
     cipher
-        .decrypt(
+        .decrypt_in_place_detached(
             Nonce::from_slice(nonce),
-            Payload {
-                msg: ciphertext,
-                aad: aad.as_bytes(),
-            },
+            aad.as_bytes(),
+            ciphertext,
+            aes_gcm::Tag::from_slice(tag),
         )
-        .map(Zeroizing::new)
-        .map_err(|_| VaultError::Decrypt)
+        .map_err(|_| VaultError::Decrypt)?;
+    // The plaintext moved to the front of the same buffer.
+    let length = bytes.len() - NONCE_BYTES - TAG_BYTES;
+    bytes.copy_within(NONCE_BYTES..NONCE_BYTES + length, 0);
+    bytes.truncate(length);
+    Ok(bytes)
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

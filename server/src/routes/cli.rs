@@ -142,15 +142,7 @@ pub async fn confirm(
 ) -> Response {
     let yes = form.is_ok_and(|axum::Form(f)| f.decision == "confirm");
     match cli_logins::decide(&app, &session, yes).await {
-        Ok(Decided::SignedIn(user)) => page(
-            StatusCode::OK,
-            "You can close this tab",
-            &format!(
-                "Signed in as {}. Your terminal will continue on its own.",
-                who(&user)
-            ),
-            Some("Nothing else to do here: go back to your terminal."),
-        ),
+        Ok(Decided::SignedIn(user)) => signed_in_page(&user),
         Ok(Decided::Refused) => page(
             StatusCode::OK,
             "Cancelled",
@@ -278,6 +270,34 @@ pub(super) fn page(status: StatusCode, title: &str, text: &str, next: Option<&st
         .unwrap_or_default();
     let body = format!("<p class=\"tagline\">{}</p>\n{next}", escape(text));
     layout(status, mark, title, &body)
+}
+
+/// `GET /cli/terminal.js`: the few lines that tell the signed-in page when
+/// its terminal has collected the session.
+pub async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("terminal.js"),
+    )
+        .into_response()
+}
+
+/// "You can close this tab"; with JavaScript, the page also says when the
+/// terminal has collected its session (`/live/cli`, public/terminal.js).
+fn signed_in_page(user: &app::identity::users::User) -> Response {
+    let body = format!(
+        r#"<p class="tagline">{signed_in}</p>
+<p class="muted" data-terminal-status="/live/cli" role="status">Nothing else to do here: go back to your terminal.</p>
+<script src="/cli/terminal.js" defer></script>"#,
+        signed_in = escape(&format!(
+            "Signed in as {}. Your terminal will continue on its own.",
+            who(user)
+        )),
+    );
+    layout(StatusCode::OK, "✅", "You can close this tab", &body)
 }
 
 /// The page around `body` (already HTML).

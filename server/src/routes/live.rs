@@ -3,23 +3,25 @@
 //! (its data: the new state) as soon as the server learns of it, from
 //! whichever instance learnt it (`platform::events`); then the stream ends
 //! and the page reloads to show the new state. Only the owner's flows and
-//! imports are found.
+//! imports are found. `GET /live/cli` tells the "You can close this tab"
+//! page that its terminal has collected the session.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
 
+use app::cli_broker::logins as cli_logins;
 use app::connect::device::flows as device_flows;
 use app::connect::device::DeviceFlowState;
 use app::connect::import::store as imports;
 use app::connect::import::ImportState;
-use app::platform::events::Topic;
+use app::platform::events::{Subscription, Topic};
+use app::platform::metrics::Metrics;
 use app::platform::AppState;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use tokio::sync::broadcast;
 use tower_sessions::Session;
 
 /// Once the code's lifetime is over, the state is read again this often
@@ -46,8 +48,8 @@ pub async fn device(
     let Some(user_id) = signed_in(&app, &session).await else {
         return refused(StatusCode::UNAUTHORIZED, "Sign in first.");
     };
-    let changes = app.events.subscribe();
-    let topic = Topic::DeviceFlow(id.clone());
+    let changes = app.events.subscribe(Topic::DeviceFlow(id.clone()));
+    let metrics = app.metrics.clone();
     let read = move || {
         let (app, user_id, id) = (app.clone(), user_id.clone(), id.clone());
         async move {
@@ -61,7 +63,7 @@ pub async fn device(
             })
         }
     };
-    watch(changes, topic, read).await
+    watch(&metrics, changes, read).await
 }
 
 pub async fn import(
@@ -72,8 +74,8 @@ pub async fn import(
     let Some(user_id) = signed_in(&app, &session).await else {
         return refused(StatusCode::UNAUTHORIZED, "Sign in first.");
     };
-    let changes = app.events.subscribe();
-    let topic = Topic::Import(id.clone());
+    let changes = app.events.subscribe(Topic::Import(id.clone()));
+    let metrics = app.metrics.clone();
     let read = move || {
         let (app, user_id, id) = (app.clone(), user_id.clone(), id.clone());
         async move {
@@ -87,7 +89,34 @@ pub async fn import(
             })
         }
     };
-    watch(changes, topic, read).await
+    watch(&metrics, changes, read).await
+}
+
+/// The "You can close this tab" page, until its terminal has collected the
+/// session; only the browser that confirmed the login knows which one.
+pub async fn cli_login(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    session: Session,
+) -> Response {
+    let Ok(Some(key)) = app::identity::session::cli_handover(&session).await else {
+        return refused(StatusCode::NOT_FOUND, "No terminal login waits here.");
+    };
+    let changes = app.events.subscribe(Topic::CliLogin(key.clone()));
+    let metrics = app.metrics.clone();
+    let read = move || {
+        let (app, key) = (app.clone(), key.clone());
+        async move {
+            let login = cli_logins::handed_over(&app.db, &key, &app.clock).await;
+            login.map(|found| {
+                found.map(|(collected, expires_in)| State {
+                    name: if collected { "signed_in" } else { "expired" }.to_owned(),
+                    waiting: !collected && expires_in > 0,
+                    expires_in,
+                })
+            })
+        }
+    };
+    watch(&metrics, changes, read).await
 }
 
 /// A waited-on flow or import as the stream sees it.
@@ -102,7 +131,7 @@ struct State {
 /// Reads the state, then answers with a stream that sends `changed` (with
 /// the new state's name) once it is no longer waiting; at once if it
 /// already ended (before this request, or between the page and it).
-async fn watch<R, F>(changes: broadcast::Receiver<Topic>, topic: Topic, read: R) -> Response
+async fn watch<R, F>(metrics: &Metrics, changes: Subscription, read: R) -> Response
 where
     R: Fn() -> F + Send + 'static,
     F: Future<Output = Result<Option<State>, app::platform::Error>> + Send + 'static,
@@ -124,7 +153,11 @@ where
             );
         }
     };
-    let changed = until_changed(changes, topic, read, next_check(expires_in));
+    let counted = metrics.live_stream();
+    let changed = async move {
+        let _counted = counted;
+        until_changed(changes, read, next_check(expires_in)).await
+    };
     // Comments every few seconds keep proxies from closing an idle stream.
     Sse::new(futures::stream::once(changed))
         .keep_alive(KeepAlive::default())
@@ -132,8 +165,7 @@ where
 }
 
 async fn until_changed<R, F>(
-    mut changes: broadcast::Receiver<Topic>,
-    topic: Topic,
+    mut changes: Subscription,
     read: R,
     mut check_in: Duration,
 ) -> Result<Event, Infallible>
@@ -153,21 +185,9 @@ where
             check_in = next_check(state.expires_in);
         }
         // Then wait for news of it, or for its expiry.
-        let deadline = tokio::time::sleep(check_in);
-        tokio::pin!(deadline);
-        loop {
-            tokio::select! {
-                heard = changes.recv() => match heard {
-                    Ok(heard) if heard.concerns(&topic) => break,
-                    Ok(_) => continue,
-                    // Fell behind: it may have been among the missed ones.
-                    Err(broadcast::error::RecvError::Lagged(_)) => break,
-                    Err(broadcast::error::RecvError::Closed) => {
-                        return Ok(Event::default().event("changed").data("restart"))
-                    }
-                },
-                _ = &mut deadline => break,
-            }
+        tokio::select! {
+            _ = changes.changed() => {}
+            _ = tokio::time::sleep(check_in) => {}
         }
     }
 }

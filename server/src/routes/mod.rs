@@ -24,6 +24,7 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/livez", get(health::livez))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
@@ -36,9 +37,11 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/teams.json", get(teams::export))
         .route("/live/device/{id}", get(live::device))
         .route("/live/import/{id}", get(live::import))
+        .route("/live/cli", get(live::cli_login))
         .route("/cli/providers", get(cli::providers))
         .route("/cli/poll", post(cli::poll))
         .route("/cli/confirm", post(cli::confirm))
+        .route("/cli/terminal.js", get(cli::script))
         .route("/.well-known/jwks.json", get(cli::jwks))
         .route("/api/me", get(cli_api::me))
         .route("/api/logout", post(cli_api::logout))

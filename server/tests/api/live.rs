@@ -1,11 +1,13 @@
 //! Pushed status: a page waiting on a device login or an import holds
 //! `GET /live/…` (server-sent events) open and hears `changed` the moment
-//! the server learns of it, over real HTTP.
+//! the server learns of it, over real HTTP; and the "You can close this
+//! tab" page hears its terminal collect the session.
 
 use std::time::{Duration, Instant};
 
 use reqwest::Response;
 
+use crate::cli_login::{browser_signs_in, Terminal};
 use crate::connect_device::{call, decide, s, start, FAST};
 use crate::connect_import::{claude_file, send};
 use crate::helpers::{browser, spawn_app, spawn_app_driven, TestApp};
@@ -131,4 +133,48 @@ async fn only_the_owner_may_listen_and_nobody_signed_out() {
     ] {
         assert_eq!(app.get(&path).await.status(), 404, "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_close_this_tab_page_hears_its_terminal_collect_the_session() {
+    let mut app = spawn_app().await;
+    let terminal = Terminal::new();
+    let (status, page) = browser_signs_in(&app, &terminal, "ada", "authorize").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("You can close this tab"), "{page}");
+    assert!(
+        page.contains(r#"data-terminal-status="/live/cli""#),
+        "{page}"
+    );
+    let script = app.get("/cli/terminal.js").await;
+    assert_eq!(script.status(), 200);
+    assert!(script.text().await.unwrap().contains("EventSource"));
+
+    let mut stream = listen(&app, "/live/cli").await;
+    let early = tokio::time::timeout(Duration::from_millis(300), stream.chunk()).await;
+    assert!(
+        early.map_or(true, |c| !String::from_utf8_lossy(
+            &c.unwrap().unwrap_or_default()
+        )
+        .contains("changed")),
+        "pushed before the terminal collected its session"
+    );
+    let (status, body) = terminal.poll(&app, &terminal.verifier).await;
+    assert_eq!(status, 200, "{body}");
+    let collected = Instant::now();
+    assert_eq!(changed(&mut stream).await, "signed_in");
+    println!(
+        "terminal signed in: pushed to the browser {:.1} ms after the terminal collected its session",
+        collected.elapsed().as_secs_f64() * 1e3
+    );
+    // Once collected, a page loaded again is told at once.
+    assert_eq!(
+        changed(&mut listen(&app, "/live/cli").await).await,
+        "signed_in"
+    );
+
+    // Only the browser that confirmed knows which login it waits on.
+    app.client = browser();
+    app.sign_in("ada").await;
+    assert_eq!(app.get("/live/cli").await.status(), 404);
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use secrecy::SecretString;
 
 use crate::audit::log as audit;
@@ -235,41 +236,65 @@ pub async fn cancel(app: &AppState, user_id: &str, id: &str) -> Result<bool, Err
     Ok(done == 1)
 }
 
-/// One pass of the worker: polls every due flow once. Returns how many it polled.
-pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
-    let due: Vec<String> = db::fetch_all!(
+/// Polls a worker keeps in flight at once: their waits on the providers
+/// overlap, so one instance keeps ten thousand flows at a 5 s interval
+/// (2,000 polls a second) on time, and one slow provider holds up only
+/// the polls waiting on it (bench/RESULTS.md).
+pub const POLLS_AT_ONCE: usize = 64;
+
+/// A due flow this instance holds the lease of.
+pub struct Claimed {
+    id: String,
+    due_at_ms: i64,
+}
+
+/// Takes the lease of up to `limit` due flows, the most overdue first.
+pub async fn claim_due(app: &AppState, limit: usize) -> Result<Vec<Claimed>, Error> {
+    // One statement: of several instances, exactly one wins each flow's
+    // lease, and only while the flow is still due (another may have just
+    // polled it; PostgreSQL re-checks the conditions of a row another
+    // transaction changed before it updates it).
+    let now = app.clock.now_ms();
+    let claimed: Vec<(String, i64)> = db::fetch_all!(
         app.db,
-        sqlx::query_scalar(
-            "SELECT id FROM device_flows WHERE status = $1 AND next_poll_at_ms <= $2
-           AND (lease_until_ms IS NULL OR lease_until_ms < $2) ORDER BY next_poll_at_ms LIMIT 50",
+        sqlx::query_as(
+            "UPDATE device_flows SET lease_until_ms = $1
+             WHERE id IN (SELECT id FROM device_flows WHERE status = $2 AND next_poll_at_ms <= $3
+                            AND (lease_until_ms IS NULL OR lease_until_ms < $3)
+                          ORDER BY next_poll_at_ms LIMIT $4)
+               AND status = $2 AND next_poll_at_ms <= $3
+               AND (lease_until_ms IS NULL OR lease_until_ms < $3)
+             RETURNING id, next_poll_at_ms",
         )
+        .bind(now + LEASE_MS)
         .bind(DeviceFlowState::Pending)
-        .bind(app.clock.now_ms())
+        .bind(now)
+        .bind(limit as i64)
     )?;
-    let mut polled = 0;
-    for id in due {
-        // Claim it: of several instances, exactly one wins the lease, and
-        // only while the flow is still due (another may have just polled it).
-        let now = app.clock.now_ms();
-        let claimed = db::execute!(
-            app.db,
-            sqlx::query(
-                "UPDATE device_flows SET lease_until_ms = $1 WHERE id = $2 AND status = $3
-               AND next_poll_at_ms <= $4 AND (lease_until_ms IS NULL OR lease_until_ms < $4)",
-            )
-            .bind(now + LEASE_MS)
-            .bind(&id)
-            .bind(DeviceFlowState::Pending)
-            .bind(now)
-        )?;
-        if claimed == 1 {
-            // One flow failing (its provider, a write) does not hold up the others.
-            if let Err(e) = poll_flow(app, &id).await {
-                tracing::warn!(flow = %id, error = %e, "polling a device flow failed");
-            }
-            polled += 1;
-        }
+    Ok(claimed
+        .into_iter()
+        .map(|(id, due_at_ms)| Claimed { id, due_at_ms })
+        .collect())
+}
+
+/// Polls a claimed flow once at its provider and records the answer.
+pub async fn poll_claimed(app: &AppState, flow: Claimed) {
+    app.metrics
+        .poll_late_by((app.clock.now_ms() - flow.due_at_ms) as f64 / 1000.0);
+    // One flow failing (its provider, a write) does not hold up the others.
+    if let Err(e) = poll_flow(app, &flow.id).await {
+        tracing::warn!(flow = %flow.id, error = %e, "polling a device flow failed");
     }
+}
+
+/// Polls every flow that is due once, `POLLS_AT_ONCE` at a time, and
+/// returns how many (a test that drives the worker by hand calls this).
+pub async fn poll_due(app: &AppState) -> Result<usize, Error> {
+    let claimed = claim_due(app, 10 * POLLS_AT_ONCE).await?;
+    let polled = claimed.len();
+    futures::stream::iter(claimed)
+        .for_each_concurrent(POLLS_AT_ONCE, |flow| poll_claimed(app, flow))
+        .await;
     Ok(polled)
 }
 
