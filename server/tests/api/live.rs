@@ -43,6 +43,15 @@ pub(crate) async fn changed(stream: &mut Response) -> String {
     }
 }
 
+/// Within 300 ms of reading, the stream says nothing of a change (comments may come).
+async fn nothing_pushed_yet(stream: &mut Response, why: &str) {
+    let early = tokio::time::timeout(Duration::from_millis(300), stream.chunk()).await;
+    let said = early.map_or(String::new(), |c| {
+        String::from_utf8_lossy(&c.unwrap().unwrap_or_default()).into_owned()
+    });
+    assert!(!said.contains("changed"), "{why}");
+}
+
 #[tokio::test]
 async fn a_waiting_page_hears_its_device_login_connect_as_the_server_learns_it() {
     // No background worker: the test runs the poll that learns of the approval.
@@ -54,14 +63,7 @@ async fn a_waiting_page_hears_its_device_login_connect_as_the_server_learns_it()
 
     decide(&app, &s(&flow, "user_code"), "claude-user", "authorize").await;
     // Nothing is pushed before the server knows.
-    let early = tokio::time::timeout(Duration::from_millis(300), stream.chunk()).await;
-    assert!(
-        early.map_or(true, |c| !String::from_utf8_lossy(
-            &c.unwrap().unwrap_or_default()
-        )
-        .contains("changed")),
-        "pushed before the server learnt it"
-    );
+    nothing_pushed_yet(&mut stream, "pushed before the server learnt it").await;
     app.running.clock().advance(Duration::from_secs(2));
     app.running.run_workers_once().await;
     let learnt = Instant::now();
@@ -151,14 +153,11 @@ async fn the_close_this_tab_page_hears_its_terminal_collect_the_session() {
     assert!(script.text().await.unwrap().contains("EventSource"));
 
     let mut stream = listen(&app, "/live/cli").await;
-    let early = tokio::time::timeout(Duration::from_millis(300), stream.chunk()).await;
-    assert!(
-        early.map_or(true, |c| !String::from_utf8_lossy(
-            &c.unwrap().unwrap_or_default()
-        )
-        .contains("changed")),
-        "pushed before the terminal collected its session"
-    );
+    nothing_pushed_yet(
+        &mut stream,
+        "pushed before the terminal collected its session",
+    )
+    .await;
     let (status, body) = terminal.poll(&app, &terminal.verifier).await;
     assert_eq!(status, 200, "{body}");
     let collected = Instant::now();
