@@ -75,8 +75,24 @@ pub async fn access_token(
     provider: ProviderId,
     source: &Source,
 ) -> Result<SecretString, FreshError> {
-    if let Stored::Fresh(token) = stored(app, user_id, provider).await? {
-        return Ok(token);
+    Ok(fresh(app, user_id, provider, source).await?.token)
+}
+
+/// A fresh access token, with what its row says about it.
+struct Opened {
+    token: SecretString,
+    expires_at: Option<i64>,
+    env_var: Option<String>,
+}
+
+async fn fresh(
+    app: &AppState,
+    user_id: &str,
+    provider: ProviderId,
+    source: &Source,
+) -> Result<Opened, FreshError> {
+    if let Stored::Fresh(opened) = stored(app, user_id, provider).await? {
+        return Ok(opened);
     }
     let lock = app.refresher.lock_for(user_id, provider);
     let _held = lock.lock().await;
@@ -90,8 +106,8 @@ pub async fn access_token(
             app.metrics.lease_conflict();
             waited = true;
         }
-        if let Stored::Fresh(token) = stored(app, user_id, provider).await? {
-            return Ok(token);
+        if let Stored::Fresh(opened) = stored(app, user_id, provider).await? {
+            return Ok(opened);
         }
         if Instant::now() >= deadline {
             return Err(FreshError::Unavailable);
@@ -106,7 +122,7 @@ pub async fn access_token(
 /// What is stored for a credential right now.
 enum Stored {
     /// Not due for a refresh: its access token, opened.
-    Fresh(SecretString),
+    Fresh(Opened),
     Due(credentials::Sealed),
 }
 
@@ -117,9 +133,7 @@ async fn stored(app: &AppState, user_id: &str, provider: ProviderId) -> Result<S
     if due(sealed.expires_at, sealed.refreshable, &app.clock) {
         return Ok(Stored::Due(sealed));
     }
-    Ok(Stored::Fresh(
-        open_access(app, user_id, provider, &sealed).await?,
-    ))
+    Ok(Stored::Fresh(open_access(app, user_id, provider, &sealed)?))
 }
 
 /// The refresh itself, by the holder of the credential's lease.
@@ -128,22 +142,14 @@ async fn refresh_leased(
     user_id: &str,
     provider: ProviderId,
     source: &Source,
-) -> Result<SecretString, FreshError> {
+) -> Result<Opened, FreshError> {
     // Someone may have refreshed while this caller waited for the lock.
     let sealed = match stored(app, user_id, provider).await? {
-        Stored::Fresh(token) => return Ok(token),
+        Stored::Fresh(opened) => return Ok(opened),
         Stored::Due(sealed) => sealed,
     };
     let used = sealed.refresh_token.clone().expect("due() requires one");
-    let refresh_token = credentials::open(
-        &app.db,
-        &app.vault,
-        user_id,
-        provider,
-        &sealed,
-        Field::Refresh,
-    )
-    .await?;
+    let refresh_token = credentials::open(&app.vault, user_id, provider, &sealed, Field::Refresh)?;
     let Some(endpoints) = app.providers.endpoints(provider) else {
         return Err(FreshError::Unavailable);
     };
@@ -187,20 +193,24 @@ async fn refresh_leased(
                     &app.clock,
                 )
                 .await;
-                Ok(tokens.access_token)
+                Ok(Opened {
+                    expires_at: tokens.expires_at,
+                    token: tokens.access_token,
+                    env_var: sealed.env_var,
+                })
             } else {
                 // Another instance refreshed first; use what it stored.
                 let sealed = credentials::sealed(&app.db, user_id, provider)
                     .await?
                     .ok_or(FreshError::NotConnected)?;
-                open_access(app, user_id, provider, &sealed).await
+                open_access(app, user_id, provider, &sealed)
             }
         }
         Err(ExchangeError::Rejected(code)) => {
             // A rotation by another instance looks like a rejection: check first.
             let now_stored = credentials::sealed(&app.db, user_id, provider).await?;
             if let Some(s) = now_stored.filter(|s| s.refresh_token.as_deref() != Some(&used)) {
-                return open_access(app, user_id, provider, &s).await;
+                return open_access(app, user_id, provider, &s);
             }
             credentials::mark_needs_reconnect(&app.db, user_id, provider, &app.clock).await?;
             audit::note(
@@ -229,9 +239,7 @@ async fn refresh_leased(
             tracing::warn!(provider = %provider, %reason, "refresh failed; keeping the stored credential");
             // Still valid for a few minutes? Then it is still the right answer.
             match sealed.expires_at {
-                Some(at) if at > app.clock.now() => {
-                    open_access(app, user_id, provider, &sealed).await
-                }
+                Some(at) if at > app.clock.now() => open_access(app, user_id, provider, &sealed),
                 _ => Err(FreshError::Unavailable),
             }
         }
@@ -253,11 +261,10 @@ pub async fn hand_out(
     info: &'static ProviderInfo,
     source: &Source,
 ) -> Result<HandOut, FreshError> {
-    let token = access_token(app, user_id, info.id, source).await?;
-    let row = credentials::find(&app.db, user_id, info.id)
-        .await?
-        .ok_or(FreshError::NotConnected)?;
-    let env_var = row.env_var.unwrap_or_else(|| info.oauth_env_var.to_owned());
+    let opened = fresh(app, user_id, info.id, source).await?;
+    let env_var = opened
+        .env_var
+        .unwrap_or_else(|| info.oauth_env_var.to_owned());
     audit::note(
         &app.db,
         user_id,
@@ -270,8 +277,8 @@ pub async fn hand_out(
     .await;
     Ok(HandOut {
         env_var,
-        token,
-        expires_at: row.expires_at,
+        token: opened.token,
+        expires_at: opened.expires_at,
     })
 }
 
@@ -291,19 +298,15 @@ fn due(expires_at: Option<i64>, refreshable: bool, clock: &Clock) -> bool {
     refreshable && expires_at.is_some_and(|at| at - clock.now() < REFRESH_WINDOW_SECS)
 }
 
-async fn open_access(
+fn open_access(
     app: &AppState,
     user_id: &str,
     provider: ProviderId,
     sealed: &credentials::Sealed,
-) -> Result<SecretString, FreshError> {
-    Ok(credentials::open(
-        &app.db,
-        &app.vault,
-        user_id,
-        provider,
-        sealed,
-        Field::Access,
-    )
-    .await?)
+) -> Result<Opened, FreshError> {
+    Ok(Opened {
+        token: credentials::open(&app.vault, user_id, provider, sealed, Field::Access)?,
+        expires_at: sealed.expires_at,
+        env_var: sealed.env_var.clone(),
+    })
 }

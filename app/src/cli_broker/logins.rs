@@ -424,40 +424,29 @@ pub enum Poll {
 
 pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, Error> {
     let key = sha256_hex(state);
-    let row: Option<PolledLogin> = db::fetch_optional!(
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    // The usual poll is on time, with the right verifier, for a login not
+    // handed out yet: one statement counts it and reads the login (every
+    // statement is a hop to the database, bench/RESULTS.md). The
+    // conditional update makes two concurrent polls count as two. Comparing
+    // the challenge in SQL leaks nothing: it was in the start URL.
+    let now_ms = app.clock.now_ms();
+    let counted: Option<PolledLogin> = db::fetch_optional!(
         app.db,
         sqlx::query_as(
-            "SELECT code_challenge, status, failure, user_id, delivered_at, expires_at
-             FROM cli_logins WHERE state_hash = $1",
-        )
-        .bind(&key)
-    )?;
-    let Some(login) = row else {
-        return Ok(Poll::Pending);
-    };
-    let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    if !bool::from(expected.as_bytes().ct_eq(login.code_challenge.as_bytes())) {
-        return Ok(Poll::WrongVerifier);
-    }
-    if login.delivered_at.is_some() {
-        return Ok(Poll::Used);
-    }
-    // On time only if the previous poll was at least an interval ago; the
-    // conditional update makes two concurrent polls count as two.
-    let now_ms = app.clock.now_ms();
-    let on_time = db::execute!(
-        app.db,
-        sqlx::query(
             "UPDATE cli_logins SET last_poll_ms = $1
-         WHERE state_hash = $2 AND (last_poll_ms IS NULL OR last_poll_ms <= $3)",
+             WHERE state_hash = $2 AND code_challenge = $3 AND delivered_at IS NULL
+               AND (last_poll_ms IS NULL OR last_poll_ms <= $4)
+             RETURNING status, failure, user_id, expires_at",
         )
         .bind(now_ms)
         .bind(&key)
+        .bind(&challenge)
         .bind(now_ms - (INTERVAL_SECS * 1000 - POLL_TOLERANCE_MS))
-    )? == 1;
-    if !on_time {
-        return Ok(Poll::SlowDown);
-    }
+    )?;
+    let Some(login) = counted else {
+        return not_counted(app, &key, &challenge).await;
+    };
     if login.expires_at <= app.clock.now() {
         return Ok(Poll::Expired);
     }
@@ -470,14 +459,31 @@ pub async fn poll(app: &AppState, state: &str, verifier: &str) -> Result<Poll, E
     }
 }
 
-/// What `poll` reads of a login.
+/// Why a poll was not counted, in the order a terminal needs to hear it.
+async fn not_counted(app: &AppState, key: &str, challenge: &str) -> Result<Poll, Error> {
+    let row: Option<(String, Option<i64>)> = db::fetch_optional!(
+        app.db,
+        sqlx::query_as("SELECT code_challenge, delivered_at FROM cli_logins WHERE state_hash = $1")
+            .bind(key)
+    )?;
+    Ok(match row {
+        // Not even started in the browser yet.
+        None => Poll::Pending,
+        Some((expected, _)) if !bool::from(expected.as_bytes().ct_eq(challenge.as_bytes())) => {
+            Poll::WrongVerifier
+        }
+        Some((_, Some(_))) => Poll::Used,
+        // Polled within the interval (or a concurrent poll counted first).
+        Some(_) => Poll::SlowDown,
+    })
+}
+
+/// What a counted poll reads of its login.
 #[derive(sqlx::FromRow)]
 struct PolledLogin {
-    code_challenge: String,
     status: CliLoginStatus,
     failure: Option<LoginFailure>,
     user_id: Option<String>,
-    delivered_at: Option<i64>,
     expires_at: i64,
 }
 

@@ -220,8 +220,7 @@ pub async fn disconnect(
             } else {
                 Field::Access
             };
-            let token =
-                credentials::open(&app.db, &app.vault, user_id, info.id, &sealed, field).await?;
+            let token = credentials::open(&app.vault, user_id, info.id, &sealed, field)?;
             detail = match oauth::revoke(&app.http, endpoints, &token, is_refresh).await {
                 Ok(true) => "revoked at the provider and deleted from the vault".to_owned(),
                 Ok(false) => {

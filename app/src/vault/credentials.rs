@@ -8,7 +8,7 @@ use crate::identity::users;
 use crate::platform::{db, Clock, Db, Error};
 use crate::providers::userinfo::Subject;
 use crate::providers::ProviderId;
-use crate::vault::{Binding, UserKey, Vault};
+use crate::vault::{Binding, UserKey, Vault, WrappedKey};
 
 /// Tokens as a provider issued them.
 #[derive(Debug)]
@@ -175,7 +175,8 @@ pub async fn store_refreshed(
     Ok(updated == 1)
 }
 
-/// The sealed tokens of a credential, for the refresher.
+/// The sealed tokens of a credential, read with its owner's wrapped data
+/// key: one query is all a use of the credential reads.
 pub struct Sealed {
     pub access_token: String,
     pub refresh_token: Option<String>,
@@ -185,6 +186,9 @@ pub struct Sealed {
     /// Whether Relay may refresh it: only tokens Relay's own client was
     /// issued (an imported refresh token belongs to another client).
     pub refreshable: bool,
+    /// Where an agent CLI expects it (`None`: the provider's default).
+    pub env_var: Option<String>,
+    key: WrappedKey,
 }
 
 #[derive(sqlx::FromRow)]
@@ -194,11 +198,18 @@ struct SealedRow {
     seal_id: Option<String>,
     expires_at: Option<i64>,
     method: CredentialMethod,
+    env_var: Option<String>,
+    master_key_id: String,
+    wrapped: String,
 }
 
 pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Option<Sealed>, Error> {
-    let row: Option<SealedRow> = db::fetch_optional!(db, sqlx::query_as(
-        "SELECT access_token, refresh_token, seal_id, expires_at, method FROM credentials WHERE user_id = $1 AND provider = $2",
+    let row: Option<SealedRow> =
+        db::fetch_optional!(db, sqlx::query_as(
+        "SELECT c.access_token, c.refresh_token, c.seal_id, c.expires_at, c.method, c.env_var,
+           k.master_key_id, k.wrapped
+         FROM credentials c JOIN user_keys k ON k.user_id = c.user_id
+         WHERE c.user_id = $1 AND c.provider = $2",
     )
     .bind(user_id)
     .bind(provider))?;
@@ -208,6 +219,11 @@ pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Opti
         refresh_token: row.refresh_token,
         seal_id: row.seal_id,
         expires_at: row.expires_at,
+        env_var: row.env_var,
+        key: WrappedKey {
+            master_key_id: row.master_key_id,
+            wrapped: row.wrapped,
+        },
     }))
 }
 
@@ -219,15 +235,14 @@ pub enum Field {
 }
 
 /// Opens one sealed field of a user's credential (`sealed` as `sealed()` read it).
-pub async fn open(
-    db: &Db,
+pub fn open(
     vault: &Vault,
     user_id: &str,
     provider: ProviderId,
     sealed: &Sealed,
     field: Field,
 ) -> Result<SecretString, Error> {
-    let key = users::data_key(db, vault, user_id).await?;
+    let key = vault.unwrap_user_key(user_id, &sealed.key)?;
     let (name, ciphertext) = match field {
         Field::Access => ("access_token", sealed.access_token.as_str()),
         Field::Refresh => (
@@ -256,9 +271,7 @@ pub async fn access_token(
 ) -> Result<Option<SecretString>, Error> {
     match sealed(db, user_id, provider).await? {
         None => Ok(None),
-        Some(s) => Ok(Some(
-            open(db, vault, user_id, provider, &s, Field::Access).await?,
-        )),
+        Some(s) => Ok(Some(open(vault, user_id, provider, &s, Field::Access)?)),
     }
 }
 
