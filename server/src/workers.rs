@@ -12,6 +12,9 @@ use tokio::task::JoinSet;
 
 /// The longest the device-flow worker sleeps: new flows wake it earlier.
 const IDLE: Duration = Duration::from_secs(5);
+/// The fewest free places the worker claims due flows for while polls
+/// are in flight.
+const CLAIM_AT_LEAST: usize = device_flows::POLLS_AT_ONCE / 4;
 
 /// Keeps up to `POLLS_AT_ONCE` polls in flight: claims due flows whenever
 /// there is room, and sleeps until a poll ends, the next flow is due, a new
@@ -22,7 +25,9 @@ pub async fn device_flows(app: AppState, mut stopped: watch::Receiver<bool>) {
     loop {
         let room = device_flows::POLLS_AT_ONCE - polling.len();
         let mut wait = IDLE;
-        if room > 0 {
+        // Claims come in batches (each claim is a write): under load a
+        // claim for every poll that ended doubled the worker's statements.
+        if room >= CLAIM_AT_LEAST || polling.is_empty() {
             match device_flows::claim_due(&app, room).await {
                 Ok(claimed) => {
                     let all_due_taken = claimed.len() < room;

@@ -7,7 +7,6 @@
 //! page that its terminal has collected the session.
 
 use std::convert::Infallible;
-use std::future::Future;
 use std::time::Duration;
 
 use app::cli_broker::logins as cli_logins;
@@ -16,7 +15,6 @@ use app::connect::device::DeviceFlowState;
 use app::connect::import::store as imports;
 use app::connect::import::ImportState;
 use app::platform::events::{Subscription, Topic};
-use app::platform::metrics::Metrics;
 use app::platform::AppState;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -45,25 +43,10 @@ pub async fn device(
     session: Session,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(user_id) = signed_in(&app, &session).await else {
-        return refused(StatusCode::UNAUTHORIZED, "Sign in first.");
-    };
-    let changes = app.events.subscribe(Topic::DeviceFlow(id.clone()));
-    let metrics = app.metrics.clone();
-    let read = move || {
-        let (app, user_id, id) = (app.clone(), user_id.clone(), id.clone());
-        async move {
-            let flow = device_flows::find(&app.db, &user_id, &id, &app.clock).await;
-            flow.map(|found| {
-                found.map(|f| State {
-                    name: f.state.as_str().to_owned(),
-                    waiting: f.state == DeviceFlowState::Pending,
-                    expires_in: f.expires_in,
-                })
-            })
-        }
-    };
-    watch(&metrics, changes, read).await
+    match signed_in(&app, &session).await {
+        Some(user_id) => watch(app, Waited::DeviceFlow { user_id, id }).await,
+        None => refused(StatusCode::UNAUTHORIZED, "Sign in first."),
+    }
 }
 
 pub async fn import(
@@ -71,25 +54,10 @@ pub async fn import(
     session: Session,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(user_id) = signed_in(&app, &session).await else {
-        return refused(StatusCode::UNAUTHORIZED, "Sign in first.");
-    };
-    let changes = app.events.subscribe(Topic::Import(id.clone()));
-    let metrics = app.metrics.clone();
-    let read = move || {
-        let (app, user_id, id) = (app.clone(), user_id.clone(), id.clone());
-        async move {
-            let import = imports::status(&app.db, &user_id, &id, &app.clock).await;
-            import.map(|found| {
-                found.map(|i| State {
-                    name: format!("{:?}", i.state).to_lowercase(),
-                    waiting: i.state == ImportState::Waiting,
-                    expires_in: i.expires_in,
-                })
-            })
-        }
-    };
-    watch(&metrics, changes, read).await
+    match signed_in(&app, &session).await {
+        Some(user_id) => watch(app, Waited::Import { user_id, id }).await,
+        None => refused(StatusCode::UNAUTHORIZED, "Sign in first."),
+    }
 }
 
 /// The "You can close this tab" page, until its terminal has collected the
@@ -98,46 +66,83 @@ pub async fn cli_login(
     axum::extract::State(app): axum::extract::State<AppState>,
     session: Session,
 ) -> Response {
-    let Ok(Some(key)) = app::identity::session::cli_handover(&session).await else {
-        return refused(StatusCode::NOT_FOUND, "No terminal login waits here.");
-    };
-    let changes = app.events.subscribe(Topic::CliLogin(key.clone()));
-    let metrics = app.metrics.clone();
-    let read = move || {
-        let (app, key) = (app.clone(), key.clone());
-        async move {
-            let login = cli_logins::handed_over(&app.db, &key, &app.clock).await;
-            login.map(|found| {
-                found.map(|(collected, expires_in)| State {
-                    name: if collected { "signed_in" } else { "expired" }.to_owned(),
-                    waiting: !collected && expires_in > 0,
-                    expires_in,
-                })
-            })
-        }
-    };
-    watch(&metrics, changes, read).await
+    match app::identity::session::cli_handover(&session).await {
+        Ok(Some(key)) => watch(app, Waited::CliLogin { key }).await,
+        _ => refused(StatusCode::NOT_FOUND, "No terminal login waits here."),
+    }
 }
 
-/// A waited-on flow or import as the stream sees it.
+/// What a waiting page waits on, and whose it is.
+enum Waited {
+    DeviceFlow {
+        user_id: String,
+        id: String,
+    },
+    Import {
+        user_id: String,
+        id: String,
+    },
+    /// A terminal login, by the hash of its state.
+    CliLogin {
+        key: String,
+    },
+}
+
+/// A waited-on flow, import or login as the stream sees it.
 struct State {
     name: String,
-    /// Still waiting (for the user at the provider, or for the file).
+    /// Still waiting (for the user at the provider, for the file, for the terminal).
     waiting: bool,
     /// Seconds its code has left.
     expires_in: i64,
 }
 
+impl Waited {
+    fn topic(&self) -> Topic {
+        match self {
+            Waited::DeviceFlow { id, .. } => Topic::DeviceFlow(id.clone()),
+            Waited::Import { id, .. } => Topic::Import(id.clone()),
+            Waited::CliLogin { key } => Topic::CliLogin(key.clone()),
+        }
+    }
+
+    /// Its state now; `None` when it is not (or no longer) known.
+    async fn read(&self, app: &AppState) -> Result<Option<State>, app::platform::Error> {
+        Ok(match self {
+            Waited::DeviceFlow { user_id, id } => {
+                device_flows::find(&app.db, user_id, id, &app.clock)
+                    .await?
+                    .map(|f| State {
+                        name: f.state.as_str().to_owned(),
+                        waiting: f.state == DeviceFlowState::Pending,
+                        expires_in: f.expires_in,
+                    })
+            }
+            Waited::Import { user_id, id } => imports::status(&app.db, user_id, id, &app.clock)
+                .await?
+                .map(|i| State {
+                    name: format!("{:?}", i.state).to_lowercase(),
+                    waiting: i.state == ImportState::Waiting,
+                    expires_in: i.expires_in,
+                }),
+            Waited::CliLogin { key } => cli_logins::handed_over(&app.db, key, &app.clock)
+                .await?
+                .map(|(collected, expires_in)| State {
+                    name: if collected { "signed_in" } else { "expired" }.to_owned(),
+                    waiting: !collected && expires_in > 0,
+                    expires_in,
+                }),
+        })
+    }
+}
+
 /// Reads the state, then answers with a stream that sends `changed` (with
 /// the new state's name) once it is no longer waiting; at once if it
 /// already ended (before this request, or between the page and it).
-async fn watch<R, F>(metrics: &Metrics, changes: Subscription, read: R) -> Response
-where
-    R: Fn() -> F + Send + 'static,
-    F: Future<Output = Result<Option<State>, app::platform::Error>> + Send + 'static,
-{
-    // Subscribed before this read: a change right after it is not missed.
-    let expires_in = match read().await {
+async fn watch(app: AppState, waited: Waited) -> Response {
+    // Subscribed before the read: a change right after it is not missed.
+    let changes = app.events.subscribe(waited.topic());
+    let expires_in = match waited.read(&app).await {
         Ok(Some(state)) => state.expires_in,
         Ok(None) => {
             return refused(
@@ -153,10 +158,10 @@ where
             );
         }
     };
-    let counted = metrics.live_stream();
+    let counted = app.metrics.live_stream();
     let changed = async move {
         let _counted = counted;
-        until_changed(changes, read, next_check(expires_in)).await
+        until_changed(&app, &waited, changes, next_check(expires_in)).await
     };
     // Comments every few seconds keep proxies from closing an idle stream.
     Sse::new(futures::stream::once(changed))
@@ -164,18 +169,15 @@ where
         .into_response()
 }
 
-async fn until_changed<R, F>(
+async fn until_changed(
+    app: &AppState,
+    waited: &Waited,
     mut changes: Subscription,
-    read: R,
     mut check_in: Duration,
-) -> Result<Event, Infallible>
-where
-    R: Fn() -> F,
-    F: Future<Output = Result<Option<State>, app::platform::Error>>,
-{
+) -> Result<Event, Infallible> {
     loop {
         // Read first: it may have changed before this request arrived.
-        if let Ok(found) = read().await {
+        if let Ok(found) = waited.read(app).await {
             let Some(state) = found else {
                 return Ok(Event::default().event("changed").data("gone"));
             };

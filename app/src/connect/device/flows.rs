@@ -242,10 +242,14 @@ pub async fn cancel(app: &AppState, user_id: &str, id: &str) -> Result<bool, Err
 /// the polls waiting on it (bench/RESULTS.md).
 pub const POLLS_AT_ONCE: usize = 64;
 
-/// A due flow this instance holds the lease of.
+/// A due flow this instance holds the lease of, with what polling it needs.
+#[derive(sqlx::FromRow)]
 pub struct Claimed {
     id: String,
+    #[sqlx(rename = "next_poll_at_ms")]
     due_at_ms: i64,
+    #[sqlx(flatten)]
+    flow: DueFlow,
 }
 
 /// Takes the lease of up to `limit` due flows, the most overdue first.
@@ -255,7 +259,7 @@ pub async fn claim_due(app: &AppState, limit: usize) -> Result<Vec<Claimed>, Err
     // polled it; PostgreSQL re-checks the conditions of a row another
     // transaction changed before it updates it).
     let now = app.clock.now_ms();
-    let claimed: Vec<(String, i64)> = db::fetch_all!(
+    let claimed: Vec<Claimed> = db::fetch_all!(
         app.db,
         sqlx::query_as(
             "UPDATE device_flows SET lease_until_ms = $1
@@ -264,17 +268,15 @@ pub async fn claim_due(app: &AppState, limit: usize) -> Result<Vec<Claimed>, Err
                           ORDER BY next_poll_at_ms LIMIT $4)
                AND status = $2 AND next_poll_at_ms <= $3
                AND (lease_until_ms IS NULL OR lease_until_ms < $3)
-             RETURNING id, next_poll_at_ms",
+             RETURNING id, next_poll_at_ms, user_id, provider, device_code, user_code,
+               verification_uri, interval_secs, expires_at",
         )
         .bind(now + LEASE_MS)
         .bind(DeviceFlowState::Pending)
         .bind(now)
         .bind(limit as i64)
     )?;
-    Ok(claimed
-        .into_iter()
-        .map(|(id, due_at_ms)| Claimed { id, due_at_ms })
-        .collect())
+    Ok(claimed)
 }
 
 /// Polls a claimed flow once at its provider and records the answer.
@@ -282,7 +284,7 @@ pub async fn poll_claimed(app: &AppState, flow: Claimed) {
     app.metrics
         .poll_late_by((app.clock.now_ms() - flow.due_at_ms) as f64 / 1000.0);
     // One flow failing (its provider, a write) does not hold up the others.
-    if let Err(e) = poll_flow(app, &flow.id).await {
+    if let Err(e) = poll_flow(app, &flow.id, flow.flow).await {
         tracing::warn!(flow = %flow.id, error = %e, "polling a device flow failed");
     }
 }
@@ -322,9 +324,9 @@ pub async fn next_due_in(app: &AppState) -> Result<Option<Duration>, Error> {
     Ok(next.map(|at| Duration::from_millis((at - app.clock.now_ms()).max(0) as u64)))
 }
 
-/// What the worker needs of a flow to poll it.
+/// What the worker needs of a flow to poll it (read as it is claimed).
 #[derive(sqlx::FromRow)]
-struct DueFlow {
+pub struct DueFlow {
     user_id: String,
     provider: ProviderId,
     device_code: String,
@@ -334,7 +336,7 @@ struct DueFlow {
     expires_at: i64,
 }
 
-async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
+async fn poll_flow(app: &AppState, id: &str, flow: DueFlow) -> Result<(), Error> {
     let DueFlow {
         user_id,
         provider,
@@ -343,10 +345,7 @@ async fn poll_flow(app: &AppState, id: &str) -> Result<(), Error> {
         verification_uri,
         interval_secs: interval,
         expires_at,
-    } = db::fetch_one!(app.db, sqlx::query_as(
-        "SELECT user_id, provider, device_code, user_code, verification_uri, interval_secs, expires_at FROM device_flows WHERE id = $1",
-    )
-    .bind(id))?;
+    } = flow;
     let info = provider.info();
     let Some(endpoints) = app.providers.endpoints(provider) else {
         return finish(app, id, Finished::Failed("provider_not_configured")).await;
