@@ -163,7 +163,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     // Browsers remember to use https only (production is https by rule).
     let hsts =
         (config.mode == Mode::Production).then(|| HeaderValue::from_static("max-age=63072000"));
-    let state = AppState {
+    let state = AppState::new(app::platform::Shared {
         leptos_options,
         content_security_policy: Arc::new(csp),
         db: pool.clone(),
@@ -181,7 +181,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         github_webhook_secret: config.github_webhook_secret.clone().map(Arc::new),
         self_hosted_allow_private: config.self_hosted_allow_private,
         session_lifetimes: config.session_lifetimes,
-    };
+    });
 
     let state_for_workers = state.clone();
     let app = Router::new()

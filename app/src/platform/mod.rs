@@ -21,9 +21,28 @@ pub use protocol::clock::Clock;
 use crate::providers::registry::Registry;
 use crate::vault;
 
-/// Everything a request handler or server function may need.
+/// Everything a request handler or server function may need: one shared
+/// `Arc`, since every request clones it (cloning each field showed in the
+/// broker's profile, bench/RESULTS.md).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What `AppState` holds.
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub vault: Arc<vault::Vault>,
