@@ -6,6 +6,10 @@ pub fn hydrate() {
     // The islands are linked in through the app crate.
     #[allow(unused_imports)]
     use app::*;
+    // A panic's message in the console, in development builds only: the
+    // hook and the formatting it pulls in are 700 B of the first load, and
+    // a panicking island leaves its page working as plain HTML anyway.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
     // Leptos' loader hydrates each island after this returns, one after the

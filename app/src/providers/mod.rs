@@ -77,7 +77,18 @@ pub struct ProviderId(&'static str);
 impl ProviderId {
     /// The catalog's id for `id`, if there is one.
     pub fn parse(id: &str) -> Option<ProviderId> {
-        ALL.into_iter().map(|p| p.id).find(|known| known.0 == id)
+        NAMES
+            .into_iter()
+            .map(|(known, _)| known)
+            .find(|known| known.0 == id)
+    }
+
+    /// The company, as in "Login with Anthropic".
+    pub fn name(self) -> &'static str {
+        NAMES
+            .into_iter()
+            .find(|(known, _)| *known == self)
+            .map_or(self.0, |(_, name)| name)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -407,6 +418,19 @@ pub const ALL: [&ProviderInfo; 6] = [
     &SELF_HOSTED,
 ];
 
+/// The catalog's ids and names alone, which is all the browser's code needs
+/// (an id in a server function's answer, a name in its error): read through
+/// this table, the WebAssembly does not carry the rest of the catalog.
+const NAMES: [(ProviderId, &str); ALL.len()] = {
+    let mut names = [(ProviderId(""), ""); ALL.len()];
+    let mut i = 0;
+    while i < ALL.len() {
+        names[i] = (ALL[i].id, ALL[i].name);
+        i += 1;
+    }
+    names
+};
+
 /// The providers whose credentials Relay vaults (everything but self-hosted).
 /// Each provider's accent colour as CSS custom properties, keyed by
 /// `data-provider` (a style sheet, not `style` attributes, which a strict
@@ -428,7 +452,7 @@ pub fn find(id: &str) -> Option<&'static ProviderInfo> {
 
 /// "Please connect Anthropic first.": what to do before using provider `id`.
 pub fn connect_first(id: ProviderId) -> String {
-    format!("Please connect {} first.", id.info().name)
+    format!("Please connect {} first.", id.name())
 }
 
 /// What a pasted token was recognised as.

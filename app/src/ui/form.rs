@@ -94,7 +94,7 @@ pub fn Refusal(error: AppError) -> impl IntoView {
         <p class="form-error" role="alert">
             {error.to_string()}
             {connect.map(|id| view! {
-                " " <a href=Step::Providers.path()>{format!("Connect {} →", id.info().name)}</a>
+                " " <a href=Step::Providers.path()>{format!("Connect {} →", id.name())}</a>
             })}
         </p>
     }
