@@ -3,16 +3,17 @@
 // database files. Secrets are found two ways:
 // - by shape: the development providers prefix what they issue (`dev_at_`,
 //   `dev_rt_`, `dev_dc_` device codes, `dev_ac_` authorization codes), the
-//   tests paste keys made of `FAKE…`, import codes look like `BCDF-GHJK-LMNP`,
+//   tests paste made-up keys of `FAKE…`, import codes look like `BCDF-GHJK-LMNP`,
 //   and session tokens are JWTs;
 // - by value, from the ledger the tests' fixture writes: every session
-//   cookie and OAuth state a browser held, and every PKCE challenge sent to a
+//   cookie and OAuth state a browser held, every key a development
+//   provider's console issued to a test, and every PKCE challenge sent to a
 //   provider, whose verifier is then recognised by hashing candidates.
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type Entry = { kind: 'session' | 'state' | 'challenge'; value: string };
+export type Entry = { kind: 'session' | 'state' | 'challenge' | 'key'; value: string };
 
 /** Appends to the run's ledger (its path is set by the global setup). */
 export function remember(kind: Entry['kind'], value: string) {

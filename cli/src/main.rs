@@ -246,6 +246,13 @@ async fn keys(
                     saved.hint.as_deref().unwrap_or(""),
                     saved.env_var.as_deref().unwrap_or("?"),
                 );
+                match (saved.verification.as_str(), &saved.proof) {
+                    ("verified", Some(proof)) => println!("✓ Works: {proof}."),
+                    ("pending", _) => println!(
+                        "Not yet verified: the provider gave no verdict (down or rate-limited); Relay checks it again every minute."
+                    ),
+                    _ => {}
+                }
             }
         }
         KeysCommand::Ls => {
@@ -257,11 +264,18 @@ async fn keys(
                     println!("No keys yet. Add one with `relay keys add <provider>`.");
                 }
                 for k in &list.keys {
+                    let state = match (k.needs_reconnect, k.verification.as_str()) {
+                        (true, _) => "needs reconnect",
+                        (false, "verified") => "verified",
+                        (false, "pending") => "not yet verified",
+                        _ => "",
+                    };
                     println!(
-                        "{:<12} {:<20} {}",
+                        "{:<12} {:<20} {:<24} {}",
                         k.provider,
                         k.hint.as_deref().unwrap_or(""),
-                        k.env_var.as_deref().unwrap_or("")
+                        k.env_var.as_deref().unwrap_or(""),
+                        state
                     );
                 }
             }

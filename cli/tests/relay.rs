@@ -38,6 +38,23 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
+    /// A new key from the development provider's console, as a user gets
+    /// one from the provider's (keys are proven before they are stored).
+    async fn mint_key(&self, provider: &str, kind: &str) -> String {
+        let dev = self.running.dev_providers_url.as_ref().unwrap();
+        let answer: Value = reqwest::Client::new()
+            .post(dev.join(&format!("{provider}/console/keys")).unwrap())
+            .header("accept", "application/json")
+            .form(&[("kind", kind)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answer["key"].as_str().unwrap().to_owned()
+    }
+
     fn server(&self) -> String {
         self.running.url.as_str().trim_end_matches('/').to_owned()
     }
@@ -203,19 +220,25 @@ async fn auth_whoami_keys_env_and_logout() {
         serde_json::from_slice(&setup.run(&["whoami", "--json"], None).await.stdout).unwrap();
     assert_eq!(who["login"], "ada");
 
-    let key = format!("{}{}", "sk-ant-api03-", "madeupkey".repeat(6));
+    let key = setup.mint_key("anthropic", "api").await;
     let added = setup
         .run(&["keys", "add", "anthropic"], Some(&format!("{key}\n")))
         .await;
     assert!(added.status.success(), "{}", text(&added.stderr));
     assert!(
-        !text(&added.stdout).contains("madeupkeymadeupkey"),
+        !text(&added.stdout).contains(&key[13..]),
         "the key is never echoed"
+    );
+    assert!(
+        text(&added.stdout).contains("✓ Works: 12 models."),
+        "{}",
+        text(&added.stdout)
     );
     let listed = setup.run(&["keys", "ls"], None).await;
     assert!(
         text(&listed.stdout).contains("anthropic")
-            && text(&listed.stdout).contains("sk-ant-api…pkey"),
+            && text(&listed.stdout).contains(&format!("sk-ant-api…{}", &key[key.len() - 4..]))
+            && text(&listed.stdout).contains("verified"),
         "{}",
         text(&listed.stdout)
     );
@@ -378,7 +401,7 @@ async fn credentials_import_sends_the_claude_file_with_the_code() {
 
     let home = tempfile::tempdir().unwrap();
     let file = home.path().join("credentials.json");
-    let access = format!("{}cliimport{}", "sk-ant-oat01-", "FAKE".repeat(4));
+    let access = setup.mint_key("anthropic", "oauth").await;
     let refresh = format!("{}cliimport{}", "sk-ant-ort01-", "FAKE".repeat(4));
     std::fs::write(
         &file,

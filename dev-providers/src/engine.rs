@@ -20,6 +20,7 @@ use sqlx::SqlitePool;
 use subtle::ConstantTimeEq;
 use url::Url;
 
+use crate::console::KeyState;
 use crate::page::{error_line, escape, layout, person_picker};
 use crate::{hash, people, stand_in, DevClient};
 use protocol::clock::Clock;
@@ -240,10 +241,25 @@ impl Engine {
         self.user_for_token(provider, token.trim()).await
     }
 
+    /// A console key (a personal access token at GitHub) or an access token
+    /// this engine issued.
     async fn user_for_token(&self, provider: &str, token: &str) -> Option<String> {
-        sqlx::query_scalar(
-            "SELECT login FROM dev_tokens
-             WHERE token_hash = $1 AND provider = $2 AND kind = 'access' AND revoked = 0 AND expires_at > $3",
+        match self.credential_state(provider, token).await {
+            KeyState::Valid { login } => Some(login),
+            KeyState::Revoked | KeyState::Unknown => None,
+        }
+    }
+
+    /// What `token` is at `provider`: a console key, else an access token
+    /// this engine issued (expired ones are unknown, as a provider forgets them).
+    pub(crate) async fn credential_state(&self, provider: &str, token: &str) -> KeyState {
+        match self.key_state(provider, token).await {
+            KeyState::Unknown => {}
+            known => return known,
+        }
+        let row: Option<(String, bool)> = sqlx::query_as(
+            "SELECT login, revoked <> 0 FROM dev_tokens
+             WHERE token_hash = $1 AND provider = $2 AND kind = 'access' AND expires_at > $3",
         )
         .bind(hash(token))
         .bind(provider)
@@ -251,7 +267,12 @@ impl Engine {
         .fetch_optional(&self.db)
         .await
         .ok()
-        .flatten()
+        .flatten();
+        match row {
+            Some((_, true)) => KeyState::Revoked,
+            Some((login, false)) => KeyState::Valid { login },
+            None => KeyState::Unknown,
+        }
     }
 
     pub(super) async fn issue(

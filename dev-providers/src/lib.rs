@@ -9,15 +9,19 @@
 //! - `device`: RFC 8628 device authorization and its `/device` page;
 //! - `github`: the GitHub REST stand-in (`/user`, `/user/repos`, avatars);
 //! - `repos`: the repositories it makes up for each user;
+//! - `console`: each stand-in's developer console (API keys, how its APIs answer);
+//! - `models`: the model lists of Anthropic, OpenAI and Gemini;
 //! - `people`: the demo users on the authorization page;
 //! - `page`: the HTML of those pages.
 
 // Handlers answer a refusal with the whole HTTP response as their error.
 #![allow(clippy::result_large_err)]
 
+mod console;
 mod device;
 mod engine;
 mod github;
+mod models;
 mod page;
 mod people;
 mod repos;
@@ -62,7 +66,22 @@ pub struct StandIn {
     pub device_flow_switch: bool,
     /// How the real provider deviates from the RFCs (when quirks are on).
     pub quirks: Quirks,
+    /// The keys its console issues, as the real one's are shaped.
+    pub keys: &'static [KeyKind],
+    /// Under its root, what proves a key works (`models`, GitHub's `/user`).
+    pub check_path: Option<&'static str>,
 }
+
+/// A kind of key a stand-in's console issues.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyKind {
+    /// As the console's form names it: "api", "oauth".
+    pub id: &'static str,
+    pub name: &'static str,
+    pub prefix: &'static str,
+}
+
+const API_KEY: &str = "api";
 
 /// Every stand-in, and what makes each one differ from the others.
 pub const STAND_INS: [StandIn; 5] = [
@@ -76,6 +95,12 @@ pub const STAND_INS: [StandIn; 5] = [
             errors_with_200: true,
             ..Quirks::NONE
         },
+        keys: &[KeyKind {
+            id: API_KEY,
+            name: "personal access token",
+            prefix: "ghp_",
+        }],
+        check_path: Some("api/user"),
     },
     StandIn {
         id: "anthropic",
@@ -84,6 +109,19 @@ pub const STAND_INS: [StandIn; 5] = [
         rest_api: false,
         device_flow_switch: false,
         quirks: Quirks::NONE,
+        keys: &[
+            KeyKind {
+                id: API_KEY,
+                name: "API key",
+                prefix: "sk-ant-api03-",
+            },
+            KeyKind {
+                id: "oauth",
+                name: "OAuth token (claude setup-token)",
+                prefix: "sk-ant-oat01-",
+            },
+        ],
+        check_path: Some("v1/models"),
     },
     StandIn {
         id: "openai",
@@ -92,6 +130,12 @@ pub const STAND_INS: [StandIn; 5] = [
         rest_api: false,
         device_flow_switch: false,
         quirks: Quirks::NONE,
+        keys: &[KeyKind {
+            id: API_KEY,
+            name: "project API key",
+            prefix: "sk-proj-",
+        }],
+        check_path: Some("v1/models"),
     },
     StandIn {
         id: "google",
@@ -103,6 +147,12 @@ pub const STAND_INS: [StandIn; 5] = [
             verification_url: true,
             ..Quirks::NONE
         },
+        keys: &[KeyKind {
+            id: API_KEY,
+            name: "API key",
+            prefix: "AIza",
+        }],
+        check_path: Some("v1beta/models"),
     },
     StandIn {
         id: "microsoft",
@@ -114,6 +164,8 @@ pub const STAND_INS: [StandIn; 5] = [
             entra: true,
             ..Quirks::NONE
         },
+        keys: &[],
+        check_path: None,
     },
 ];
 
@@ -141,6 +193,8 @@ pub struct Endpoints {
     pub revoke_url: Url,
     /// The REST API root, for stand-ins that have one.
     pub api_url: Option<Url>,
+    /// What proves a key works: the model list, or GitHub's `/user`.
+    pub check_url: Option<Url>,
 }
 
 /// Every stand-in's endpoints when they are served at `base`.
@@ -160,6 +214,7 @@ pub fn endpoints(base: &Url) -> Vec<Endpoints> {
             userinfo_url: at(s.id, "userinfo"),
             revoke_url: at(s.id, "revoke"),
             api_url: s.rest_api.then(|| at(s.id, "api/")),
+            check_url: s.check_path.map(|path| at(s.id, path)),
         })
         .collect()
 }
@@ -201,6 +256,7 @@ pub async fn router(
         .await?;
     engine::create_tables(&db).await?;
     device::create_tables(&db).await?;
+    console::create_tables(&db).await?;
 
     let relay_client = |provider: &str| DevClient {
         client_id: CLIENT_ID.to_owned(),
@@ -220,5 +276,7 @@ pub async fn router(
         .merge(engine::routes())
         .merge(device::routes())
         .merge(github::routes())
+        .merge(console::routes())
+        .merge(models::routes())
         .with_state(engine))
 }

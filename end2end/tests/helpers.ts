@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { remember } from '../secrets';
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +58,20 @@ export const card = (page: Page, title: string) => page.getByRole('article', { n
 
 /** A made-up token of the given shape (built here, so the source holds nothing secret-like). */
 export const fake = (prefix: string, last4 = 'ZZZZ') => `${prefix}${'FAKE'.repeat(6)}${last4}`;
+
+/** A new key from a development provider's console, as a user creates one at
+ * the provider's (Relay proves a key before storing it); remembered for the
+ * secret scan. `kind`: "api", or "oauth" (Anthropic's setup token). */
+export async function mintKey(request: APIRequestContext, provider: string, kind = 'api'): Promise<string> {
+  const response = await request.post(`${process.env.RELAY_DEV_PROVIDERS_URL}/${provider}/console/keys`, {
+    headers: { Accept: 'application/json' },
+    form: { kind },
+  });
+  expect(response.status()).toBe(200);
+  const { key } = await response.json();
+  remember('key', key);
+  return key;
+}
 
 /** Starts a device login and opens the provider's verification page in a second tab. */
 export async function openDeviceLogin(page: Page, name: string, title: string) {

@@ -1,5 +1,6 @@
 import { test, expect, type Page } from './fixtures';
-import { card, fake, freshLogin, noSeriousAxe, openDeviceLogin, screenshot, toProviders } from './helpers';
+import { remember } from '../secrets';
+import { card, fake, freshLogin, mintKey, noSeriousAxe, openDeviceLogin, screenshot, toProviders } from './helpers';
 
 /** The seconds shown by "Code expires in m:ss". */
 async function countdown(page: Page): Promise<number> {
@@ -70,7 +71,7 @@ test('an unused code expires and Get New Code starts again', async ({ page }) =>
   await expect(page.getByText('Waiting for you to authorize…')).toBeVisible();
 });
 
-test('an access token is checked, stored, shown as a hint, and disconnected', async ({ page }) => {
+test('an access token is checked, proven at the provider, stored, shown as a hint, and disconnected', async ({ page, context }) => {
   await toProviders(page, freshLogin('token'));
   const openai = card(page, 'OpenAI');
   await openai.getByText('Use an access token instead').click();
@@ -85,11 +86,27 @@ test('an access token is checked, stored, shown as a hint, and disconnected', as
   await expect(openai.getByRole('alert')).toContainText('too short');
   await screenshot(page, '16-token-error');
 
+  // Well-formed, but not a key OpenAI issued: refused in OpenAI's words, not stored.
   await field.fill(fake('sk-proj-', 'wxyz'));
   await save.click();
-  await expect(openai.getByText('✓ Connected')).toBeVisible();
-  await expect(openai.getByText('sk-proj-…wxyz')).toBeVisible();
+  await expect(openai.getByRole('alert')).toContainText('OpenAI did not accept the credential: Incorrect API key provided (HTTP 401).');
+  await expect(openai.getByText('✓ Connected')).toHaveCount(0);
   expect(await page.content()).not.toContain('FAKEFAKE');
+
+  // A key made at the provider's console (the development one).
+  const console = await context.newPage();
+  await console.goto(`${process.env.RELAY_DEV_PROVIDERS_URL}/openai/console`);
+  await console.getByRole('button', { name: 'Create project API key' }).click();
+  const key = await console.locator('#new-key').innerText();
+  remember('key', key);
+  await console.close();
+  await field.fill(key);
+  await save.click();
+  await expect(openai.getByText('✓ Connected')).toBeVisible();
+  await expect(openai.getByText(`sk-proj-…${key.slice(-4)}`)).toBeVisible();
+  expect(await page.content()).not.toContain(key);
+  await openai.getByRole('button', { name: 'Test' }).click();
+  await expect(openai.getByRole('status')).toContainText('✓ Works: 12 models.');
 
   await openai.getByRole('button', { name: 'Disconnect' }).click();
   await expect(openai.getByText('Disconnect OpenAI? Agents will stop using this credential.')).toBeVisible();
@@ -97,11 +114,11 @@ test('an access token is checked, stored, shown as a hint, and disconnected', as
   await expect(openai.getByRole('button', { name: 'Login with OpenAI' })).toBeVisible();
 });
 
-test('settings list every provider with details, and the activity log', async ({ page }) => {
+test('settings list every provider with details, and the activity log', async ({ page, request }) => {
   await toProviders(page, freshLogin('settings'));
   const openai = card(page, 'OpenAI');
   await openai.getByText('Use an access token instead').click();
-  await openai.getByLabel('OpenAI access token or API key').fill(fake('sk-proj-', 'WXYZ'));
+  await openai.getByLabel('OpenAI access token or API key').fill(await mintKey(request, 'openai'));
   await openai.getByRole('button', { name: 'Save token' }).click();
   await expect(openai.getByText('✓ Connected')).toBeVisible();
 
@@ -115,13 +132,13 @@ test('settings list every provider with details, and the activity log', async ({
   await expect(card(page, 'OpenAI').getByText('OPENAI_API_KEY')).toBeVisible();
   const activity = page.getByRole('table');
   await expect(activity.getByRole('cell', { name: 'connect', exact: true })).toBeVisible();
-  await expect(activity.getByRole('cell', { name: 'access token (project API key)' })).toBeVisible();
+  await expect(activity.getByRole('cell', { name: 'access token (project API key), works: 12 models' })).toBeVisible();
   await noSeriousAxe(page, 'settings');
   await screenshot(page, '17-settings-providers');
 
   // Test, then Disconnect with its confirmation, from settings.
   await card(page, 'GitHub Copilot').getByRole('button', { name: 'Test' }).click();
-  await expect(card(page, 'GitHub Copilot').getByRole('status')).toContainText('GitHub answered: this credential belongs to');
+  await expect(card(page, 'GitHub Copilot').getByRole('status')).toContainText('✓ Works: signed in as');
   const settingsOpenai = card(page, 'OpenAI');
   await settingsOpenai.getByRole('button', { name: 'Disconnect' }).click();
   await settingsOpenai.getByRole('button', { name: 'Yes, disconnect' }).click();
@@ -143,7 +160,7 @@ test('Import from Local Claude shows a one-time code and turns Connected when th
   // What `relay credentials import claude` (or the curl line) sends.
   const file = JSON.stringify({
     claudeAiOauth: {
-      accessToken: fake('sk-ant-oat01-'),
+      accessToken: await mintKey(request, 'anthropic', 'oauth'),
       refreshToken: fake('sk-ant-ort01-'),
       expiresAt: Date.now() + 3_600_000,
       scopes: ['user:inference'],

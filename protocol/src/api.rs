@@ -130,6 +130,12 @@ pub struct StoredKey {
     pub env_var: Option<String>,
     /// Unix seconds.
     pub added_at: i64,
+    /// "verified", "pending" (the provider gave no verdict yet) or "unchecked".
+    #[serde(default)]
+    pub verification: String,
+    /// The provider refused it since: it must be replaced.
+    #[serde(default)]
+    pub needs_reconnect: bool,
 }
 
 /// `POST /api/keys`: a key to check and vault.
@@ -147,6 +153,13 @@ pub struct SavedKey {
     pub env_var: Option<String>,
     /// What the key was recognised as: "API key", "OAuth token (claude setup-token)".
     pub kind: String,
+    /// "verified" (the provider's check accepted it), "pending" (the
+    /// provider gave no verdict: checked again later) or "unchecked".
+    #[serde(default)]
+    pub verification: String,
+    /// What the check found: "12 models".
+    #[serde(default)]
+    pub proof: Option<String>,
 }
 
 /// `DELETE /api/keys/{provider}`.

@@ -52,6 +52,9 @@ pub struct Config {
     /// Providers registered by the operator; the development providers stand
     /// in for the others (when they run).
     pub providers: Vec<ProviderApp>,
+    /// `RELAY_<PROVIDER>_CHECK_URL`: where a provider's credentials are proven,
+    /// instead of its public endpoint (or, in development, its stand-in).
+    pub check_urls: Vec<(app::providers::ProviderId, Url)>,
     /// The secret GitHub signs webhook deliveries with; `None`: webhooks are refused.
     pub github_webhook_secret: Option<SecretString>,
     /// The load balancers whose `X-Forwarded-For` is believed (`RELAY_TRUSTED_PROXIES`).
@@ -208,6 +211,23 @@ impl Config {
             .flatten()
             .collect::<Vec<_>>();
         let github_configured = providers.iter().any(|p| p.id == app::providers::SIGN_IN.id);
+        let mut check_urls = Vec::new();
+        for info in app::providers::ALL
+            .into_iter()
+            .filter(|p| p.check.is_some())
+        {
+            let key = format!("RELAY_{}_CHECK_URL", info.id.as_str().to_uppercase());
+            if let Some(raw) = var(&key) {
+                let url = parse_url(&key, &raw)?;
+                if mode == Mode::Production && url.scheme() != "https" {
+                    return fail(format!(
+                        "production mode requires https provider endpoints: {key} is {}://…",
+                        url.scheme()
+                    ));
+                }
+                check_urls.push((info.id, url));
+            }
+        }
 
         // Development providers: on by default only in development with no
         // real provider configured, and only in a build that has them.
@@ -301,6 +321,7 @@ impl Config {
             previous_master_keys,
             dev_providers,
             providers,
+            check_urls,
             github_webhook_secret: var("RELAY_GITHUB_WEBHOOK_SECRET").map(SecretString::from),
             self_hosted_allow_private: parse_switch(
                 "RELAY_SELF_HOSTED_ALLOW_PRIVATE",

@@ -106,16 +106,17 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             let started = stand_ins::start(&config, dev, &public_url, clock.clone()).await?;
             tasks.push(serve(started.listener, started.router, stopped.clone()));
             tracing::warn!(url = %started.url, "DEVELOPMENT PROVIDERS are running: unconfigured providers use local stand-ins, not the real ones");
-            (stand_ins::endpoints(&started.url), Some(started.url))
+            (stand_ins::registered(&started.url), Some(started.url))
         }
-        None => (Vec::new(), None),
+        None => (registry::StandIns::default(), None),
     };
     // Without them, the configuration refused to start the stand-ins.
     #[cfg(not(feature = "dev-providers"))]
-    let (stand_ins, dev_providers_url) = (Vec::new(), None);
+    let (stand_ins, dev_providers_url) = (registry::StandIns::default(), None);
     let http = http_client(config.provider_timeout);
     let providers = registry::build(
         &config.providers,
+        &config.check_urls,
         stand_ins,
         &http,
         config.mode == Mode::Production,

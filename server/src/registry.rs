@@ -4,17 +4,29 @@
 
 use anyhow::Context;
 use app::providers::registry::{ProviderEndpoints, Registry};
+use app::providers::ProviderId;
 use serde::Deserialize;
 use url::Url;
 
 use crate::config::ProviderApp;
 
-/// `stand_ins`: the development providers, used for every provider the
-/// operator did not configure. `https_only` (production): a discovery
-/// document naming an http endpoint is refused, as configured ones are.
+/// The development providers as the registry sees them (none in production).
+#[derive(Default)]
+pub struct StandIns {
+    /// Used for every provider the operator did not configure.
+    pub endpoints: Vec<ProviderEndpoints>,
+    /// Where they prove credentials: used for every check the operator did
+    /// not point elsewhere, so that no check leaves this machine.
+    pub check_urls: Vec<(ProviderId, Url)>,
+}
+
+/// `check_urls`: the operator's `RELAY_<PROVIDER>_CHECK_URL`s. `https_only`
+/// (production): a discovery document naming an http endpoint is refused,
+/// as configured ones are.
 pub async fn build(
     apps: &[ProviderApp],
-    stand_ins: Vec<ProviderEndpoints>,
+    check_urls: &[(ProviderId, Url)],
+    stand_ins: StandIns,
     http: &reqwest::Client,
     https_only: bool,
 ) -> anyhow::Result<Registry> {
@@ -22,7 +34,34 @@ pub async fn build(
     for app in apps {
         configured.push(resolve(app, http, https_only).await?);
     }
-    for stand_in in stand_ins {
+    let checks = app::providers::ALL
+        .into_iter()
+        .filter_map(|info| {
+            let find = |urls: &[(ProviderId, Url)]| {
+                urls.iter()
+                    .find(|(id, _)| *id == info.id)
+                    .map(|(_, u)| u.clone())
+            };
+            let public = || Url::parse(info.check?.url).ok();
+            let url = match (
+                find(check_urls),
+                configured.iter().find(|p| p.id == info.id),
+            ) {
+                (Some(url), _) => Some(url),
+                // The operator's app at the provider's own endpoints: the
+                // provider's check. At endpoints of the operator's (a proxy,
+                // a test double), whose tokens the provider's check would
+                // not know: only where RELAY_<PROVIDER>_CHECK_URL says.
+                (None, Some(app)) => {
+                    (info.public.token_url == Some(app.token_url.as_str())).then(public)?
+                }
+                (None, None) => find(&stand_ins.check_urls).or_else(public),
+            };
+            url.filter(|_| info.check.is_some())
+                .map(|url| (info.id, url))
+        })
+        .collect();
+    for stand_in in stand_ins.endpoints {
         if !configured.iter().any(|p| p.id == stand_in.id) {
             configured.push(stand_in);
         }
@@ -33,7 +72,7 @@ pub async fn build(
             .any(|p| p.id == app::providers::SIGN_IN.id),
         "no GitHub app configured: set RELAY_GITHUB_CLIENT_ID and RELAY_GITHUB_CLIENT_SECRET"
     );
-    Ok(Registry::new(configured))
+    Ok(Registry::new(configured).with_check_urls(checks))
 }
 
 /// The endpoints an OpenID provider publishes (RFC 8414 / OIDC Discovery).

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use url::Url;
 
 use crate::config::{Config, DevProviders};
+use crate::registry::StandIns;
 
 /// The stand-ins' listener and router, and where they are reached.
 pub struct Started {
@@ -46,8 +47,19 @@ pub async fn start(
 }
 
 /// The stand-ins as Relay's registry sees them: like providers an operator
-/// configured, with Relay's own client registration and scopes.
-pub fn endpoints(base: &Url) -> Vec<ProviderEndpoints> {
+/// configured, with Relay's own client registration and scopes, and the
+/// endpoints that prove their keys.
+pub fn registered(base: &Url) -> StandIns {
+    StandIns {
+        endpoints: endpoints(base),
+        check_urls: dev_providers::endpoints(base)
+            .into_iter()
+            .filter_map(|s| Some((ProviderId::parse(s.id)?, s.check_url?)))
+            .collect(),
+    }
+}
+
+fn endpoints(base: &Url) -> Vec<ProviderEndpoints> {
     dev_providers::endpoints(base)
         .into_iter()
         .filter_map(|stand_in| {

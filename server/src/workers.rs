@@ -77,9 +77,13 @@ pub async fn poll_device_flows(app: &AppState) {
     }
 }
 
-/// One round of the refresh sweep.
+/// One round of the sweep: refreshes what is about to expire, and checks
+/// again what a provider gave no verdict on when it was stored.
 pub async fn sweep(app: &AppState) {
     if let Err(e) = freshness::sweep(app).await {
         tracing::error!(error = %e, "the refresh sweep failed");
+    }
+    if let Err(e) = app::connect::proof::verify_pending(app).await {
+        tracing::error!(error = %e, "verifying stored credentials failed");
     }
 }

@@ -25,6 +25,10 @@ crate::text_enum! {
         CliLogin = "cli_login",
         CliLoginRefused = "cli_login_refused",
         CredentialFetched = "credential_fetched",
+        /// The provider refused a credential Relay holds (401/403).
+        NeedsReconnect = "needs_reconnect",
+        /// A credential stored "not yet verified" was proven later.
+        Verified = "verified",
     }
 }
 

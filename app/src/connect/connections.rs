@@ -8,11 +8,13 @@ use crate::audit::log::Source;
 use crate::audit::AuditAction;
 use crate::connect::device::flows as device_flows;
 use crate::connect::import::store as imports;
+use crate::connect::proof;
 use crate::connect::self_hosted::store as self_hosted;
-use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus};
+use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus, Verification};
 use crate::freshness;
 use crate::freshness::FreshError;
 use crate::platform::{AppState, Error};
+use crate::providers::check::{Checked, Proof};
 use crate::providers::{self, ProviderInfo};
 use crate::providers::{oauth, userinfo};
 use crate::vault::credentials;
@@ -87,6 +89,9 @@ fn status(row: &CredentialRow) -> CredentialStatus {
         refreshed_at: row.refreshed_at,
         expires_at: row.expires_at,
         needs_reconnect: row.needs_reconnect.is_some(),
+        verification: row.verification,
+        proof: row.proof.clone(),
+        verified_at: row.verified_at,
     }
 }
 
@@ -111,6 +116,11 @@ pub enum Refusal {
     NeedsReconnect(&'static ProviderInfo),
     #[error("{} is not answering. The stored credential was kept; try again in a moment.", .0.name)]
     Unavailable(&'static ProviderInfo),
+    #[error("{} gave no verdict on the credential ({why}). It was kept; try again in a moment.", .info.name)]
+    NoVerdict {
+        info: &'static ProviderInfo,
+        why: String,
+    },
     #[error("{} did not accept the credential: {what}.", .info.name)]
     NotAccepted {
         info: &'static ProviderInfo,
@@ -154,6 +164,25 @@ pub async fn save_token(
     };
     let hint = hint(raw, info);
     let account = format!("{} {}", info.name, recognised.kind);
+    let token = SecretString::from(raw.to_owned());
+    // Proven before it is stored: a key the provider refuses is not kept.
+    let checked = proof::ask(app, info, &token, recognised.sent_as).await;
+    let stored = match proof::at_connect(checked) {
+        Ok(stored) => stored,
+        Err(said) => {
+            audit::note(
+                &app.db,
+                user_id,
+                AuditAction::ConnectFailed,
+                info.id,
+                &format!("access token refused by the provider: {said}"),
+                &source,
+                &app.clock,
+            )
+            .await;
+            return Err(Refusal::NotAccepted { info, what: said });
+        }
+    };
     credentials::store(
         &app.db,
         &app.vault,
@@ -165,17 +194,27 @@ pub async fn save_token(
             method: CredentialMethod::Token,
             env_var: recognised.env_var,
             token_hint: Some(hint),
+            verification: stored.verification,
+            proof: stored.proof.as_deref(),
         },
-        &TokenSet::bare(SecretString::from(raw.to_owned())),
+        &TokenSet::bare(token),
         &app.clock,
     )
     .await?;
+    let detail = match (&stored.proof, &stored.no_verdict) {
+        (Some(proof), _) => format!("access token ({}), works: {proof}", recognised.kind),
+        (None, Some(why)) => format!(
+            "access token ({}), not yet verified: {why}",
+            recognised.kind
+        ),
+        (None, None) => format!("access token ({})", recognised.kind),
+    };
     audit::note(
         &app.db,
         user_id,
         AuditAction::Connect,
         info.id,
-        &format!("access token ({})", recognised.kind),
+        &detail,
         &source,
         &app.clock,
     )
@@ -264,8 +303,9 @@ pub async fn remove_key(
     }
 }
 
-/// "Test": refreshes if needed, then asks the provider who the token belongs
-/// to. The answer is a sentence for the user.
+/// "Test": refreshes if needed, then asks the provider's check (its model
+/// list, or who the token is). The answer is a sentence for the user; a
+/// refusal marks the credential "Needs reconnect".
 pub async fn test(
     app: &AppState,
     user_id: &str,
@@ -275,12 +315,6 @@ pub async fn test(
     let Some(row) = credentials::find(&app.db, user_id, info.id).await? else {
         return Err(Refusal::NotConnected(info));
     };
-    if row.method.handed_over() {
-        return Ok(format!(
-            "The {} is stored and ready for {}. {} offers no endpoint Relay can check it against from here.",
-            row.account, info.cli, info.name
-        ));
-    }
     let token = freshness::access_token(app, user_id, info.id, &source)
         .await
         .map_err(|e| match e {
@@ -289,37 +323,96 @@ pub async fn test(
             FreshError::NeedsReconnect => Refusal::NeedsReconnect(info),
             FreshError::Unavailable => Refusal::Unavailable(info),
         })?;
-    let endpoints = app.providers.endpoints(info.id);
-    let answer = match endpoints {
-        Some(endpoints) => userinfo::who(&app.http, endpoints, &token).await,
-        None => Ok(None),
-    };
-    let (outcome, result) = match answer {
-        Ok(Some(account)) => (
-            "ok",
-            Ok(format!(
-                "✓ {} answered: this credential belongs to {}.",
-                info.name, account.name
-            )),
+    let checked = proof::ask(app, info, &token, proof::sent_as(info, row.method, &token)).await;
+    let (outcome, result) = match checked {
+        Some(Checked::Works(found)) => {
+            let finding = found.finding();
+            credentials::set_verification(
+                &app.db,
+                user_id,
+                info.id,
+                Verification::Verified,
+                Some(&finding),
+                &app.clock,
+            )
+            .await?;
+            // A login's account is worth naming beside a model count.
+            let whose = match found {
+                Proof::Models(_) if row.method.is_login() => {
+                    format!(" Logged in as {}.", row.account)
+                }
+                _ => String::new(),
+            };
+            (
+                format!("works: {finding}"),
+                Ok(format!("✓ Works: {finding}.{whose}")),
+            )
+        }
+        Some(Checked::Refused { said, .. }) => {
+            proof::refused(app, user_id, info.id, &said, &source).await?;
+            (
+                format!("refused: {said}"),
+                Err(Refusal::NotAccepted { info, what: said }),
+            )
+        }
+        Some(Checked::NoVerdict(why)) => (
+            format!("no verdict: {why}"),
+            Err(Refusal::NoVerdict { info, why }),
         ),
-        Ok(None) => (
-            "ok",
-            Ok(format!(
-                "The credential is fresh; {} has no endpoint that names its owner.",
-                info.name
-            )),
-        ),
-        Err(what) => ("failed", Err(Refusal::NotAccepted { info, what })),
+        None => unchecked(app, info, &row, &token).await,
     };
     audit::note(
         &app.db,
         user_id,
         AuditAction::Test,
         info.id,
-        outcome,
+        &outcome,
         &source,
         &app.clock,
     )
     .await;
     result
+}
+
+/// Test for a credential the provider has no check for: a login is asked
+/// who it belongs to (userinfo); a handed-over one cannot be tried from here.
+async fn unchecked(
+    app: &AppState,
+    info: &'static ProviderInfo,
+    row: &CredentialRow,
+    token: &SecretString,
+) -> (String, Result<String, Refusal>) {
+    if row.method.handed_over() {
+        return (
+            "ok".to_owned(),
+            Ok(format!(
+                "The {} is stored and ready for {}. {} offers no endpoint Relay can check it against from here.",
+                row.account, info.cli, info.name
+            )),
+        );
+    }
+    let answer = match app.providers.endpoints(info.id) {
+        Some(endpoints) => userinfo::who(&app.http, endpoints, token).await,
+        None => Ok(None),
+    };
+    match answer {
+        Ok(Some(account)) => (
+            "ok".to_owned(),
+            Ok(format!(
+                "✓ {} answered: this credential belongs to {}.",
+                info.name, account.name
+            )),
+        ),
+        Ok(None) => (
+            "ok".to_owned(),
+            Ok(format!(
+                "The credential is fresh; {} has no endpoint that names its owner.",
+                info.name
+            )),
+        ),
+        Err(what) => (
+            "failed".to_owned(),
+            Err(Refusal::NotAccepted { info, what }),
+        ),
+    }
 }

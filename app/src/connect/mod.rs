@@ -12,6 +12,8 @@ pub mod self_hosted;
 #[cfg(feature = "ssr")]
 pub mod connections;
 #[cfg(feature = "ssr")]
+pub mod proof;
+#[cfg(feature = "ssr")]
 pub mod redirect;
 
 use crate::providers::ProviderId;
@@ -39,6 +41,24 @@ crate::text_enum! {
         /// Pasted by the user (browser or `relay keys add`).
         #[serde(rename = "token")]
         Token = "token",
+    }
+}
+
+crate::text_enum! {
+    /// Whether the provider confirmed that a credential works
+    /// (`credentials.verification`; `providers::check`).
+    #[derive(Serialize, Deserialize)]
+    pub enum Verification {
+        /// It cannot be checked here (no check for it), or it was stored
+        /// before Relay checked credentials.
+        #[serde(rename = "unchecked")]
+        Unchecked = "unchecked",
+        /// Well-formed, but the provider gave no verdict (down,
+        /// rate-limited): checked again later.
+        #[serde(rename = "pending")]
+        Pending = "pending",
+        #[serde(rename = "verified")]
+        Verified = "verified",
     }
 }
 
@@ -95,4 +115,8 @@ pub struct CredentialStatus {
     pub refreshed_at: i64,
     pub expires_at: Option<i64>,
     pub needs_reconnect: bool,
+    pub verification: Verification,
+    /// What the last check found: "12 models", "signed in as octocat".
+    pub proof: Option<String>,
+    pub verified_at: Option<i64>,
 }

@@ -9,7 +9,7 @@ use crate::connect::functions::{DisconnectProvider, SaveAccessToken, TestProvide
 use crate::connect::import::functions::StartImport;
 use crate::connect::import::panel::ImportPanel;
 use crate::connect::self_hosted::form::SelfHostedEndpoints;
-use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus};
+use crate::connect::{CredentialMethod, CredentialStatus, ProviderStatus, Verification};
 use crate::providers::{ConnectMethod, ProviderId, ProviderInfo};
 use crate::ui::form::FormInPlace;
 use crate::ui::live::Reveal;
@@ -104,6 +104,8 @@ pub fn ProviderCard(
                 </div>
                 {credential.as_ref().map(|c| if c.needs_reconnect {
                     view! { <span class="badge badge-warning">"Needs reconnect"</span> }.into_any()
+                } else if c.verification == Verification::Pending {
+                    view! { <span class="badge badge-warning">"Not yet verified"</span> }.into_any()
                 } else {
                     view! { <span class="badge badge-success">"✓ Connected"</span> }.into_any()
                 })}
@@ -177,7 +179,10 @@ fn Connected(
         <p class="provider-account">{who}</p>
         {credential.token_hint.clone().map(|h| view! { <p class="muted">"Token " <code>{h}</code></p> })}
         {credential.needs_reconnect.then(|| view! {
-            <p class="form-error" role="alert">{format!("{} refused to renew this credential. Reconnect to keep using it.", info.name)}</p>
+            <p class="form-error" role="alert">{format!("{} refused this credential. Reconnect to keep using it.", info.name)}</p>
+        })}
+        {(credential.verification == Verification::Pending && !credential.needs_reconnect).then(|| view! {
+            <p class="muted">{format!("{} gave no verdict on this credential when it was stored; Relay asks again every minute.", info.name)}</p>
         })}
         {detailed.then(|| view! {
             <CredentialDetails credential=credential.clone()/>
@@ -236,6 +241,10 @@ fn CredentialDetails(credential: CredentialStatus) -> impl IntoView {
                 None => view! { "does not expire" }.into_any(),
                 Some(at) => view! { <LocalTime at/> }.into_any(),
             }}</dd>
+            {credential.verified_at.map(|at| view! {
+                <dt>"Verified"</dt>
+                <dd><LocalTime at/>{credential.proof.clone().map(|p| format!(": works, {p}"))}</dd>
+            })}
             {credential.env_var.map(|v| view! { <dt>"Agent variable"</dt><dd><code>{v}</code></dd> })}
         </dl>
     }

@@ -6,7 +6,7 @@ use tower_sessions::Session;
 use crate::audit::log as audit;
 use crate::audit::log::Source;
 use crate::audit::AuditAction;
-use crate::connect::CredentialMethod;
+use crate::connect::{proof, CredentialMethod};
 use crate::identity::session;
 use crate::identity::LoginFailure;
 use crate::platform::AppState;
@@ -101,6 +101,22 @@ pub async fn complete(
         }
     };
     let account = userinfo::account(&app.http, endpoints, info, &tokens.access_token).await;
+    let stored = match proof::login(app, info, &tokens.access_token).await {
+        Ok(stored) => stored,
+        Err(said) => {
+            audit::note(
+                &app.db,
+                &user_id,
+                AuditAction::ConnectFailed,
+                info.id,
+                &format!("redirect: the provider refused the new credential: {said}"),
+                &source,
+                &app.clock,
+            )
+            .await;
+            return Err(LoginFailure::ProviderError);
+        }
+    };
     credentials::store(
         &app.db,
         &app.vault,
@@ -112,6 +128,8 @@ pub async fn complete(
             method: CredentialMethod::Redirect,
             env_var: info.oauth_env_var,
             token_hint: None,
+            verification: stored.verification,
+            proof: stored.proof.as_deref(),
         },
         &tokens,
         &app.clock,

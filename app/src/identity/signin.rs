@@ -70,6 +70,8 @@ pub async fn authenticate(
         issuer: provider.subject_issuer(),
         id: gh_user.id.to_string(),
     };
+    // GitHub's `/user` just answered for the token: that is its check.
+    let proof = crate::providers::check::Proof::Account(user.login.clone()).finding();
     credentials::store(
         &app.db,
         &app.vault,
@@ -81,6 +83,8 @@ pub async fn authenticate(
             method: crate::connect::CredentialMethod::SignIn,
             env_var: provider.id.info().oauth_env_var,
             token_hint: None,
+            verification: crate::connect::Verification::Verified,
+            proof: Some(&proof),
         },
         &tokens,
         &app.clock,

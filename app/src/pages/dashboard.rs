@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use crate::connect::functions::provider_statuses;
 use crate::connect::provider_card::LocalTime;
-use crate::connect::ProviderStatus;
+use crate::connect::{ProviderStatus, Verification};
 use crate::identity::functions::signed_in_user;
 use crate::onboarding::Step;
 use crate::repositories::{ChosenRepo, RepoEvent};
@@ -95,6 +95,7 @@ fn Providers(statuses: Vec<ProviderStatus>) -> impl IntoView {
                 {statuses.into_iter().map(|s| (s.id.info(), s)).map(|(p, s)| {
                     let (badge, class) = match &s.credential {
                         Some(c) if c.needs_reconnect => ("Needs reconnect".to_owned(), "badge badge-warning"),
+                        Some(c) if c.verification == Verification::Pending => ("Not yet verified".to_owned(), "badge badge-warning"),
                         Some(c) => (format!("✓ Connected as {}", c.account), "badge badge-success"),
                         None if !s.endpoints.is_empty() => (format!("✓ {} endpoints", s.endpoints.len()), "badge badge-success"),
                         None => ("Not connected".to_owned(), "badge badge-muted"),

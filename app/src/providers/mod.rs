@@ -9,6 +9,8 @@
 #[cfg(feature = "ssr")]
 pub mod callback;
 #[cfg(feature = "ssr")]
+pub mod check;
+#[cfg(feature = "ssr")]
 pub mod oauth;
 #[cfg(feature = "ssr")]
 pub mod oauth_states;
@@ -42,6 +44,41 @@ pub struct TokenShape {
     /// What the user pasted, in their words: "API key", "OAuth token", …
     pub kind: &'static str,
     pub env_var: &'static str,
+    /// How the provider's check takes it.
+    pub sent_as: SentAs,
+}
+
+/// How a credential is presented to the provider's check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SentAs {
+    /// In the check's key header (`x-api-key`), else as a bearer token.
+    Key,
+    /// `Authorization: Bearer`, as OAuth tokens are.
+    Bearer,
+}
+
+/// How Relay proves a credential works before calling it connected: one
+/// read-only request to the provider (its model list, or who the token is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Check {
+    /// The provider's public endpoint (`RELAY_<PROVIDER>_CHECK_URL` overrides it).
+    pub url: &'static str,
+    /// The header an API key goes in; `None`: API keys go as a bearer token.
+    pub key_header: Option<&'static str>,
+    /// Sent with every check.
+    pub headers: &'static [(&'static str, &'static str)],
+    /// Sent with a bearer (OAuth) token only.
+    pub bearer_headers: &'static [(&'static str, &'static str)],
+    pub finds: Finds,
+}
+
+/// What a good answer to a check holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finds {
+    /// A list of models, the array under this field: "Works: 12 models".
+    Models { list: &'static str },
+    /// The account the token belongs to (GitHub's `/user`).
+    Account,
 }
 
 /// Endpoints a real provider publishes; used when the operator configures a
@@ -193,6 +230,8 @@ pub struct ProviderInfo {
     pub scopes: &'static [&'static str],
     /// The provider refuses a client without its secret (GitHub's web flow, Google).
     pub needs_client_secret: bool,
+    /// How a credential is proven to work; `None`: it cannot be from here.
+    pub check: Option<Check>,
 }
 
 pub const ANTHROPIC: ProviderInfo = ProviderInfo {
@@ -212,11 +251,13 @@ pub const ANTHROPIC: ProviderInfo = ProviderInfo {
             prefix: "sk-ant-api",
             kind: "API key",
             env_var: "ANTHROPIC_API_KEY",
+            sent_as: SentAs::Key,
         },
         TokenShape {
             prefix: "sk-ant-oat",
             kind: "OAuth token (claude setup-token)",
             env_var: "CLAUDE_CODE_OAUTH_TOKEN",
+            sent_as: SentAs::Bearer,
         },
     ],
     generic_env_var: Some("ANTHROPIC_AUTH_TOKEN"),
@@ -227,6 +268,13 @@ pub const ANTHROPIC: ProviderInfo = ProviderInfo {
     public: PublicEndpoints::NONE,
     scopes: &["user:inference", "user:profile"],
     needs_client_secret: false,
+    check: Some(Check {
+        url: "https://api.anthropic.com/v1/models",
+        key_header: Some("x-api-key"),
+        headers: &[("anthropic-version", "2023-06-01")],
+        bearer_headers: &[("anthropic-beta", "oauth-2025-04-20")],
+        finds: Finds::Models { list: "data" },
+    }),
 };
 
 pub const OPENAI: ProviderInfo = ProviderInfo {
@@ -246,16 +294,19 @@ pub const OPENAI: ProviderInfo = ProviderInfo {
             prefix: "sk-proj-",
             kind: "project API key",
             env_var: "OPENAI_API_KEY",
+            sent_as: SentAs::Key,
         },
         TokenShape {
             prefix: "sk-svcacct-",
             kind: "service account key",
             env_var: "OPENAI_API_KEY",
+            sent_as: SentAs::Key,
         },
         TokenShape {
             prefix: "sk-",
             kind: "API key",
             env_var: "OPENAI_API_KEY",
+            sent_as: SentAs::Key,
         },
     ],
     generic_env_var: None,
@@ -266,6 +317,13 @@ pub const OPENAI: ProviderInfo = ProviderInfo {
     public: PublicEndpoints::NONE,
     scopes: &["openid", "email", "offline_access"],
     needs_client_secret: false,
+    check: Some(Check {
+        url: "https://api.openai.com/v1/models",
+        key_header: None,
+        headers: &[],
+        bearer_headers: &[],
+        finds: Finds::Models { list: "data" },
+    }),
 };
 
 pub const GOOGLE: ProviderInfo = ProviderInfo {
@@ -284,6 +342,7 @@ pub const GOOGLE: ProviderInfo = ProviderInfo {
         prefix: "AIza",
         kind: "API key",
         env_var: "GEMINI_API_KEY",
+        sent_as: SentAs::Key,
     }],
     generic_env_var: None,
     always: &[ConnectMethod::AccessToken],
@@ -299,6 +358,13 @@ pub const GOOGLE: ProviderInfo = ProviderInfo {
     },
     scopes: &["openid", "email", "profile"],
     needs_client_secret: true,
+    check: Some(Check {
+        url: "https://generativelanguage.googleapis.com/v1beta/models",
+        key_header: Some("x-goog-api-key"),
+        headers: &[],
+        bearer_headers: &[],
+        finds: Finds::Models { list: "models" },
+    }),
 };
 
 pub const GITHUB: ProviderInfo = ProviderInfo {
@@ -318,21 +384,25 @@ pub const GITHUB: ProviderInfo = ProviderInfo {
             prefix: "github_pat_",
             kind: "fine-grained personal access token",
             env_var: "COPILOT_GITHUB_TOKEN",
+            sent_as: SentAs::Bearer,
         },
         TokenShape {
             prefix: "ghp_",
             kind: "personal access token",
             env_var: "COPILOT_GITHUB_TOKEN",
+            sent_as: SentAs::Bearer,
         },
         TokenShape {
             prefix: "gho_",
             kind: "OAuth token",
             env_var: "COPILOT_GITHUB_TOKEN",
+            sent_as: SentAs::Bearer,
         },
         TokenShape {
             prefix: "ghu_",
             kind: "GitHub App user token",
             env_var: "COPILOT_GITHUB_TOKEN",
+            sent_as: SentAs::Bearer,
         },
     ],
     generic_env_var: None,
@@ -350,6 +420,13 @@ pub const GITHUB: ProviderInfo = ProviderInfo {
     },
     scopes: &["read:user", "user:email", "repo"],
     needs_client_secret: true,
+    check: Some(Check {
+        url: "https://api.github.com/user",
+        key_header: None,
+        headers: &[("x-github-api-version", "2022-11-28")],
+        bearer_headers: &[],
+        finds: Finds::Account,
+    }),
 };
 
 pub const MICROSOFT: ProviderInfo = ProviderInfo {
@@ -380,6 +457,8 @@ pub const MICROSOFT: ProviderInfo = ProviderInfo {
     // Entra issues a refresh token only with offline_access.
     scopes: &["openid", "profile", "email", "offline_access"],
     needs_client_secret: false,
+    // An Azure OpenAI key belongs to one resource's endpoint, unknown here.
+    check: None,
 };
 
 pub const SELF_HOSTED: ProviderInfo = ProviderInfo {
@@ -402,6 +481,8 @@ pub const SELF_HOSTED: ProviderInfo = ProviderInfo {
     public: PublicEndpoints::NONE,
     scopes: &[],
     needs_client_secret: false,
+    // Endpoints are probed when added (connect/self_hosted).
+    check: None,
 };
 
 /// The sign-in provider: its account is the Relay account ("Continue with
@@ -460,6 +541,9 @@ pub fn connect_first(id: ProviderId) -> String {
 pub struct RecognisedToken {
     pub kind: &'static str,
     pub env_var: &'static str,
+    /// How the provider's check takes it; `None`: a token of no known shape
+    /// (a gateway's), which the provider itself cannot vouch for.
+    pub sent_as: Option<SentAs>,
 }
 
 impl ProviderInfo {
@@ -500,6 +584,7 @@ impl ProviderInfo {
                 return Ok(RecognisedToken {
                     kind: shape.kind,
                     env_var: shape.env_var,
+                    sent_as: Some(shape.sent_as),
                 })
             }
             // A known token of another provider is a mistake worth naming.
@@ -518,6 +603,7 @@ impl ProviderInfo {
             Some(env_var) => Ok(RecognisedToken {
                 kind: "access token",
                 env_var,
+                sent_as: None,
             }),
             None => {
                 let expected: Vec<String> = self

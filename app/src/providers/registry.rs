@@ -70,6 +70,8 @@ pub struct IssuerMismatch;
 #[derive(Clone, Debug)]
 pub struct Registry {
     configured: Vec<ProviderEndpoints>,
+    /// Where each provider's credential check is sent (`providers::Check`).
+    check_urls: Vec<(ProviderId, Url)>,
 }
 
 impl Registry {
@@ -80,7 +82,25 @@ impl Registry {
             "{} must be configured: it is the sign-in provider",
             providers::SIGN_IN.name
         );
-        Registry { configured }
+        Registry {
+            configured,
+            check_urls: Vec::new(),
+        }
+    }
+
+    /// Where the checks go: the configured or public URL of each provider
+    /// that has a check (`providers::Check`).
+    pub fn with_check_urls(mut self, check_urls: Vec<(ProviderId, Url)>) -> Registry {
+        self.check_urls = check_urls;
+        self
+    }
+
+    /// Where `id`'s credentials are proven; `None`: they cannot be here.
+    pub fn check_url(&self, id: ProviderId) -> Option<&Url> {
+        self.check_urls
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, url)| url)
     }
 
     pub fn endpoints(&self, id: ProviderId) -> Option<&ProviderEndpoints> {

@@ -3,7 +3,7 @@
 
 use secrecy::SecretString;
 
-use crate::connect::CredentialMethod;
+use crate::connect::{CredentialMethod, Verification};
 use crate::identity::users;
 use crate::platform::{db, Clock, Db, Error};
 use crate::providers::userinfo::Subject;
@@ -44,6 +44,10 @@ pub struct Connection<'a> {
     pub env_var: &'a str,
     /// "prefix…last4" of a pasted token, the only part ever shown.
     pub token_hint: Option<String>,
+    /// What the provider's check said, at connect.
+    pub verification: Verification,
+    /// What it found ("12 models"), when it was verified.
+    pub proof: Option<&'a str>,
 }
 
 /// A stored credential's description, without its secrets.
@@ -59,6 +63,9 @@ pub struct CredentialRow {
     pub refreshed_at: i64,
     pub needs_reconnect: Option<i64>,
     pub has_refresh_token: bool,
+    pub verification: Verification,
+    pub verified_at: Option<i64>,
+    pub proof: Option<String>,
 }
 
 /// The sealed tokens of one sealing, and the row's new seal id they are bound to.
@@ -106,8 +113,8 @@ pub async fn store(
     );
     let now = clock.now();
     db::execute!(db, sqlx::query(
-        "INSERT INTO credentials (user_id, provider, account, account_issuer, account_subject, access_token, refresh_token, seal_id, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect)
-         VALUES ($1, $2, $3, $12, $13, $4, $5, $14, $6, $7, $8, $8, $9, $10, $11, NULL)
+        "INSERT INTO credentials (user_id, provider, account, account_issuer, account_subject, access_token, refresh_token, seal_id, expires_at, scopes, connected_at, refreshed_at, method, token_hint, env_var, needs_reconnect, verification, verified_at, proof)
+         VALUES ($1, $2, $3, $12, $13, $4, $5, $14, $6, $7, $8, $8, $9, $10, $11, NULL, $15, $16, $17)
          ON CONFLICT (user_id, provider) DO UPDATE SET
            account = excluded.account, account_issuer = excluded.account_issuer,
            account_subject = excluded.account_subject, access_token = excluded.access_token,
@@ -115,7 +122,8 @@ pub async fn store(
            expires_at = excluded.expires_at,
            scopes = excluded.scopes, connected_at = excluded.connected_at,
            refreshed_at = excluded.refreshed_at, method = excluded.method,
-           token_hint = excluded.token_hint, env_var = excluded.env_var, needs_reconnect = NULL",
+           token_hint = excluded.token_hint, env_var = excluded.env_var, needs_reconnect = NULL,
+           verification = excluded.verification, verified_at = excluded.verified_at, proof = excluded.proof",
     )
     .bind(user_id)
     .bind(provider)
@@ -130,7 +138,10 @@ pub async fn store(
     .bind(connection.env_var)
     .bind(connection.subject.map(|s| s.issuer.as_str()))
     .bind(connection.subject.map(|s| s.id.as_str()))
-    .bind(sealed.seal_id))?;
+    .bind(sealed.seal_id)
+    .bind(connection.verification)
+    .bind((connection.verification == Verification::Verified).then_some(now))
+    .bind(connection.proof))?;
     Ok(())
 }
 
@@ -279,7 +290,7 @@ pub async fn access_token(
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<CredentialRow>, Error> {
     Ok(db::fetch_all!(db, sqlx::query_as(
         "SELECT provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at,
-           needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token
+           needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token, verification, verified_at, proof
          FROM credentials WHERE user_id = $1 ORDER BY provider",
     )
     .bind(user_id))?)
@@ -292,7 +303,7 @@ pub async fn find(
 ) -> Result<Option<CredentialRow>, Error> {
     Ok(db::fetch_optional!(db, sqlx::query_as(
         "SELECT provider, account, method, env_var, token_hint, expires_at, connected_at, refreshed_at,
-           needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token
+           needs_reconnect, refresh_token IS NOT NULL AS has_refresh_token, verification, verified_at, proof
          FROM credentials WHERE user_id = $1 AND provider = $2",
     )
     .bind(user_id)
@@ -342,6 +353,46 @@ pub async fn mark_needs_reconnect(
         .bind(provider)
     )?;
     Ok(())
+}
+
+/// Records what the provider's check said of a credential.
+pub async fn set_verification(
+    db: &Db,
+    user_id: &str,
+    provider: ProviderId,
+    verification: Verification,
+    proof: Option<&str>,
+    clock: &Clock,
+) -> Result<(), Error> {
+    let verified_at = (verification == Verification::Verified).then(|| clock.now());
+    db::execute!(
+        db,
+        sqlx::query(
+            "UPDATE credentials SET verification = $1, proof = COALESCE($2, proof),
+               verified_at = COALESCE($3, verified_at)
+             WHERE user_id = $4 AND provider = $5"
+        )
+        .bind(verification)
+        .bind(proof)
+        .bind(verified_at)
+        .bind(user_id)
+        .bind(provider)
+    )?;
+    Ok(())
+}
+
+/// Credentials the provider has not yet given a verdict on, oldest first.
+pub async fn unverified(db: &Db, limit: i64) -> Result<Vec<(String, ProviderId)>, Error> {
+    Ok(db::fetch_all!(
+        db,
+        sqlx::query_as(
+            "SELECT user_id, provider FROM credentials
+             WHERE verification = $1 AND needs_reconnect IS NULL
+             ORDER BY refreshed_at LIMIT $2",
+        )
+        .bind(Verification::Pending)
+        .bind(limit)
+    )?)
 }
 
 /// Deletes the credential; returns whether there was one.

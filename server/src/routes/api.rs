@@ -55,6 +55,9 @@ pub async fn import_credentials(
                 ImportError::UsedCode => (StatusCode::UNAUTHORIZED, ErrorCode::UsedCode),
                 ImportError::ExpiredCode => (StatusCode::UNAUTHORIZED, ErrorCode::ExpiredCode),
                 ImportError::BadFile(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadFile),
+                ImportError::Refused { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Refused)
+                }
             };
             ApiError::new(status, code, e.to_string())
         })?;

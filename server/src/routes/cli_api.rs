@@ -131,6 +131,8 @@ pub async fn list_keys(State(app): State<AppState>, Bearer(claims): Bearer) -> A
             hint: r.token_hint,
             env_var: r.env_var,
             added_at: r.connected_at,
+            verification: r.verification.as_str().to_owned(),
+            needs_reconnect: r.needs_reconnect.is_some(),
         })
         .collect();
     Ok(Json(Keys { keys }).into_response())
@@ -161,6 +163,8 @@ pub async fn add_key(
             hint: status.token_hint,
             env_var: status.env_var,
             kind: kind.to_owned(),
+            verification: status.verification.as_str().to_owned(),
+            proof: status.proof,
         }),
     )
         .into_response())
@@ -188,7 +192,7 @@ pub async fn remove_key(
 fn refused(refusal: Refusal) -> ApiError {
     let (status, code) = match refusal {
         Refusal::Backend(e) => return e.into(),
-        Refusal::NoTokens(_) | Refusal::BadKey(_) => {
+        Refusal::NoTokens(_) | Refusal::BadKey(_) | Refusal::NotAccepted { .. } => {
             (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidKey)
         }
         Refusal::NoKey(_) => (StatusCode::NOT_FOUND, ErrorCode::NoKey),

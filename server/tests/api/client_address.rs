@@ -4,11 +4,11 @@
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use app::platform::db;
 
-/// Pastes an (invented) Anthropic key, claiming to come from `forwarded`,
+/// Pastes an Anthropic key, claiming to come from `forwarded`,
 /// and answers the source of the audit entry it made.
 async fn audited_source(app: &TestApp, forwarded: &str) -> String {
     app.sign_in("ada").await;
-    let key = format!("{}{}", "sk-ant-api03-", "madeupkey".repeat(6));
+    let key = app.mint_key("anthropic", "api").await;
     let response = app
         .client
         .post(app.url("/fn/providers/token"))

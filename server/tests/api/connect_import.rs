@@ -7,10 +7,14 @@ use serde_json::Value;
 use crate::connect_device::{call, s};
 use crate::helpers::{contains, spawn_app, TestApp};
 
-/// A Claude credentials file with made-up tokens (built at run time, so the
-/// source holds nothing that looks like a secret).
-pub(crate) fn claude_file() -> String {
-    let access = format!("{}importedaccess{}", "sk-ant-oat01-", "FAKE".repeat(4));
+/// A Claude credentials file whose access token the stand-in's console
+/// issued (an import is proven before it is stored), with a made-up refresh
+/// token (built at run time: the source holds nothing like a secret).
+pub(crate) async fn claude_file(app: &TestApp) -> String {
+    claude_file_with(&app.mint_key("anthropic", "oauth").await)
+}
+
+pub(crate) fn claude_file_with(access: &str) -> String {
     let refresh = format!("{}importedrefresh{}", "sk-ant-ort01-", "FAKE".repeat(4));
     format!(
         r#"{{"claudeAiOauth":{{"accessToken":"{access}","refreshToken":"{refresh}","expiresAt":1900000000000,"scopes":["user:inference","user:profile"],"subscriptionType":"max"}}}}"#
@@ -40,7 +44,8 @@ async fn a_claude_file_sent_with_the_code_connects_anthropic_once() {
     assert_eq!(code.len(), 14);
     let id = s(&started, "id");
 
-    let (status, answer) = send(&app, Some(&code.to_lowercase()), &claude_file()).await;
+    let access = app.mint_key("anthropic", "oauth").await;
+    let (status, answer) = send(&app, Some(&code.to_lowercase()), &claude_file_with(&access)).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["account"], "Claude max subscription (imported)");
 
@@ -57,7 +62,7 @@ async fn a_claude_file_sent_with_the_code_connects_anthropic_once() {
     assert_eq!(anthropic["credential"]["method"], "import");
     assert_eq!(anthropic["credential"]["expires_at"], 1_900_000_000);
 
-    let (status, again) = send(&app, Some(&code), &claude_file()).await;
+    let (status, again) = send(&app, Some(&code), &claude_file(&app).await).await;
     assert_eq!((status, again["error"].as_str()), (401, Some("used_code")));
     assert!(
         again["message"].as_str().unwrap().contains("already used"),
@@ -65,7 +70,7 @@ async fn a_claude_file_sent_with_the_code_connects_anthropic_once() {
     );
 
     let bytes = app.stored_data().await;
-    assert!(!contains(&bytes, "importedaccess") && !contains(&bytes, "importedrefresh"));
+    assert!(!contains(&bytes, &access[13..]) && !contains(&bytes, "importedrefresh"));
     assert!(!contains(&bytes, &code), "only the code's hash is stored");
 }
 
@@ -74,13 +79,13 @@ async fn bad_imports_are_refused_with_a_reason() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
 
-    let (status, body) = send(&app, None, &claude_file()).await;
+    let (status, body) = send(&app, None, &claude_file(&app).await).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("missing_code"))
     );
     assert!(body["message"].as_str().unwrap().contains("X-Import-Code"));
-    let (status, body) = send(&app, Some("BCDF-GHJK-LMNP"), &claude_file()).await;
+    let (status, body) = send(&app, Some("BCDF-GHJK-LMNP"), &claude_file(&app).await).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (401, Some("unknown_code"))
@@ -101,7 +106,7 @@ async fn bad_imports_are_refused_with_a_reason() {
         message.contains("accessToken") && !message.contains("hunter2"),
         "{message}"
     );
-    let (status, _) = send(&app, Some(&code), &claude_file()).await;
+    let (status, _) = send(&app, Some(&code), &claude_file(&app).await).await;
     assert_eq!(status, 401, "a refused file spends the code");
 
     let (_, started) = call(&app, "import/start", &[("provider", "anthropic")]).await;
@@ -124,7 +129,7 @@ async fn an_expired_code_is_refused() {
         sqlx::query("UPDATE import_codes SET expires_at = 0")
     )
     .unwrap();
-    let (status, body) = send(&app, Some(&s(&started, "code")), &claude_file()).await;
+    let (status, body) = send(&app, Some(&s(&started, "code")), &claude_file(&app).await).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (401, Some("expired_code"))

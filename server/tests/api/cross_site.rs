@@ -35,16 +35,12 @@ pub(crate) const BROWSER_POSTS: &[&str] = &[
     "/oauth/connect",
 ];
 
-fn made_up_key() -> String {
-    format!("{}{}", "sk-ant-api03-", "madeupkey".repeat(6))
-}
-
 async fn paste_key(app: &TestApp, headers: &[(&str, &str)]) -> StatusCode {
     let mut request = app.client.post(app.url("/fn/providers/token"));
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let key = made_up_key();
+    let key = app.mint_key("anthropic", "api").await;
     request
         .form(&[("provider", "anthropic"), ("token", key.as_str())])
         .send()

@@ -133,6 +133,55 @@ impl TestApp {
         self.running.db()
     }
 
+    /// A new key from the stand-in's console ("Create API key"), as a user
+    /// gets one from the provider's: `kind` "api", or "oauth" at Anthropic.
+    pub async fn mint_key(&self, provider: &str, kind: &str) -> String {
+        let dev = self.running.dev_providers_url.as_ref().unwrap();
+        let answer: serde_json::Value = self
+            .client
+            .post(dev.join(&format!("{provider}/console/keys")).unwrap())
+            .header("accept", "application/json")
+            .form(&[("kind", kind)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answer["key"].as_str().expect("a new key").to_owned()
+    }
+
+    /// Revokes `key` at the stand-in's console.
+    pub async fn revoke_key(&self, provider: &str, key: &str) {
+        let dev = self.running.dev_providers_url.as_ref().unwrap();
+        let response = self
+            .client
+            .post(
+                dev.join(&format!("{provider}/console/keys/revoke"))
+                    .unwrap(),
+            )
+            .header("accept", "application/json")
+            .form(&[("key", key)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+
+    /// How the stand-in's APIs answer: "normal", "rate-limited" or "down".
+    pub async fn provider_answers(&self, provider: &str, mode: &str) {
+        let dev = self.running.dev_providers_url.as_ref().unwrap();
+        let response = self
+            .client
+            .post(dev.join(&format!("{provider}/console/answers")).unwrap())
+            .header("accept", "application/json")
+            .form(&[("mode", mode)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+
     /// Clicks "Continue with GitHub" and returns the provider's authorization URL.
     pub async fn start_sign_in(&self) -> Url {
         let response = self.get("/oauth/start?provider=github").await;

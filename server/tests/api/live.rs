@@ -100,7 +100,7 @@ async fn an_import_arriving_is_pushed_to_the_waiting_page() {
     let (status, started) = call(&app, "import/start", &[("provider", "anthropic")]).await;
     assert_eq!(status, 200, "{started}");
     let mut stream = listen(&app, &format!("/live/import/{}", s(&started, "id"))).await;
-    let (status, answer) = send(&app, Some(&s(&started, "code")), &claude_file()).await;
+    let (status, answer) = send(&app, Some(&s(&started, "code")), &claude_file(&app).await).await;
     assert_eq!(status, 200, "{answer}");
     let sent = Instant::now();
     assert_eq!(changed(&mut stream).await, "imported");

@@ -12,6 +12,7 @@ mod client_address;
 mod connect_device;
 mod connect_freshness;
 mod connect_import;
+mod connect_proof;
 mod connect_redirect;
 mod connect_self_hosted;
 mod cross_site;

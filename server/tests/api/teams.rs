@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use crate::helpers::{spawn_app, TestApp};
 
-/// Connects Anthropic with a pasted API key (made up, built at run time).
+/// Connects Anthropic with a pasted API key from the stand-in's console.
 async fn connect_anthropic(app: &TestApp) {
-    let key = format!("{}{}", "sk-ant-api03-", "madeupkey".repeat(6));
+    let key = app.mint_key("anthropic", "api").await;
     let response = app
         .server_fn(
             "/fn/providers/token",

@@ -13,7 +13,7 @@ use crate::audit::AuditAction;
 use crate::connect::device::grant as device_grant;
 use crate::connect::device::grant::{DeviceCodes, Poll};
 use crate::connect::device::{DeviceFlowState, DeviceFlowView};
-use crate::connect::CredentialMethod;
+use crate::connect::{proof, CredentialMethod};
 use crate::identity::users;
 use crate::platform::events::Topic;
 use crate::platform::rate_limits::{self, Limit, Limited};
@@ -446,6 +446,22 @@ async fn poll_flow(app: &AppState, id: &str, flow: DueFlow) -> Result<(), Error>
         }
         Poll::Granted(tokens) => {
             let account = userinfo::account(&app.http, endpoints, info, &tokens.access_token).await;
+            let stored = match proof::login(app, info, &tokens.access_token).await {
+                Ok(stored) => stored,
+                Err(said) => {
+                    audit::note(
+                        &app.db,
+                        &user_id,
+                        AuditAction::ConnectFailed,
+                        info.id,
+                        &format!("device: the provider refused the new credential: {said}"),
+                        &Source::worker(),
+                        &app.clock,
+                    )
+                    .await;
+                    return finish(app, id, Finished::Failed("refused_by_provider")).await;
+                }
+            };
             credentials::store(
                 &app.db,
                 &app.vault,
@@ -457,6 +473,8 @@ async fn poll_flow(app: &AppState, id: &str, flow: DueFlow) -> Result<(), Error>
                     method: CredentialMethod::Device,
                     env_var: info.oauth_env_var,
                     token_hint: None,
+                    verification: stored.verification,
+                    proof: stored.proof.as_deref(),
                 },
                 &tokens,
                 &app.clock,

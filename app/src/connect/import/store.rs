@@ -10,7 +10,7 @@ use crate::audit::log as audit;
 use crate::audit::log::Source;
 use crate::audit::AuditAction;
 use crate::connect::import::{ImportState, ImportView};
-use crate::connect::CredentialMethod;
+use crate::connect::{proof, CredentialMethod};
 use crate::identity::users;
 use crate::platform::events::Topic;
 use crate::platform::{db, sha256_hex, AppState, Clock, Db, Error};
@@ -192,6 +192,11 @@ pub enum ImportError {
     ExpiredCode,
     #[error("{0}")]
     BadFile(String),
+    #[error("{} did not accept the imported credential: {said}. Sign in to {} again on that machine, then import again.", .info.name, .info.cli)]
+    Refused {
+        info: &'static ProviderInfo,
+        said: String,
+    },
     #[error(transparent)]
     Backend(#[from] Error),
 }
@@ -273,6 +278,23 @@ pub async fn redeem(
             return Err(ImportError::BadFile(message));
         }
     };
+    // Proven before it is stored, as a pasted key is.
+    let stored = match proof::login(app, info, &tokens.access_token).await {
+        Ok(stored) => stored,
+        Err(said) => {
+            audit::note(
+                &app.db,
+                &user_id,
+                AuditAction::ImportFailed,
+                info.id,
+                &format!("the provider refused the imported credential: {said}"),
+                &source,
+                &app.clock,
+            )
+            .await;
+            return Err(ImportError::Refused { info, said });
+        }
+    };
     credentials::store(
         &app.db,
         &app.vault,
@@ -284,6 +306,8 @@ pub async fn redeem(
             method: CredentialMethod::Import,
             env_var: info.oauth_env_var,
             token_hint: None,
+            verification: stored.verification,
+            proof: stored.proof.as_deref(),
         },
         &tokens,
         &app.clock,

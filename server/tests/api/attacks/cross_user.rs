@@ -62,7 +62,7 @@ async fn cross_user_another_users_import_cannot_be_read() {
 async fn cross_user_another_users_credential_and_key_cannot_be_read_or_removed() {
     let mut app = spawn_app().await;
     let ada_token = as_user(&mut app, "ada").await;
-    let key = format!("sk-ant-api03-{}", "madeupkey".repeat(6));
+    let key = app.mint_key("anthropic", "api").await;
     let pasted = app
         .server_fn(
             "/fn/providers/token",

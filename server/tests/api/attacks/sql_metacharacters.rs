@@ -35,7 +35,7 @@ async fn json(response: reqwest::Response) -> (u16, Value) {
 async fn sql_metacharacters_in_free_text_are_stored_as_typed() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
-    let key = format!("sk-ant-api03-{}", "madeupkey".repeat(6));
+    let key = app.mint_key("anthropic", "api").await;
     let pasted = app
         .server_fn(
             "/fn/providers/token",

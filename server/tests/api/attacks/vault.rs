@@ -11,9 +11,9 @@ use serde_json::Value;
 use crate::cli_login::{api, cli_token, parts};
 use crate::helpers::{browser, TestApp};
 
-/// A made-up Anthropic API key, built at run time.
-fn api_key(tag: &str) -> String {
-    format!("sk-ant-api03-{tag}{}", "madeupkey".repeat(6))
+/// A new Anthropic API key from the stand-in's console.
+async fn api_key(app: &TestApp) -> String {
+    app.mint_key("anthropic", "api").await
 }
 
 /// Signs `login` in (browser and terminal), pastes `key` as their Anthropic
@@ -25,7 +25,7 @@ async fn user_with_key(app: &mut TestApp, login: &str, key: &str) -> (String, St
     for provider in ["anthropic", "openai"] {
         let key = match provider {
             "anthropic" => key.to_owned(),
-            _ => format!("sk-proj-{}", "madeupkey".repeat(6)),
+            _ => app.mint_key("openai", "api").await,
         };
         let pasted = app
             .server_fn(
@@ -80,7 +80,7 @@ async fn fails_closed(app: &TestApp, token: &str, provider: &str, secrets: &[&st
 #[tokio::test]
 async fn vault_ciphertext_tampered_fails_closed() {
     let mut app = crate::helpers::spawn_app().await;
-    let key = api_key("ada");
+    let key = api_key(&app).await;
     let (token, ada) = user_with_key(&mut app, "ada", &key).await;
     let (status, body) = fetch(&app, &token, "anthropic").await;
     assert_eq!(status, 200);
@@ -101,7 +101,7 @@ async fn vault_ciphertext_tampered_fails_closed() {
 #[tokio::test]
 async fn vault_ciphertext_truncated_fails_closed() {
     let mut app = crate::helpers::spawn_app().await;
-    let key = api_key("ada");
+    let key = api_key(&app).await;
     let (token, ada) = user_with_key(&mut app, "ada", &key).await;
     let original = sealed(&app, &ada, "anthropic").await;
     let bytes = B64.decode(&original).unwrap();
@@ -116,7 +116,7 @@ async fn vault_ciphertext_truncated_fails_closed() {
 #[tokio::test]
 async fn vault_ciphertext_moved_to_another_user_fails_closed() {
     let mut app = crate::helpers::spawn_app().await;
-    let (ada_key, grace_key) = (api_key("ada"), api_key("grace"));
+    let (ada_key, grace_key) = (api_key(&app).await, api_key(&app).await);
     let (_, ada) = user_with_key(&mut app, "ada", &ada_key).await;
     let (grace_token, grace) = user_with_key(&mut app, "grace", &grace_key).await;
     // Ada's sealed key copied into Grace's row does not open as Grace's.
@@ -133,7 +133,7 @@ async fn vault_ciphertext_moved_to_another_user_fails_closed() {
 #[tokio::test]
 async fn vault_ciphertext_moved_to_another_row_fails_closed() {
     let mut app = crate::helpers::spawn_app().await;
-    let key = api_key("ada");
+    let key = api_key(&app).await;
     let (token, ada) = user_with_key(&mut app, "ada", &key).await;
     // The same user's Anthropic key copied into their OpenAI row.
     overwrite(&app, &ada, "openai", &sealed(&app, &ada, "anthropic").await).await;
@@ -143,11 +143,11 @@ async fn vault_ciphertext_moved_to_another_row_fails_closed() {
 #[tokio::test]
 async fn vault_ciphertext_restored_from_an_older_version_of_its_row_fails_closed() {
     let mut app = crate::helpers::spawn_app().await;
-    let old_key = api_key("old");
+    let old_key = api_key(&app).await;
     let (token, ada) = user_with_key(&mut app, "ada", &old_key).await;
     let old_sealed = sealed(&app, &ada, "anthropic").await;
     // Ada replaces the key (say it leaked and was revoked at Anthropic).
-    let new_key = api_key("new");
+    let new_key = api_key(&app).await;
     let pasted = app
         .server_fn(
             "/fn/providers/token",
