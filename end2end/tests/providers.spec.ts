@@ -105,13 +105,33 @@ test('an access token is checked, proven at the provider, stored, shown as a hin
   await expect(openai.getByText('✓ Connected')).toBeVisible();
   await expect(openai.getByText(`sk-proj-…${key.slice(-4)}`)).toBeVisible();
   expect(await page.content()).not.toContain(key);
-  await openai.getByRole('button', { name: 'Test' }).click();
-  await expect(openai.getByRole('status')).toContainText('✓ Works: 12 models.');
 
   await openai.getByRole('button', { name: 'Disconnect' }).click();
   await expect(openai.getByText('Disconnect OpenAI? Agents will stop using this credential.')).toBeVisible();
   await openai.getByRole('button', { name: 'Yes, disconnect' }).click();
   await expect(openai.getByRole('button', { name: 'Login with OpenAI' })).toBeVisible();
+});
+
+test('a key pasted while the provider is down is stored as "Not yet verified"', async ({ page, request }) => {
+  const answers = (mode: string) =>
+    request.post(`${process.env.RELAY_DEV_PROVIDERS_URL}/google/console/answers`, {
+      headers: { Accept: 'application/json' },
+      form: { mode },
+    });
+  await toProviders(page, freshLogin('down'));
+  const key = await mintKey(request, 'google');
+  expect((await answers('down')).status()).toBe(200);
+  try {
+    const google = card(page, 'Google');
+    await google.getByText('Use an access token instead').click();
+    await google.getByLabel('Google access token or API key').fill(key);
+    await google.getByRole('button', { name: 'Save token' }).click();
+    await expect(google.getByText('Not yet verified')).toBeVisible();
+    await expect(google.getByText('Google gave no verdict on this credential when it was stored')).toBeVisible();
+    await screenshot(page, '16b-not-yet-verified');
+  } finally {
+    await answers('normal');
+  }
 });
 
 test('settings list every provider with details, and the activity log', async ({ page, request }) => {
@@ -140,6 +160,9 @@ test('settings list every provider with details, and the activity log', async ({
   await card(page, 'GitHub Copilot').getByRole('button', { name: 'Test' }).click();
   await expect(card(page, 'GitHub Copilot').getByRole('status')).toContainText('✓ Works: signed in as');
   const settingsOpenai = card(page, 'OpenAI');
+  await settingsOpenai.getByRole('button', { name: 'Test' }).click();
+  await expect(settingsOpenai.getByRole('status')).toContainText('✓ Works: 12 models.');
+  await expect(settingsOpenai.getByText(': works, 12 models')).toBeVisible();
   await settingsOpenai.getByRole('button', { name: 'Disconnect' }).click();
   await settingsOpenai.getByRole('button', { name: 'Yes, disconnect' }).click();
   await expect(settingsOpenai.getByText('✓ Connected')).toHaveCount(0);

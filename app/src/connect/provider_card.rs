@@ -167,6 +167,9 @@ fn Connected(
             "Already connected via your GitHub account ({})",
             credential.account
         )
+    } else if credential.method == CredentialMethod::Token {
+        // A pasted key names no account: "Google API key".
+        credential.account.clone()
     } else {
         format!("Logged in as {}", credential.account)
     };
