@@ -58,7 +58,7 @@ pub enum FreshError {
     #[error("not connected")]
     NotConnected,
     /// The provider refused the refresh token: the user must connect again.
-    #[error("the provider refused to renew the credential; reconnect it")]
+    #[error("the provider refused the credential; reconnect it")]
     NeedsReconnect,
     /// The provider kept failing and the stored token has expired.
     #[error("the provider is unavailable")]
@@ -130,6 +130,9 @@ async fn stored(app: &AppState, user_id: &str, provider: ProviderId) -> Result<S
     let sealed = credentials::sealed(&app.db, user_id, provider)
         .await?
         .ok_or(FreshError::NotConnected)?;
+    if sealed.needs_reconnect {
+        return Err(FreshError::NeedsReconnect);
+    }
     if due(sealed.expires_at, sealed.refreshable, &app.clock) {
         return Ok(Stored::Due(sealed));
     }
@@ -212,7 +215,14 @@ async fn refresh_leased(
             if let Some(s) = now_stored.filter(|s| s.refresh_token.as_deref() != Some(&used)) {
                 return open_access(app, user_id, provider, &s);
             }
-            credentials::mark_needs_reconnect(&app.db, user_id, provider, &app.clock).await?;
+            crate::connect::proof::refused(
+                app,
+                user_id,
+                provider,
+                &format!("the refresh was rejected ({code})"),
+                source,
+            )
+            .await?;
             audit::note(
                 &app.db,
                 user_id,

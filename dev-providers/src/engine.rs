@@ -275,6 +275,39 @@ impl Engine {
         }
     }
 
+    /// GitHub's "Revoke access" of an app: every token `client_id` holds
+    /// for the person `access_token` belongs to. Whether there was such a token.
+    pub(super) async fn revoke_grant_of(
+        &self,
+        provider: &str,
+        client_id: &str,
+        access_token: &str,
+    ) -> bool {
+        let login: Option<String> = sqlx::query_scalar(
+            "SELECT login FROM dev_tokens
+             WHERE token_hash = $1 AND provider = $2 AND client_id = $3 AND kind = 'access'",
+        )
+        .bind(hash(access_token))
+        .bind(provider)
+        .bind(client_id)
+        .fetch_optional(&self.db)
+        .await
+        .ok()
+        .flatten();
+        let Some(login) = login else {
+            return false;
+        };
+        sqlx::query(
+            "UPDATE dev_tokens SET revoked = 1 WHERE provider = $1 AND client_id = $2 AND login = $3",
+        )
+        .bind(provider)
+        .bind(client_id)
+        .bind(login)
+        .execute(&self.db)
+        .await
+        .is_ok()
+    }
+
     pub(super) async fn issue(
         &self,
         provider: &str,

@@ -25,6 +25,56 @@ pub fn routes() -> Router<Arc<Engine>> {
             get(contents),
         )
         .route("/github/avatars/{file}", get(avatar))
+        .route(
+            "/github/api/applications/{client_id}/grant",
+            axum::routing::delete(delete_grant),
+        )
+}
+
+#[derive(Deserialize)]
+struct GrantToRevoke {
+    access_token: String,
+}
+
+/// `DELETE /applications/{client_id}/grant`: the app (HTTP Basic with its
+/// id and secret) revokes the whole grant one of its access tokens belongs
+/// to, as a user's "Revoke access" in GitHub's settings does. 204, or 404
+/// for a token the app was never issued, as GitHub answers.
+async fn delete_grant(
+    State(engine): State<Arc<Engine>>,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+    body: Option<Json<GrantToRevoke>>,
+) -> Response {
+    let authenticated = super::engine::authenticate_client(
+        &engine,
+        "github",
+        &headers,
+        "",
+        "",
+        super::engine::Secret::Required,
+    );
+    match authenticated {
+        Ok(id) if id == client_id => {}
+        _ => {
+            let body = json!({ "message": "Bad credentials", "documentation_url": "https://docs.github.com/rest" });
+            return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+        }
+    }
+    let Some(Json(body)) = body else {
+        let body = json!({ "message": "Invalid request.\n\n\"access_token\" wasn't supplied." });
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+    };
+    if engine
+        .revoke_grant_of("github", &client_id, &body.access_token)
+        .await
+    {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        let body =
+            json!({ "message": "Not Found", "documentation_url": "https://docs.github.com/rest" });
+        (StatusCode::NOT_FOUND, Json(body)).into_response()
+    }
 }
 
 async fn authenticated(engine: &Engine, headers: &HeaderMap) -> Result<Person, Response> {

@@ -112,7 +112,7 @@ pub enum Refusal {
     NotAKey(&'static ProviderInfo),
     #[error("No {} key is stored.", .0.name)]
     NoKey(&'static ProviderInfo),
-    #[error("{} refused to renew the credential. Reconnect {} to keep using it.", .0.name, .0.name)]
+    #[error("{} refused the credential. Reconnect {} to keep using it.", .0.name, .0.name)]
     NeedsReconnect(&'static ProviderInfo),
     #[error("{} is not answering. The stored credential was kept; try again in a moment.", .0.name)]
     Unavailable(&'static ProviderInfo),
@@ -252,15 +252,25 @@ pub async fn disconnect(
     let mut detail = String::from("deleted from the vault");
     if let (true, Some(endpoints)) = (row.method.is_login(), app.providers.endpoints(info.id)) {
         if let Some(sealed) = credentials::sealed(&app.db, user_id, info.id).await? {
-            // Revoking the refresh token ends the whole grant; else the access token.
-            let is_refresh = sealed.refresh_token.is_some();
-            let field = if is_refresh {
-                Field::Refresh
-            } else {
-                Field::Access
+            let access = credentials::open(&app.vault, user_id, info.id, &sealed, Field::Access)?;
+            let refresh = match sealed.refresh_token {
+                Some(_) => Some(credentials::open(
+                    &app.vault,
+                    user_id,
+                    info.id,
+                    &sealed,
+                    Field::Refresh,
+                )?),
+                None => None,
             };
-            let token = credentials::open(&app.vault, user_id, info.id, &sealed, field)?;
-            detail = match oauth::revoke(&app.http, endpoints, &token, is_refresh).await {
+            let revoked = oauth::revoke(
+                &app.http,
+                endpoints,
+                info.revocation,
+                &access,
+                refresh.as_ref(),
+            );
+            detail = match revoked.await {
                 Ok(true) => "revoked at the provider and deleted from the vault".to_owned(),
                 Ok(false) => {
                     "deleted from the vault (the provider has no revocation endpoint)".to_owned()

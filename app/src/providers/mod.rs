@@ -72,6 +72,17 @@ pub struct Check {
     pub finds: Finds,
 }
 
+/// How a provider takes back a grant when a credential is disconnected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revocation {
+    /// RFC 7009 at the revocation endpoint (the refresh token, which ends
+    /// the grant, else the access token); nothing without an endpoint.
+    Rfc7009,
+    /// GitHub's `DELETE /applications/{client_id}/grant` on its REST API,
+    /// the app authenticated with its secret, the access token in the body.
+    GitHubGrant,
+}
+
 /// What a good answer to a check holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Finds {
@@ -232,6 +243,7 @@ pub struct ProviderInfo {
     pub needs_client_secret: bool,
     /// How a credential is proven to work; `None`: it cannot be from here.
     pub check: Option<Check>,
+    pub revocation: Revocation,
 }
 
 pub const ANTHROPIC: ProviderInfo = ProviderInfo {
@@ -275,6 +287,7 @@ pub const ANTHROPIC: ProviderInfo = ProviderInfo {
         bearer_headers: &[("anthropic-beta", "oauth-2025-04-20")],
         finds: Finds::Models { list: "data" },
     }),
+    revocation: Revocation::Rfc7009,
 };
 
 pub const OPENAI: ProviderInfo = ProviderInfo {
@@ -324,6 +337,7 @@ pub const OPENAI: ProviderInfo = ProviderInfo {
         bearer_headers: &[],
         finds: Finds::Models { list: "data" },
     }),
+    revocation: Revocation::Rfc7009,
 };
 
 pub const GOOGLE: ProviderInfo = ProviderInfo {
@@ -365,6 +379,7 @@ pub const GOOGLE: ProviderInfo = ProviderInfo {
         bearer_headers: &[],
         finds: Finds::Models { list: "models" },
     }),
+    revocation: Revocation::Rfc7009,
 };
 
 pub const GITHUB: ProviderInfo = ProviderInfo {
@@ -427,6 +442,7 @@ pub const GITHUB: ProviderInfo = ProviderInfo {
         bearer_headers: &[],
         finds: Finds::Account,
     }),
+    revocation: Revocation::GitHubGrant,
 };
 
 pub const MICROSOFT: ProviderInfo = ProviderInfo {
@@ -459,6 +475,7 @@ pub const MICROSOFT: ProviderInfo = ProviderInfo {
     needs_client_secret: false,
     // An Azure OpenAI key belongs to one resource's endpoint, unknown here.
     check: None,
+    revocation: Revocation::Rfc7009,
 };
 
 pub const SELF_HOSTED: ProviderInfo = ProviderInfo {
@@ -483,6 +500,7 @@ pub const SELF_HOSTED: ProviderInfo = ProviderInfo {
     needs_client_secret: false,
     // Endpoints are probed when added (connect/self_hosted).
     check: None,
+    revocation: Revocation::Rfc7009,
 };
 
 /// The sign-in provider: its account is the Relay account ("Continue with

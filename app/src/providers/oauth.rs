@@ -16,6 +16,7 @@ use url::Url;
 
 use crate::platform::Clock;
 use crate::providers::registry::ProviderEndpoints;
+use crate::providers::Revocation;
 use crate::vault::credentials::TokenSet;
 
 /// A login about to be sent to the provider.
@@ -176,37 +177,54 @@ pub async fn refresh(
     Ok(token_set(&response, clock))
 }
 
-/// RFC 7009: tells the provider to forget a token. `Ok(false)` when the
-/// provider has no revocation endpoint.
+/// Tells the provider to end the grant, the way its registry entry says
+/// (`Revocation`). `Ok(false)` when it has no way to here.
 ///
-/// Sent with reqwest rather than the `oauth2` crate: the crate refuses any
+/// RFC 7009 is sent with reqwest rather than the `oauth2` crate: the crate refuses any
 /// non-https revocation URL, which would leave this path untested against the
 /// loopback development providers. The request is the RFC's form POST with
 /// the same client authentication (HTTP Basic) as the token endpoint.
 pub async fn revoke(
     http: &reqwest::Client,
     provider: &ProviderEndpoints,
-    token: &SecretString,
-    is_refresh_token: bool,
+    revocation: Revocation,
+    access_token: &SecretString,
+    refresh_token: Option<&SecretString>,
 ) -> Result<bool, ExchangeError> {
-    let Some(revoke_url) = &provider.revoke_url else {
-        return Ok(false);
-    };
-    let hint = if is_refresh_token {
-        "refresh_token"
-    } else {
-        "access_token"
-    };
-    let mut form = vec![("token", token.expose_secret()), ("token_type_hint", hint)];
-    let mut request = http.post(revoke_url.clone());
-    match &provider.client_secret {
-        Some(secret) => {
-            request = request.basic_auth(&provider.client_id, Some(secret.expose_secret()))
+    let request = match revocation {
+        Revocation::Rfc7009 => {
+            let Some(revoke_url) = &provider.revoke_url else {
+                return Ok(false);
+            };
+            // Revoking the refresh token ends the whole grant; else the access token.
+            let (token, hint) = match refresh_token {
+                Some(refresh) => (refresh, "refresh_token"),
+                None => (access_token, "access_token"),
+            };
+            let mut form = vec![("token", token.expose_secret()), ("token_type_hint", hint)];
+            let mut request = http.post(revoke_url.clone());
+            match &provider.client_secret {
+                Some(secret) => {
+                    request = request.basic_auth(&provider.client_id, Some(secret.expose_secret()))
+                }
+                // A public client names itself in the body (RFC 7009 §2.1).
+                None => form.push(("client_id", &provider.client_id)),
+            }
+            request.form(&form)
         }
-        // A public client names itself in the body (RFC 7009 §2.1).
-        None => form.push(("client_id", &provider.client_id)),
-    }
-    let request = request.form(&form);
+        Revocation::GitHubGrant => {
+            let (Some(api), Some(secret)) = (&provider.api_url, &provider.client_secret) else {
+                return Ok(false);
+            };
+            let url = api
+                .join(&format!("applications/{}/grant", provider.client_id))
+                .map_err(|e| ExchangeError::Unavailable(e.to_string()))?;
+            http.delete(url)
+                .basic_auth(&provider.client_id, Some(secret.expose_secret()))
+                .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+                .json(&serde_json::json!({ "access_token": access_token.expose_secret() }))
+        }
+    };
     let response = request
         .send()
         .await

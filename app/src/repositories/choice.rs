@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use crate::audit::log::Source;
 use crate::platform::{AppState, Error};
 use crate::repositories::github::GithubError;
 use crate::repositories::RepoView;
@@ -33,15 +34,20 @@ pub async fn listing(app: &AppState, user_id: &str) -> Result<Vec<RepoView>, Ref
     let token = credentials::access_token(&app.db, &app.vault, user_id, github.id)
         .await?
         .ok_or(Refusal::NotConnected)?;
-    store::fetch_all(&app.http, github, &token, &app.clock)
-        .await
-        .map_err(|e| {
+    match store::fetch_all(&app.http, github, &token, &app.clock).await {
+        Ok(repos) => Ok(repos),
+        Err(GithubError::Unauthorized(status)) => {
+            // Revoked at GitHub: noticed now, not when an agent fails.
+            let said = format!("the repository listing answered HTTP {status}");
+            crate::connect::proof::refused(app, user_id, github.id, &said, &Source::worker())
+                .await?;
+            Err(Refusal::GithubRefused)
+        }
+        Err(e @ GithubError::Unavailable(_)) => {
             tracing::warn!(error = %e, "listing repositories failed");
-            match e {
-                GithubError::Unauthorized(_) => Refusal::GithubRefused,
-                GithubError::Unavailable(_) => Refusal::GithubUnavailable,
-            }
-        })
+            Err(Refusal::GithubUnavailable)
+        }
+    }
 }
 
 /// Records the choice of `ids` (GitHub ids from the user's own listing,

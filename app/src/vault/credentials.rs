@@ -199,6 +199,8 @@ pub struct Sealed {
     pub refreshable: bool,
     /// Where an agent CLI expects it (`None`: the provider's default).
     pub env_var: Option<String>,
+    /// The provider refused it: it is not handed out until reconnected.
+    pub needs_reconnect: bool,
     key: WrappedKey,
 }
 
@@ -210,6 +212,7 @@ struct SealedRow {
     expires_at: Option<i64>,
     method: CredentialMethod,
     env_var: Option<String>,
+    needs_reconnect: bool,
     master_key_id: String,
     wrapped: String,
 }
@@ -218,7 +221,7 @@ pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Opti
     let row: Option<SealedRow> =
         db::fetch_optional!(db, sqlx::query_as(
         "SELECT c.access_token, c.refresh_token, c.seal_id, c.expires_at, c.method, c.env_var,
-           k.master_key_id, k.wrapped
+           c.needs_reconnect IS NOT NULL AS needs_reconnect, k.master_key_id, k.wrapped
          FROM credentials c JOIN user_keys k ON k.user_id = c.user_id
          WHERE c.user_id = $1 AND c.provider = $2",
     )
@@ -231,6 +234,7 @@ pub async fn sealed(db: &Db, user_id: &str, provider: ProviderId) -> Result<Opti
         seal_id: row.seal_id,
         expires_at: row.expires_at,
         env_var: row.env_var,
+        needs_reconnect: row.needs_reconnect,
         key: WrappedKey {
             master_key_id: row.master_key_id,
             wrapped: row.wrapped,

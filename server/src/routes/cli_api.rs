@@ -226,7 +226,7 @@ pub async fn credential(
                 StatusCode::CONFLICT,
                 ErrorCode::NeedsReconnect,
                 format!(
-                    "{} refused to renew the credential: reconnect it in Settings.",
+                    "{} refused the credential: reconnect it in Settings.",
                     info.name
                 ),
             ),

@@ -25,7 +25,7 @@ pub(crate) async fn connect(app: &TestApp, provider: &str, login: &str) {
 }
 
 /// The development providers' own database.
-async fn provider_db(app: &TestApp) -> SqlitePool {
+pub(crate) async fn provider_db(app: &TestApp) -> SqlitePool {
     let path = app.data_dir.path().join("dev-providers.db");
     SqlitePoolOptions::new()
         .connect(&format!("sqlite://{}", path.display()))

@@ -14,6 +14,7 @@ mod connect_freshness;
 mod connect_import;
 mod connect_proof;
 mod connect_redirect;
+mod connect_revocation;
 mod connect_self_hosted;
 mod cross_site;
 mod fake_provider;
