@@ -56,6 +56,11 @@ impl Running {
         &self.state.clock
     }
 
+    /// The vault (tests open what is sealed, as someone holding the master key could).
+    pub fn vault(&self) -> &app::vault::Vault {
+        &self.state.vault
+    }
+
     /// The database this server uses (tests read and arrange rows through it).
     pub fn db(&self) -> &db::Db {
         &self.state.db

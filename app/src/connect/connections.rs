@@ -249,39 +249,7 @@ pub async fn disconnect(
     if row.method == CredentialMethod::SignIn {
         return Err(Refusal::SignInAccount(info));
     }
-    let mut detail = String::from("deleted from the vault");
-    if let (true, Some(endpoints)) = (row.method.is_login(), app.providers.endpoints(info.id)) {
-        if let Some(sealed) = credentials::sealed(&app.db, user_id, info.id).await? {
-            let access = credentials::open(&app.vault, user_id, info.id, &sealed, Field::Access)?;
-            let refresh = match sealed.refresh_token {
-                Some(_) => Some(credentials::open(
-                    &app.vault,
-                    user_id,
-                    info.id,
-                    &sealed,
-                    Field::Refresh,
-                )?),
-                None => None,
-            };
-            let revoked = oauth::revoke(
-                &app.http,
-                endpoints,
-                info.revocation,
-                &access,
-                refresh.as_ref(),
-            );
-            detail = match revoked.await {
-                Ok(true) => "revoked at the provider and deleted from the vault".to_owned(),
-                Ok(false) => {
-                    "deleted from the vault (the provider has no revocation endpoint)".to_owned()
-                }
-                Err(e) => {
-                    tracing::warn!(provider = %info.id, error = %e, "revocation failed; deleting anyway");
-                    "deleted from the vault; revocation at the provider failed".to_owned()
-                }
-            };
-        }
-    }
+    let detail = revoke_at_provider(app, user_id, info, &row).await?;
     credentials::delete(&app.db, user_id, info.id).await?;
     audit::note(
         &app.db,
@@ -294,6 +262,51 @@ pub async fn disconnect(
     )
     .await;
     Ok(())
+}
+
+/// Ends the grant at the provider where Relay holds tokens of its own client
+/// (a login, the sign-in), the way the registry says. Never fails for the
+/// provider's sake: the answer is the audit line of what was done.
+pub async fn revoke_at_provider(
+    app: &AppState,
+    user_id: &str,
+    info: &'static ProviderInfo,
+    row: &CredentialRow,
+) -> Result<String, Error> {
+    let deleted = String::from("deleted from the vault");
+    let (true, Some(endpoints)) = (row.method.refreshable(), app.providers.endpoints(info.id))
+    else {
+        return Ok(deleted);
+    };
+    let Some(sealed) = credentials::sealed(&app.db, user_id, info.id).await? else {
+        return Ok(deleted);
+    };
+    let access = credentials::open(&app.vault, user_id, info.id, &sealed, Field::Access)?;
+    let refresh = match sealed.refresh_token {
+        Some(_) => Some(credentials::open(
+            &app.vault,
+            user_id,
+            info.id,
+            &sealed,
+            Field::Refresh,
+        )?),
+        None => None,
+    };
+    let revoked = oauth::revoke(
+        &app.http,
+        endpoints,
+        info.revocation,
+        &access,
+        refresh.as_ref(),
+    );
+    Ok(match revoked.await {
+        Ok(true) => "revoked at the provider and deleted from the vault".to_owned(),
+        Ok(false) => "deleted from the vault (the provider has no revocation endpoint)".to_owned(),
+        Err(e) => {
+            tracing::warn!(provider = %info.id, error = %e, "revocation failed; deleting anyway");
+            "deleted from the vault; revocation at the provider failed".to_owned()
+        }
+    })
 }
 
 /// Deletes a pasted key (`relay keys remove`); other connections are the

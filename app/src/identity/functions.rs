@@ -63,6 +63,31 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     Ok(())
 }
 
+/// "Delete my account": only with the user's login typed as confirmation
+/// (anything else changes nothing). Revokes at the providers, ends every
+/// session, destroys the vault key, deletes the rows (`identity/deletion.rs`).
+#[server(prefix = "/fn", endpoint = "account/delete")]
+pub async fn delete_account(confirm: String) -> Result<(), AppError> {
+    use crate::identity::{deletion, session};
+    use crate::platform::AppState;
+    let app = expect_context::<AppState>();
+    let user = require_user().await?;
+    if !confirm.trim().eq_ignore_ascii_case(&user.login) {
+        return Err(AppError::BadRequest(format!(
+            "Type your GitHub login, {}, to confirm. Nothing was deleted.",
+            user.login
+        )));
+    }
+    let deleted = deletion::delete_account(&app, &user.id).await?;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    session::sign_out(&session).await?;
+    tracing::info!(user = %user.id, credentials = deleted.credentials, revoked = deleted.revoked, "account deleted");
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) async fn require_user() -> Result<crate::identity::users::User, AppError> {
     use crate::identity::{session, users};

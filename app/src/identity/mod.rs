@@ -1,6 +1,8 @@
 //! Who the user is: "Continue with GitHub" (sign-up and sign-in), the users
 //! table, the browser session, and why a provider login failed.
 
+#[cfg(feature = "ssr")]
+pub mod deletion;
 pub mod functions;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -3,9 +3,13 @@ use leptos_meta::Title;
 
 use crate::audit::functions::recent_activity;
 use crate::connect::provider_card::LocalTime;
-use crate::identity::functions::{signed_in_user, SignOutEverywhere as SignOutEverywhereFn};
+use crate::identity::functions::{
+    signed_in_user, DeleteAccount as DeleteAccountFn, SignOutEverywhere as SignOutEverywhereFn,
+};
 use crate::pages::onboarding::{provider_statuses_of_the_page, ProviderList};
+use crate::ui::form::FormInPlace;
 use crate::ui::header::AppHeader;
+use leptos::server_fn::ServerFn;
 
 /// `/settings/providers`: connect, reconnect and disconnect providers, and
 /// see what happened to the credentials lately.
@@ -21,7 +25,7 @@ pub fn ProviderSettings() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(user)) => { let terminals = user.terminals; view! {
+                    Ok(Some(user)) => { let terminals = user.terminals; let login = user.login.clone(); view! {
                         <AppHeader user/>
                         <main class="wizard" id="main">
                             <p><a href="/dashboard">"← Dashboard"</a></p>
@@ -58,12 +62,31 @@ pub fn ProviderSettings() -> impl IntoView {
                                 </Transition>
                             </section>
                             <SignOutEverywhere terminals/>
+                            <DeleteAccount login/>
                         </main>
                     }.into_any() }
                     _ => view! { <p class="page-loading"><a href="/">"Please sign in"</a></p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// "Delete account", confirmed by typing the login (GitHub's own pattern).
+#[component]
+fn DeleteAccount(login: String) -> impl IntoView {
+    let delete = ServerAction::<DeleteAccountFn>::new();
+    let error = delete.value().get_untracked().and_then(Result::err);
+    view! {
+        <section class="card danger-zone" aria-labelledby="delete-heading">
+            <h2 id="delete-heading">"Delete account"</h2>
+            <p class="muted">"Relay's access is revoked at every provider you connected, every browser and terminal signed in as you is signed out, your vault key is destroyed (nothing Relay stored for you can be decrypted afterwards, by anyone) and your data is deleted. This cannot be undone."</p>
+            <FormInPlace action=DeleteAccountFn::PATH.to_owned() error>
+                <label for="delete-confirm">"Type " <code>{login.clone()}</code> " to confirm"</label>
+                <input id="delete-confirm" type="text" name="confirm" autocomplete="off" spellcheck="false" required/>
+                <button type="submit" class="btn btn-danger">"Delete my account"</button>
+            </FormInPlace>
+        </section>
     }
 }
 

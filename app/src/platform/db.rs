@@ -133,6 +133,10 @@ pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
         // for the disk at every commit, which bounded every write path
         // (bench/RESULTS.md). PostgreSQL is for deployments that need more.
         .synchronous(SqliteSynchronous::Normal)
+        // Deleted rows are zeroed on the pages written anyway, so that a
+        // deleted account's wrapped key does not linger in the file
+        // (`identity/deletion.rs`); "fast" adds no I/O.
+        .pragma("secure_delete", "fast")
         .foreign_keys(true);
     let pool = SqlitePoolOptions::new()
         .max_connections(8)

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod account_deletion;
 mod attacks;
 
 mod cli_login;
