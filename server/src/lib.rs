@@ -269,6 +269,48 @@ pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
     Ok(app::cli_broker::session_tokens::rotate(&pool, &vault, &Clock::system()).await?)
 }
 
+/// How far a master-key rotation is: keys re-wrapped so far, of how many.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// `relay-server rotate-master-key`: re-wraps every user key and signing key
+/// still under an older master key (`RELAY_MASTER_KEY_PREVIOUS`) under
+/// `RELAY_MASTER_KEY`, `batch` at a time, reporting after each batch. Safe
+/// while servers run and resumable: run it again after an interruption.
+pub async fn rotate_master_key(
+    config: &Config,
+    batch: i64,
+    mut report: impl FnMut(Rotation),
+) -> anyhow::Result<Rotation> {
+    use app::vault::rotation;
+    let pool = db::connect(config.database_url.expose_secret())
+        .await
+        .context("cannot open the database")?;
+    let vault = master_key::vault(config)?;
+    let total = rotation::remaining(&pool, &vault).await? as u64;
+    let mut progress = Rotation { done: 0, total };
+    report(progress);
+    loop {
+        let done = rotation::rewrap_batch(&pool, &vault, batch)
+            .await
+            .context("re-wrapping failed (is the old master key in RELAY_MASTER_KEY_PREVIOUS?)")?;
+        if done == 0 {
+            break;
+        }
+        progress.done += done;
+        report(progress);
+    }
+    let left = rotation::remaining(&pool, &vault).await?;
+    anyhow::ensure!(
+        left == 0,
+        "{left} keys were changed while this ran; run it again"
+    );
+    Ok(progress)
+}
+
 fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let shutdown = async move {

@@ -1,6 +1,8 @@
 //! `relay-server`: runs Agent Relay Cloud. `relay-server generate-master-key`
-//! prints a fresh key for `RELAY_MASTER_KEY`; `relay-server rotate-signing-key`
-//! replaces the key that signs CLI session tokens.
+//! prints a fresh key for `RELAY_MASTER_KEY`; `relay-server rotate-master-key`
+//! re-wraps every key under a new `RELAY_MASTER_KEY` (the old one in
+//! `RELAY_MASTER_KEY_PREVIOUS`) while servers run; `relay-server
+//! rotate-signing-key` replaces the key that signs CLI session tokens.
 
 use std::process::ExitCode;
 
@@ -24,6 +26,24 @@ async fn main() -> ExitCode {
     match config.log_format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().init(),
+    }
+    if std::env::args().nth(1).as_deref() == Some("rotate-master-key") {
+        let report = |p: server::Rotation| {
+            let percent = (p.done * 100).checked_div(p.total).unwrap_or(100);
+            println!("Re-wrapped {} of {} keys ({percent} %).", p.done, p.total);
+        };
+        return match server::rotate_master_key(&config, 500, report).await {
+            Ok(_) => {
+                println!(
+                    "Every key is wrapped by the current master key (RELAY_MASTER_KEY); RELAY_MASTER_KEY_PREVIOUS is no longer needed."
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("relay-server: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
     }
     if std::env::args().nth(1).as_deref() == Some("rotate-signing-key") {
         return match server::rotate_signing_key(&config).await {

@@ -84,7 +84,7 @@ pub enum TokenError {
 }
 
 /// The data key of a signing key is bound to this name.
-fn key_owner(kid: &str) -> String {
+pub(crate) fn key_owner(kid: &str) -> String {
     format!("signing-key:{kid}")
 }
 

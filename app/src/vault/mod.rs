@@ -16,6 +16,8 @@
 
 pub mod credentials;
 pub mod leases;
+#[cfg(feature = "ssr")]
+pub mod rotation;
 
 use aes_gcm::aead::{AeadCore, AeadInPlace, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Key, Nonce};

@@ -23,6 +23,7 @@ mod faults;
 mod health;
 mod instances;
 mod live;
+mod master_key_rotation;
 mod onboarding;
 mod provider_quirks;
 mod repositories;
