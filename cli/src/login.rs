@@ -233,7 +233,7 @@ fn open_browser(url: &str) -> bool {
 }
 
 /// The URL as a QR code in text, for a phone next to a headless machine.
-fn qr_code(url: &str) -> Option<String> {
+pub(crate) fn qr_code(url: &str) -> Option<String> {
     let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
     Some(
         code.render::<qrcode::render::unicode::Dense1x2>()

@@ -3,6 +3,7 @@
 //! run agents with fresh provider credentials.
 
 mod api;
+mod connect;
 mod login;
 mod session;
 
@@ -56,6 +57,14 @@ enum Command {
     Credentials {
         #[command(subcommand)]
         command: CredentialsCommand,
+    },
+    /// Connect a provider from this terminal: its device login (code, URL,
+    /// QR code, countdown), or with `--key` a key read from stdin or a prompt.
+    Connect {
+        provider: String,
+        /// Store a key instead (read from stdin or a hidden prompt).
+        #[arg(long)]
+        key: bool,
     },
     /// Run a command with a provider's fresh credential in its environment.
     Env {
@@ -200,6 +209,31 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 println!(
                     "Imported: {} is connected as {}.",
                     answer.provider, answer.account
+                );
+            }
+        }
+        Command::Connect {
+            provider,
+            key: true,
+        } => {
+            let add = KeysCommand::Add {
+                provider,
+                key: None,
+            };
+            keys(&api, signed_in()?, add, cli.json).await?
+        }
+        Command::Connect {
+            provider,
+            key: false,
+        } => {
+            let connected = connect::device(&api, signed_in()?, &provider).await?;
+            if cli.json {
+                print_json(&connected);
+            } else {
+                println!(
+                    "✓ Connected {} as {}.",
+                    connected.provider,
+                    connected.account.as_deref().unwrap_or("your account")
                 );
             }
         }

@@ -18,6 +18,8 @@ async fn setup() -> Setup {
     let mut vars = std::collections::HashMap::from([
         ("RELAY_ADDR", "127.0.0.1:0".to_owned()),
         ("RELAY_DEV_PROVIDERS_ADDR", "127.0.0.1:0".to_owned()),
+        // Device logins answer within a second (`relay connect`).
+        ("RELAY_DEV_DEVICE_INTERVAL", "1".to_owned()),
         ("RELAY_DATA_DIR", data.path().to_string_lossy().into_owned()),
     ]);
     // The PostgreSQL pass of scripts/test: a database of this test's own.
@@ -537,4 +539,81 @@ async fn ctrl_c_cancels_a_waiting_login_cleanly() {
         text(&out.stderr)
     );
     assert!(!setup.config.path().join("session.json").exists());
+}
+
+#[tokio::test]
+async fn relay_connect_runs_the_device_login_from_the_terminal() {
+    let setup = setup().await;
+    let signed_in = setup.auth("ada").await;
+    assert!(signed_in.status.success(), "{}", text(&signed_in.stderr));
+
+    let mut child = setup
+        .relay()
+        .args(["connect", "anthropic"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Reads stderr to its end (a closed pipe would stop relay), handing on
+    // the code and the line after it.
+    let reader = std::thread::spawn(move || {
+        let mut lines = BufReader::new(stderr).lines().map(Result::unwrap);
+        let code = lines
+            .by_ref()
+            .find_map(|l| {
+                l.strip_prefix("! First copy your one-time code: ")
+                    .map(str::to_owned)
+            })
+            .expect("relay prints the code");
+        let url = lines.next().expect("and where to enter it");
+        tx.send((code, url)).unwrap();
+        lines.collect::<Vec<_>>().join("\n")
+    });
+    let (code, url) = tokio::task::spawn_blocking(move || rx.recv().unwrap())
+        .await
+        .unwrap();
+    let dev = setup.running.dev_providers_url.clone().unwrap();
+    assert!(url.contains(&format!("{dev}device")), "{url}");
+    // The person enters the code at the provider and authorizes.
+    let answer = reqwest::Client::new()
+        .post(dev.join("device").unwrap())
+        .form(&[
+            ("user_code", code.as_str()),
+            ("other_login", "claude-user"),
+            ("decision", "authorize"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let rest = reader.join().unwrap();
+    assert!(output.status.success(), "{rest}");
+    assert_eq!(
+        text(&output.stdout).trim(),
+        "✓ Connected anthropic as claude-user@users.dev.example."
+    );
+    // The browser's settings show it: the same credential, from the same flow.
+    let who = setup.run(&["whoami"], None).await;
+    assert!(
+        text(&who.stdout).contains("anthropic"),
+        "{}",
+        text(&who.stdout)
+    );
+
+    // `--key`: a key read from stdin, proven at the provider like any other.
+    let key = setup.mint_key("openai", "api").await;
+    let added = setup
+        .run(&["connect", "openai", "--key"], Some(&format!("{key}\n")))
+        .await;
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(
+        text(&added.stdout).contains("✓ Works: 12 models."),
+        "{}",
+        text(&added.stdout)
+    );
 }

@@ -286,3 +286,23 @@ mod tests {
         assert_eq!(pending, PollAnswer::Pending { interval: 2 });
     }
 }
+
+/// `POST /api/connect/{provider}/device` and `GET /api/connect/device/{id}`:
+/// a device login started from a terminal (`relay connect <provider>`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceLogin {
+    pub id: String,
+    pub provider: String,
+    /// The code the user types at the provider.
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    /// Seconds left when the server answered.
+    pub expires_in: i64,
+    /// "pending", "connected", "expired", "denied", "failed" or "cancelled".
+    pub state: String,
+    /// For "connected": who the credential belongs to.
+    pub account: Option<String>,
+    /// For "failed": the provider's error code.
+    pub failure: Option<String>,
+}

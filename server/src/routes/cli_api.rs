@@ -250,3 +250,78 @@ pub async fn credential(
     )
         .into_response())
 }
+
+/// `POST /api/connect/{provider}/device`: starts the provider's device login
+/// for the signed-in terminal (`relay connect`); the same flow the providers
+/// page starts, so the browser shows it too.
+pub async fn start_device_login(
+    State(app): State<AppState>,
+    Extension(ClientIp(peer)): Extension<ClientIp>,
+    Bearer(claims): Bearer,
+    Path(id): Path<String>,
+) -> ApiResult {
+    use app::connect::device::flows::{self, StartError};
+    let info = provider(&id)?;
+    let flow = flows::start(&app, &claims.sub, info, source(peer))
+        .await
+        .map_err(|e| match e {
+            StartError::Limited(limited) => limited.into(),
+            StartError::Backend(e) => e.into(),
+            StartError::Unsupported(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Refused,
+                format!(
+                    "{} has no device login here. Use `relay keys add {}`{}.",
+                    info.name,
+                    info.id,
+                    if info.import.is_some() {
+                        " or `relay connect --import`"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+            StartError::Rejected { .. } => {
+                ApiError::new(StatusCode::BAD_GATEWAY, ErrorCode::Refused, e.to_string())
+            }
+            StartError::Unavailable(_) => ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                ErrorCode::ProviderUnavailable,
+                e.to_string(),
+            ),
+        })?;
+    Ok((StatusCode::CREATED, Json(device_login_view(flow))).into_response())
+}
+
+/// `GET /api/connect/device/{id}`: where a terminal's device login stands
+/// (only the user's own are found).
+pub async fn device_login(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let flow = app::connect::device::flows::find(&app.db, &claims.sub, &id, &app.clock)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::BadRequest,
+                "No such device login.".to_owned(),
+            )
+        })?;
+    Ok(Json(device_login_view(flow)).into_response())
+}
+
+fn device_login_view(flow: app::connect::device::DeviceFlowView) -> protocol::api::DeviceLogin {
+    protocol::api::DeviceLogin {
+        id: flow.id,
+        provider: flow.provider.as_str().to_owned(),
+        user_code: flow.user_code,
+        verification_uri: flow.verification_uri,
+        verification_uri_complete: flow.verification_uri_complete,
+        expires_in: flow.expires_in,
+        state: flow.state.as_str().to_owned(),
+        account: flow.account,
+        failure: flow.failure,
+    }
+}

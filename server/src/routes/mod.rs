@@ -51,6 +51,11 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(cli_api::remove_key),
         )
         .route("/api/credentials/{provider}", get(cli_api::credential))
+        .route(
+            "/api/connect/{provider}/device",
+            post(cli_api::start_device_login),
+        )
+        .route("/api/connect/device/{id}", get(cli_api::device_login))
         .route("/webhooks/github", post(webhooks::github))
         .route(
             "/api/credentials/import",
