@@ -14,6 +14,7 @@ pub(crate) const BROWSER_POSTS: &[&str] = &[
     "/fn/account/me",
     "/fn/account/sign-out",
     "/fn/account/sign-out-everywhere",
+    "/fn/account/delete",
     "/fn/teams/create",
     "/fn/providers/audit",
     "/fn/providers/status",
