@@ -82,8 +82,10 @@ fn DeleteAccount(login: String) -> impl IntoView {
             <h2 id="delete-heading">"Delete account"</h2>
             <p class="muted">"Relay's access is revoked at every provider you connected, every browser and terminal signed in as you is signed out, your vault key is destroyed (nothing Relay stored for you can be decrypted afterwards, by anyone) and your data is deleted. This cannot be undone."</p>
             <FormInPlace action=DeleteAccountFn::PATH.to_owned() error>
-                <label for="delete-confirm">"Type " <code>{login.clone()}</code> " to confirm"</label>
-                <input id="delete-confirm" type="text" name="confirm" autocomplete="off" spellcheck="false" required/>
+                <div class="field">
+                    <label for="delete-confirm">"Type " <code>{login.clone()}</code> " to confirm"</label>
+                    <input id="delete-confirm" type="text" name="confirm" autocomplete="off" spellcheck="false" required/>
+                </div>
                 <button type="submit" class="btn btn-danger">"Delete my account"</button>
             </FormInPlace>
         </section>
