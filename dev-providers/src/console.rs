@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::SqlitePool;
 
-use crate::engine::Engine;
+use crate::engine::{wants_json, Engine};
 use crate::page::{escape, layout};
 use crate::{hash, people, stand_in};
 
@@ -121,13 +121,6 @@ impl Engine {
             None => KeyState::Unknown,
         }
     }
-}
-
-fn wants_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"))
 }
 
 fn not_found() -> Response {

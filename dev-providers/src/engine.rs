@@ -231,14 +231,7 @@ impl Engine {
 
     /// The login the request's bearer token was issued to, if it is valid.
     pub async fn bearer_user(&self, provider: &str, headers: &HeaderMap) -> Option<String> {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("token "))
-            })?;
-        self.user_for_token(provider, token.trim()).await
+        self.user_for_token(provider, bearer_token(headers)?).await
     }
 
     /// A console key (a personal access token at GitHub) or an access token
@@ -740,6 +733,18 @@ fn token_response(pair: &TokenPair, json: bool) -> Response {
 }
 
 /// GitHub answers in form encoding unless asked for JSON; we do the same.
+/// The token of `Authorization: Bearer …` (or GitHub's `token …`).
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("token "))
+        })
+        .map(str::trim)
+}
+
 pub(super) fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)

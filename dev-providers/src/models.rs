@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::console::{Answers, KeyState};
-use crate::engine::Engine;
+use crate::engine::{bearer_token as bearer, Engine};
 
 pub fn routes() -> Router<Arc<Engine>> {
     Router::new()
@@ -73,10 +73,6 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    header(headers, header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "))
 }
 
 /// The refusals every company makes, in its own words and shape.

@@ -7,3 +7,5 @@ ALTER TABLE credentials ADD COLUMN verification TEXT NOT NULL DEFAULT 'unchecked
   CHECK (verification IN ('unchecked', 'pending', 'verified'));
 ALTER TABLE credentials ADD COLUMN verified_at BIGINT;
 ALTER TABLE credentials ADD COLUMN proof TEXT;
+-- The sweep looks for the ones still waiting for a verdict.
+CREATE INDEX credentials_pending ON credentials (refreshed_at) WHERE verification = 'pending';

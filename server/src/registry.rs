@@ -37,12 +37,12 @@ pub async fn build(
     let checks = app::providers::ALL
         .into_iter()
         .filter_map(|info| {
+            let public = Url::parse(info.check?.url).ok();
             let find = |urls: &[(ProviderId, Url)]| {
                 urls.iter()
                     .find(|(id, _)| *id == info.id)
                     .map(|(_, u)| u.clone())
             };
-            let public = || Url::parse(info.check?.url).ok();
             let url = match (
                 find(check_urls),
                 configured.iter().find(|p| p.id == info.id),
@@ -53,12 +53,11 @@ pub async fn build(
                 // a test double), whose tokens the provider's check would
                 // not know: only where RELAY_<PROVIDER>_CHECK_URL says.
                 (None, Some(app)) => {
-                    (info.public.token_url == Some(app.token_url.as_str())).then(public)?
+                    public.filter(|_| info.public.token_url == Some(app.token_url.as_str()))
                 }
-                (None, None) => find(&stand_ins.check_urls).or_else(public),
+                (None, None) => find(&stand_ins.check_urls).or(public),
             };
-            url.filter(|_| info.check.is_some())
-                .map(|url| (info.id, url))
+            url.map(|url| (info.id, url))
         })
         .collect();
     for stand_in in stand_ins.endpoints {

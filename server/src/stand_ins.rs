@@ -50,17 +50,18 @@ pub async fn start(
 /// configured, with Relay's own client registration and scopes, and the
 /// endpoints that prove their keys.
 pub fn registered(base: &Url) -> StandIns {
+    let stand_ins = dev_providers::endpoints(base);
     StandIns {
-        endpoints: endpoints(base),
-        check_urls: dev_providers::endpoints(base)
-            .into_iter()
-            .filter_map(|s| Some((ProviderId::parse(s.id)?, s.check_url?)))
+        check_urls: stand_ins
+            .iter()
+            .filter_map(|s| Some((ProviderId::parse(s.id)?, s.check_url.clone()?)))
             .collect(),
+        endpoints: endpoints(stand_ins),
     }
 }
 
-fn endpoints(base: &Url) -> Vec<ProviderEndpoints> {
-    dev_providers::endpoints(base)
+fn endpoints(stand_ins: Vec<dev_providers::Endpoints>) -> Vec<ProviderEndpoints> {
+    stand_ins
         .into_iter()
         .filter_map(|stand_in| {
             let info = ProviderId::parse(stand_in.id)?.info();

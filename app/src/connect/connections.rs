@@ -166,23 +166,16 @@ pub async fn save_token(
     let account = format!("{} {}", info.name, recognised.kind);
     let token = SecretString::from(raw.to_owned());
     // Proven before it is stored: a key the provider refuses is not kept.
-    let checked = proof::ask(app, info, &token, recognised.sent_as).await;
-    let stored = match proof::at_connect(checked) {
-        Ok(stored) => stored,
-        Err(said) => {
-            audit::note(
-                &app.db,
-                user_id,
-                AuditAction::ConnectFailed,
-                info.id,
-                &format!("access token refused by the provider: {said}"),
-                &source,
-                &app.clock,
-            )
-            .await;
-            return Err(Refusal::NotAccepted { info, what: said });
-        }
+    let storing = proof::Storing {
+        user_id,
+        info,
+        what: "access token",
+        failed: AuditAction::ConnectFailed,
+        source: &source,
     };
+    let stored = proof::before_storing(app, storing, &token, recognised.sent_as)
+        .await
+        .map_err(|said| Refusal::NotAccepted { info, what: said })?;
     credentials::store(
         &app.db,
         &app.vault,
@@ -249,14 +242,14 @@ pub async fn disconnect(
     if row.method == CredentialMethod::SignIn {
         return Err(Refusal::SignInAccount(info));
     }
-    let detail = revoke_at_provider(app, user_id, info, &row).await?;
+    let revoked = revoke_at_provider(app, user_id, info, &row).await?;
     credentials::delete(&app.db, user_id, info.id).await?;
     audit::note(
         &app.db,
         user_id,
         AuditAction::Disconnect,
         info.id,
-        &detail,
+        revoked.detail(),
         &source,
         &app.clock,
     )
@@ -264,22 +257,45 @@ pub async fn disconnect(
     Ok(())
 }
 
+/// What became of a credential's grant at its provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revoked {
+    Yes,
+    /// Relay holds no grant of its own client (a pasted key, an import).
+    NotOurs,
+    NoEndpoint,
+    Failed,
+}
+
+impl Revoked {
+    /// The audit line of a disconnect.
+    pub fn detail(self) -> &'static str {
+        match self {
+            Revoked::Yes => "revoked at the provider and deleted from the vault",
+            Revoked::NotOurs => "deleted from the vault",
+            Revoked::NoEndpoint => {
+                "deleted from the vault (the provider has no revocation endpoint)"
+            }
+            Revoked::Failed => "deleted from the vault; revocation at the provider failed",
+        }
+    }
+}
+
 /// Ends the grant at the provider where Relay holds tokens of its own client
 /// (a login, the sign-in), the way the registry says. Never fails for the
-/// provider's sake: the answer is the audit line of what was done.
+/// provider's sake.
 pub async fn revoke_at_provider(
     app: &AppState,
     user_id: &str,
     info: &'static ProviderInfo,
     row: &CredentialRow,
-) -> Result<String, Error> {
-    let deleted = String::from("deleted from the vault");
+) -> Result<Revoked, Error> {
     let (true, Some(endpoints)) = (row.method.refreshable(), app.providers.endpoints(info.id))
     else {
-        return Ok(deleted);
+        return Ok(Revoked::NotOurs);
     };
     let Some(sealed) = credentials::sealed(&app.db, user_id, info.id).await? else {
-        return Ok(deleted);
+        return Ok(Revoked::NotOurs);
     };
     let access = credentials::open(&app.vault, user_id, info.id, &sealed, Field::Access)?;
     let refresh = match sealed.refresh_token {
@@ -300,11 +316,11 @@ pub async fn revoke_at_provider(
         refresh.as_ref(),
     );
     Ok(match revoked.await {
-        Ok(true) => "revoked at the provider and deleted from the vault".to_owned(),
-        Ok(false) => "deleted from the vault (the provider has no revocation endpoint)".to_owned(),
+        Ok(true) => Revoked::Yes,
+        Ok(false) => Revoked::NoEndpoint,
         Err(e) => {
             tracing::warn!(provider = %info.id, error = %e, "revocation failed; deleting anyway");
-            "deleted from the vault; revocation at the provider failed".to_owned()
+            Revoked::Failed
         }
     })
 }
@@ -371,7 +387,7 @@ pub async fn test(
                 Ok(format!("✓ Works: {finding}.{whose}")),
             )
         }
-        Some(Checked::Refused { said, .. }) => {
+        Some(Checked::Refused(said)) => {
             proof::refused(app, user_id, info.id, &said, &source).await?;
             (
                 format!("refused: {said}"),

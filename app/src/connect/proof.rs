@@ -53,18 +53,45 @@ pub fn at_connect(checked: Option<Checked>) -> Result<AtConnect, String> {
             proof: None,
             no_verdict: Some(why),
         }),
-        Some(Checked::Refused { said, .. }) => Err(said),
+        Some(Checked::Refused(said)) => Err(said),
     }
 }
 
-/// The check of a credential from a login or an imported file (an OAuth
-/// bearer token), read as at connect.
-pub async fn login(
+/// Who is storing which credential, for the audit line of a refusal.
+pub struct Storing<'a> {
+    pub user_id: &'a str,
+    pub info: &'static ProviderInfo,
+    /// "access token", "device", "redirect", "the imported credential".
+    pub what: &'a str,
+    /// `ConnectFailed`, or `ImportFailed`.
+    pub failed: AuditAction,
+    pub source: &'a Source,
+}
+
+/// The check before a credential is stored, read as at connect; a refusal
+/// is recorded in the audit log and returned with the provider's words.
+pub async fn before_storing(
     app: &AppState,
-    info: &ProviderInfo,
+    storing: Storing<'_>,
     token: &SecretString,
+    sent_as: Option<SentAs>,
 ) -> Result<AtConnect, String> {
-    at_connect(ask(app, info, token, Some(SentAs::Bearer)).await)
+    let checked = ask(app, storing.info, token, sent_as).await;
+    let refused = match at_connect(checked) {
+        Ok(stored) => return Ok(stored),
+        Err(said) => said,
+    };
+    audit::note(
+        &app.db,
+        storing.user_id,
+        storing.failed,
+        storing.info.id,
+        &format!("{} refused by the provider: {refused}", storing.what),
+        storing.source,
+        &app.clock,
+    )
+    .await;
+    Err(refused)
 }
 
 /// How a stored credential is presented to its check: a pasted key by its
@@ -145,7 +172,7 @@ pub async fn verify_pending(app: &AppState) -> Result<usize, Error> {
                 .await;
                 decided += 1;
             }
-            Some(Checked::Refused { said, .. }) => {
+            Some(Checked::Refused(said)) => {
                 refused(app, &user_id, provider, &said, &Source::worker()).await?;
                 decided += 1;
             }

@@ -15,7 +15,7 @@ use crate::providers::callback::{internal, CheckedCallback};
 use crate::providers::oauth;
 use crate::providers::oauth_states::Purpose;
 use crate::providers::userinfo;
-use crate::providers::{ConnectMethod, ProviderInfo};
+use crate::providers::{ConnectMethod, ProviderInfo, SentAs};
 use crate::vault::credentials;
 use crate::vault::credentials::Connection;
 
@@ -101,22 +101,16 @@ pub async fn complete(
         }
     };
     let account = userinfo::account(&app.http, endpoints, info, &tokens.access_token).await;
-    let stored = match proof::login(app, info, &tokens.access_token).await {
-        Ok(stored) => stored,
-        Err(said) => {
-            audit::note(
-                &app.db,
-                &user_id,
-                AuditAction::ConnectFailed,
-                info.id,
-                &format!("redirect: the provider refused the new credential: {said}"),
-                &source,
-                &app.clock,
-            )
-            .await;
-            return Err(LoginFailure::ProviderError);
-        }
+    let storing = proof::Storing {
+        user_id: &user_id,
+        info,
+        what: "redirect login",
+        failed: AuditAction::ConnectFailed,
+        source: &source,
     };
+    let stored = proof::before_storing(app, storing, &tokens.access_token, Some(SentAs::Bearer))
+        .await
+        .map_err(|_| LoginFailure::ProviderError)?;
     credentials::store(
         &app.db,
         &app.vault,

@@ -4,8 +4,7 @@
 //! opened, by anyone, with any master key), and their rows are deleted.
 //! Signing in again with the same GitHub account starts afresh.
 
-use crate::connect::connections;
-use crate::identity::session;
+use crate::connect::connections::{self, Revoked};
 use crate::platform::{db, AppState, Error};
 use crate::vault::credentials;
 
@@ -21,22 +20,21 @@ pub async fn delete_account(app: &AppState, user_id: &str) -> Result<Deleted, Er
     let mut deleted = Deleted::default();
     // First, while the vault key still opens the tokens: end the grants.
     for row in credentials::list(&app.db, user_id).await? {
-        let detail =
+        let revoked =
             connections::revoke_at_provider(app, user_id, row.provider.info(), &row).await?;
         deleted.credentials += 1;
-        if detail.starts_with("revoked") {
-            deleted.revoked += 1;
-        }
-        tracing::info!(provider = %row.provider, %detail, "account deletion");
+        deleted.revoked += usize::from(revoked == Revoked::Yes);
+        tracing::info!(provider = %row.provider, detail = revoked.detail(), "account deletion");
     }
-    session::sign_out_everywhere(app, user_id).await?;
     // The shredding: without its wrapped data key, every value sealed for
     // this user is noise, wherever a copy of it lies.
     db::execute!(
         app.db,
         sqlx::query("DELETE FROM user_keys WHERE user_id = $1").bind(user_id)
     )?;
-    // Every other row of theirs goes with the user (ON DELETE CASCADE).
+    // Every other row of theirs goes with the user (ON DELETE CASCADE), and
+    // with it every session: a browser's finds no generation to match, a
+    // terminal's token no row.
     db::execute!(
         app.db,
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id)

@@ -31,11 +31,8 @@ impl Proof {
 pub enum Checked {
     Works(Proof),
     /// Refused (400, 401, 403): a key it does not know, revoked, or without
-    /// access. `said` is the provider's message, or its status.
-    Refused {
-        status: u16,
-        said: String,
-    },
+    /// access; the provider's message, or its status.
+    Refused(String),
     /// No verdict (rate-limited, down, unreachable, an unreadable answer):
     /// the credential may well be good.
     NoVerdict(String),
@@ -86,10 +83,7 @@ pub async fn check(
         .map(|m| format!("{m} (HTTP {})", status.as_u16()))
         .unwrap_or_else(|| format!("HTTP {status}"));
     match status.as_u16() {
-        400 | 401 | 403 => Checked::Refused {
-            status: status.as_u16(),
-            said,
-        },
+        400 | 401 | 403 => Checked::Refused(said),
         429 => Checked::NoVerdict(format!("rate-limited: {said}")),
         _ => Checked::NoVerdict(said),
     }

@@ -271,14 +271,8 @@ pub async fn start_device_login(
                 StatusCode::CONFLICT,
                 ErrorCode::Refused,
                 format!(
-                    "{} has no device login here. Use `relay keys add {}`{}.",
-                    info.name,
-                    info.id,
-                    if info.import.is_some() {
-                        " or `relay connect --import`"
-                    } else {
-                        ""
-                    }
+                    "{} has no device login here: use `relay connect {} --key`.",
+                    info.name, info.id
                 ),
             ),
             StartError::Rejected { .. } => {

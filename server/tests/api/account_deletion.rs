@@ -53,28 +53,17 @@ async fn live_tokens(app: &TestApp, provider: &str, login: &str) -> i64 {
     .unwrap()
 }
 
-async fn paste(app: &TestApp, provider: &str) {
-    let key = app.mint_key(provider, "api").await;
-    let response = app
-        .server_fn(
-            "/fn/providers/token",
-            &[("provider", provider), ("token", &key)],
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-}
-
 #[tokio::test]
 async fn deleting_an_account_shreds_its_vault_key_and_leaves_another_user_untouched() {
     let mut app = spawn_app_with(&FAST).await;
     app.sign_in("grace").await;
-    paste(&app, "anthropic").await;
+    app.paste_new_key("anthropic").await;
     let grace = user_id(&app, "grace").await.unwrap();
 
     let terminal = cli_token(&app, "ada").await;
     app.client = browser();
     app.sign_in("ada").await;
-    paste(&app, "anthropic").await;
+    app.paste_new_key("anthropic").await;
     connect(&app, "openai", "ada-at-openai").await;
     let ada = user_id(&app, "ada").await.unwrap();
     let sealed: Vec<String> = db::fetch_all!(

@@ -141,3 +141,33 @@ async fn an_expired_code_is_refused() {
     let (_, view) = call(&app, "import/status", &[("id", &s(&started, "id"))]).await;
     assert_eq!(view["state"], "Expired");
 }
+
+#[tokio::test]
+async fn a_credential_file_the_provider_refuses_is_not_imported() {
+    let app = spawn_app().await;
+    app.sign_in("ada").await;
+    let (_, started) = call(&app, "import/start", &[("provider", "anthropic")]).await;
+    // Well-formed, but a token Anthropic never issued (or has revoked).
+    let never = format!("sk-ant-oat01-{}", "neverissued".repeat(4));
+    let (status, body) = send(&app, Some(&s(&started, "code")), &claude_file_with(&never)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("refused")),
+        "{body}"
+    );
+    assert_eq!(
+        body["message"],
+        "Anthropic did not accept the imported credential: invalid x-api-key (HTTP 401). \
+         Sign in to claude again on that machine, then import again."
+    );
+    assert!(!body.to_string().contains(&never[13..]), "never the token");
+    let (_, statuses) = call(&app, "status", &[]).await;
+    let anthropic = statuses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "anthropic")
+        .unwrap()
+        .clone();
+    assert!(anthropic["credential"].is_null(), "{anthropic}");
+}

@@ -133,18 +133,27 @@ impl TestApp {
         self.running.db()
     }
 
+    /// Posts `form` to the stand-in's console at `path` ("keys", …), as JSON.
+    async fn console(&self, provider: &str, path: &str, form: &[(&str, &str)]) -> Response {
+        let dev = self.running.dev_providers_url.as_ref().unwrap();
+        let response = self
+            .client
+            .post(dev.join(&format!("{provider}/console/{path}")).unwrap())
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "console {path}");
+        response
+    }
+
     /// A new key from the stand-in's console ("Create API key"), as a user
     /// gets one from the provider's: `kind` "api", or "oauth" at Anthropic.
     pub async fn mint_key(&self, provider: &str, kind: &str) -> String {
-        let dev = self.running.dev_providers_url.as_ref().unwrap();
         let answer: serde_json::Value = self
-            .client
-            .post(dev.join(&format!("{provider}/console/keys")).unwrap())
-            .header("accept", "application/json")
-            .form(&[("kind", kind)])
-            .send()
+            .console(provider, "keys", &[("kind", kind)])
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -153,33 +162,26 @@ impl TestApp {
 
     /// Revokes `key` at the stand-in's console.
     pub async fn revoke_key(&self, provider: &str, key: &str) {
-        let dev = self.running.dev_providers_url.as_ref().unwrap();
-        let response = self
-            .client
-            .post(
-                dev.join(&format!("{provider}/console/keys/revoke"))
-                    .unwrap(),
-            )
-            .header("accept", "application/json")
-            .form(&[("key", key)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        self.console(provider, "keys/revoke", &[("key", key)]).await;
     }
 
     /// How the stand-in's APIs answer: "normal", "rate-limited" or "down".
     pub async fn provider_answers(&self, provider: &str, mode: &str) {
-        let dev = self.running.dev_providers_url.as_ref().unwrap();
+        self.console(provider, "answers", &[("mode", mode)]).await;
+    }
+
+    /// Connects `provider` with a new API key from its console, pasted in the
+    /// signed-in browser; returns the key.
+    pub async fn paste_new_key(&self, provider: &str) -> String {
+        let key = self.mint_key(provider, "api").await;
         let response = self
-            .client
-            .post(dev.join(&format!("{provider}/console/answers")).unwrap())
-            .header("accept", "application/json")
-            .form(&[("mode", mode)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+            .server_fn(
+                "/fn/providers/token",
+                &[("provider", provider), ("token", &key)],
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        key
     }
 
     /// Clicks "Continue with GitHub" and returns the provider's authorization URL.

@@ -6,22 +6,11 @@
 use app::vault::{rotation, MasterKey, Vault};
 
 use crate::cli_login::cli_token;
-use crate::helpers::{browser, spawn_app_with, test_config, TestApp};
+use crate::helpers::{browser, spawn_app_with, test_config};
 
 /// Where an instance itself listens (its `url` is the shared public one).
 fn own_url(instance: &server::Running) -> url::Url {
     url::Url::parse(&format!("http://{}/", instance.addr)).unwrap()
-}
-
-async fn paste(app: &TestApp, provider: &str) {
-    let key = app.mint_key(provider, "api").await;
-    let response = app
-        .server_fn(
-            "/fn/providers/token",
-            &[("provider", provider), ("token", &key)],
-        )
-        .await;
-    assert_eq!(response.status(), 200);
 }
 
 #[tokio::test]
@@ -33,7 +22,7 @@ async fn rotating_the_master_key_rewraps_everything_and_the_old_key_is_no_longer
         terminals.push(cli_token(&app, login).await);
         app.client = browser();
         app.sign_in(login).await;
-        paste(&app, "anthropic").await;
+        app.paste_new_key("anthropic").await;
     }
     let public_url = app.running.url.to_string();
     let on = |key_vars: Vec<(&'static str, String)>| {

@@ -6,18 +6,6 @@ use serde_json::Value;
 
 use crate::helpers::{spawn_app, TestApp};
 
-/// Connects Anthropic with a pasted API key from the stand-in's console.
-async fn connect_anthropic(app: &TestApp) {
-    let key = app.mint_key("anthropic", "api").await;
-    let response = app
-        .server_fn(
-            "/fn/providers/token",
-            &[("provider", "anthropic"), ("token", &key)],
-        )
-        .await;
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-}
-
 async fn workspace(app: &TestApp) -> Value {
     let response = app.server_fn("/fn/workspace", &[]).await;
     assert_eq!(response.status(), 200);
@@ -51,7 +39,7 @@ async fn a_template_needs_its_provider_connected() {
         "nothing stored"
     );
 
-    connect_anthropic(&app).await;
+    app.paste_new_key("anthropic").await;
     let created = app
         .server_fn(
             "/fn/teams/create",
@@ -121,7 +109,7 @@ async fn copilot_from_the_sign_up_can_run_a_template() {
 async fn a_custom_team_is_checked_before_anything_is_stored() {
     let app = spawn_app().await;
     app.sign_in("katherine").await;
-    connect_anthropic(&app).await;
+    app.paste_new_key("anthropic").await;
     let custom = |name: &'static str, rows: &[(&'static str, &'static str, &'static str)]| {
         let mut form = vec![
             ("template".to_owned(), "custom".to_owned()),
@@ -215,7 +203,7 @@ async fn a_team_exports_as_teams_json() {
     let app = spawn_app().await;
     app.sign_in("ada").await;
     crate::onboarding::choose_a_repository(&app).await;
-    connect_anthropic(&app).await;
+    app.paste_new_key("anthropic").await;
     app.server_fn(
         "/fn/teams/create",
         &[("template", "code-review"), ("provider", "anthropic")],
@@ -269,7 +257,7 @@ async fn finishing_records_completion_and_later_sign_ins_land_on_the_dashboard()
     let app = spawn_app().await;
     assert_eq!(app.sign_in("ada").await, "/onboarding/repositories");
     crate::onboarding::choose_a_repository(&app).await;
-    connect_anthropic(&app).await;
+    app.paste_new_key("anthropic").await;
     app.server_fn("/fn/onboarding/continue", &[("step", "providers")])
         .await;
     app.server_fn(

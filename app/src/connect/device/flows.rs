@@ -446,21 +446,18 @@ async fn poll_flow(app: &AppState, id: &str, flow: DueFlow) -> Result<(), Error>
         }
         Poll::Granted(tokens) => {
             let account = userinfo::account(&app.http, endpoints, info, &tokens.access_token).await;
-            let stored = match proof::login(app, info, &tokens.access_token).await {
-                Ok(stored) => stored,
-                Err(said) => {
-                    audit::note(
-                        &app.db,
-                        &user_id,
-                        AuditAction::ConnectFailed,
-                        info.id,
-                        &format!("device: the provider refused the new credential: {said}"),
-                        &Source::worker(),
-                        &app.clock,
-                    )
-                    .await;
-                    return finish(app, id, Finished::Failed("refused_by_provider")).await;
-                }
+            let storing = proof::Storing {
+                user_id: &user_id,
+                info,
+                what: "device login",
+                failed: AuditAction::ConnectFailed,
+                source: &Source::worker(),
+            };
+            let bearer = Some(providers::SentAs::Bearer);
+            let Ok(stored) =
+                proof::before_storing(app, storing, &tokens.access_token, bearer).await
+            else {
+                return finish(app, id, Finished::Failed("refused_by_provider")).await;
             };
             credentials::store(
                 &app.db,

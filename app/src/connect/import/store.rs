@@ -279,22 +279,17 @@ pub async fn redeem(
         }
     };
     // Proven before it is stored, as a pasted key is.
-    let stored = match proof::login(app, info, &tokens.access_token).await {
-        Ok(stored) => stored,
-        Err(said) => {
-            audit::note(
-                &app.db,
-                &user_id,
-                AuditAction::ImportFailed,
-                info.id,
-                &format!("the provider refused the imported credential: {said}"),
-                &source,
-                &app.clock,
-            )
-            .await;
-            return Err(ImportError::Refused { info, said });
-        }
+    let storing = proof::Storing {
+        user_id: &user_id,
+        info,
+        what: "the imported credential",
+        failed: AuditAction::ImportFailed,
+        source: &source,
     };
+    let bearer = Some(crate::providers::SentAs::Bearer);
+    let stored = proof::before_storing(app, storing, &tokens.access_token, bearer)
+        .await
+        .map_err(|said| ImportError::Refused { info, said })?;
     credentials::store(
         &app.db,
         &app.vault,
